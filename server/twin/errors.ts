@@ -1,0 +1,34 @@
+/** Domain errors are values, not exceptions: adapters map `code` to a transport status. */
+
+export type DomainErrorCode =
+  | 'UNKNOWN_LOCATION'
+  | 'UNKNOWN_SKU'
+  | 'UNKNOWN_TENANT'
+  | 'UNKNOWN_ORDER'
+  | 'UNKNOWN_TASK'
+  | 'UNKNOWN_OPERATIVE'
+  | 'TENANT_MISMATCH'
+  | 'INVALID_QUANTITY'
+  | 'INSUFFICIENT_STOCK'
+  | 'OUT_OF_STOCK'
+  | 'CAPACITY_EXCEEDED'
+  | 'DUPLICATE_ORDER'
+  | 'INVALID_STATE'
+  | 'WRONG_LOCATION_SCANNED'
+  | 'WRONG_ITEM_SCANNED'
+  | 'TASK_NOT_ASSIGNED'
+  | 'OPERATIVE_NOT_SIGNED_ON'
+  | 'ALREADY_SIGNED_ON'
+  | 'LOT_REQUIRED';
+
+export interface DomainError {
+  readonly code: DomainErrorCode;
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+export const domainError = (
+  code: DomainErrorCode,
+  message: string,
+  details?: Readonly<Record<string, unknown>>,
+): DomainError => (details === undefined ? { code, message } : { code, message, details });

@@ -1,0 +1,180 @@
+/** Events: facts the twin has decided. Durable events are appended to the log with a per-site seq; volatile ones are not. */
+import type { EpochMs, FloorPoint, LocationId, OperativeId, OrderId, SkuId, TaskId, TenantId } from './ids.ts';
+
+/**
+ * Virtual locations of the double-entry stock ledger: stock enters from SUPPLIER, picked stock sits in PACKING
+ * until despatch moves it to CUSTOMER, and write-offs go to ADJUSTMENT. They never appear in a layout.
+ */
+export const VIRTUAL_LOCATIONS = {
+  supplier: 'V:SUPPLIER',
+  packing: 'V:PACKING',
+  customer: 'V:CUSTOMER',
+  adjustment: 'V:ADJUSTMENT',
+} as const;
+
+interface EventBase {
+  /** When the twin decided it, from the injected clock. */
+  readonly at: EpochMs;
+}
+
+/** Identity of stock within a location: owner, item and lot ('' for none). */
+export interface StockKey {
+  readonly tenantId: TenantId;
+  readonly skuId: SkuId;
+  readonly lot: string;
+  /** `YYYY-MM-DD`, or null when the lot has no expiry. */
+  readonly expiry: string | null;
+}
+
+export interface StockReceived extends EventBase, StockKey {
+  readonly type: 'StockReceived';
+  readonly locationId: LocationId;
+  readonly qty: number;
+}
+
+export interface StockMoved extends EventBase, StockKey {
+  readonly type: 'StockMoved';
+  readonly fromLocationId: LocationId;
+  readonly toLocationId: LocationId;
+  readonly qty: number;
+}
+
+export interface OrderLine {
+  /** 1-based line number within the order. */
+  readonly lineNo: number;
+  readonly skuId: SkuId;
+  readonly qty: number;
+}
+
+export interface OrderCreated extends EventBase {
+  readonly type: 'OrderCreated';
+  readonly orderId: OrderId;
+  readonly tenantId: TenantId;
+  readonly externalRef: string | null;
+  readonly lines: readonly OrderLine[];
+  readonly priority: number;
+}
+
+/** A reservation of stock in one location for one order line. */
+export interface Allocation extends StockKey {
+  readonly lineNo: number;
+  readonly locationId: LocationId;
+  readonly qty: number;
+}
+
+export interface OrderAllocated extends EventBase {
+  readonly type: 'OrderAllocated';
+  readonly orderId: OrderId;
+  readonly allocations: readonly Allocation[];
+  /** Quantity per line that could not be allocated and waits for stock. */
+  readonly backordered: readonly { readonly lineNo: number; readonly qty: number }[];
+}
+
+export interface PickTaskSpec extends StockKey {
+  readonly taskId: TaskId;
+  readonly orderId: OrderId;
+  readonly lineNo: number;
+  readonly locationId: LocationId;
+  readonly qty: number;
+}
+
+export interface OrderReleased extends EventBase {
+  readonly type: 'OrderReleased';
+  readonly orderId: OrderId;
+  readonly tasks: readonly PickTaskSpec[];
+}
+
+export interface OperativeSignedOn extends EventBase {
+  readonly type: 'OperativeSignedOn';
+  readonly operativeId: OperativeId;
+  readonly name: string;
+}
+
+export interface OperativeSignedOff extends EventBase {
+  readonly type: 'OperativeSignedOff';
+  readonly operativeId: OperativeId;
+  /** Tasks that were assigned and not done; they go back to the released pool. */
+  readonly unassignedTaskIds: readonly TaskId[];
+}
+
+export interface TasksAssigned extends EventBase {
+  readonly type: 'TasksAssigned';
+  readonly operativeId: OperativeId;
+  readonly taskIds: readonly TaskId[];
+}
+
+export interface PickConfirmed extends EventBase, StockKey {
+  readonly type: 'PickConfirmed';
+  readonly taskId: TaskId;
+  readonly orderId: OrderId;
+  readonly operativeId: OperativeId;
+  readonly locationId: LocationId;
+  readonly qty: number;
+}
+
+export interface PickShorted extends EventBase, StockKey {
+  readonly type: 'PickShorted';
+  readonly taskId: TaskId;
+  readonly orderId: OrderId;
+  readonly operativeId: OperativeId;
+  readonly locationId: LocationId;
+  /** Units found and picked (moved to PACKING). */
+  readonly pickedQty: number;
+  /** Units not found: the reservation is released and these are written off to ADJUSTMENT. */
+  readonly shortQty: number;
+}
+
+/** Every task of the order is done (picked or shorted). */
+export interface OrderPicked extends EventBase {
+  readonly type: 'OrderPicked';
+  readonly orderId: OrderId;
+}
+
+export interface OrderPacked extends EventBase {
+  readonly type: 'OrderPacked';
+  readonly orderId: OrderId;
+}
+
+export interface OrderDespatched extends EventBase {
+  readonly type: 'OrderDespatched';
+  readonly orderId: OrderId;
+  readonly carrier: string | null;
+  readonly trackingNumber: string | null;
+}
+
+/** Volatile: an operative's latest position. Applied and streamed, never appended to the log. */
+export interface OperativeMoved extends EventBase {
+  readonly type: 'OperativeMoved';
+  readonly operativeId: OperativeId;
+  readonly position: FloorPoint;
+  readonly activity: 'walking' | 'picking' | 'idle';
+}
+
+export type DurableEvent =
+  | StockReceived
+  | StockMoved
+  | OrderCreated
+  | OrderAllocated
+  | OrderReleased
+  | OperativeSignedOn
+  | OperativeSignedOff
+  | TasksAssigned
+  | PickConfirmed
+  | PickShorted
+  | OrderPicked
+  | OrderPacked
+  | OrderDespatched;
+
+export type TwinEvent = DurableEvent | OperativeMoved;
+export type TwinEventType = TwinEvent['type'];
+
+/** A durable event as stored: numbered by the site's log, 1, 2, 3, … without gaps. */
+export interface SequencedEvent {
+  readonly seq: number;
+  readonly event: DurableEvent;
+}
+
+/** True for events that go to the log. */
+export function isDurable(event: TwinEvent): event is DurableEvent {
+  return event.type !== 'OperativeMoved';
+}

@@ -1,0 +1,33 @@
+/** Static definition of a site: layout, catalogue and 3PL clients. Changes to it are not events (yet). */
+import type { SiteId, SkuId, TenantId } from './ids.ts';
+import type { Layout } from './layout/types.ts';
+
+export interface Sku {
+  readonly id: SkuId;
+  readonly tenantId: TenantId;
+  readonly description: string;
+  /** Barcode a picker scans to confirm the item (GTIN or internal). */
+  readonly barcode: string;
+  /** Unit dimensions in metres and weight in kilograms. */
+  readonly lengthM: number;
+  readonly widthM: number;
+  readonly heightM: number;
+  readonly weightKg: number;
+  /** Relative demand weight (skewed: a few SKUs get most orders). */
+  readonly demandWeight: number;
+  /** True when stock of this SKU carries lots with expiry (allocated FEFO). */
+  readonly lotTracked: boolean;
+}
+
+export interface Tenant {
+  readonly id: TenantId;
+  readonly name: string;
+}
+
+export interface SiteDefinition {
+  readonly id: SiteId;
+  readonly name: string;
+  readonly layout: Layout;
+  readonly skus: readonly Sku[];
+  readonly tenants: readonly Tenant[];
+}

@@ -1,0 +1,108 @@
+/** The twin's in-memory state for one site. `apply` mutates it in place (for speed); only `apply` may change it. */
+import type { EpochMs, FloorPoint, LocationId, OperativeId, OrderId, SkuId, TaskId, TenantId } from './ids.ts';
+import type { Location } from './layout/types.ts';
+import type { SiteDefinition, Sku } from './site.ts';
+
+/** Stock of one (location, tenant, sku, lot). Available = onHand − reserved. Invariant: 0 ≤ reserved ≤ onHand. */
+export interface Quant {
+  readonly key: string;
+  readonly locationId: LocationId;
+  readonly tenantId: TenantId;
+  readonly skuId: SkuId;
+  readonly lot: string;
+  readonly expiry: string | null;
+  onHand: number;
+  reserved: number;
+}
+
+export type OrderStatus =
+  | 'open' // created, not (fully) allocated
+  | 'allocated' // every line allocated or backordered by policy
+  | 'released' // pick tasks exist
+  | 'picked' // every task done
+  | 'packed'
+  | 'despatched'
+  | 'cancelled';
+
+export interface OrderLineState {
+  readonly lineNo: number;
+  readonly skuId: SkuId;
+  readonly qty: number;
+  allocated: number;
+  backordered: number;
+  picked: number;
+  shorted: number;
+}
+
+export interface OrderState {
+  readonly id: OrderId;
+  readonly tenantId: TenantId;
+  readonly externalRef: string | null;
+  readonly priority: number;
+  readonly createdAt: EpochMs;
+  status: OrderStatus;
+  readonly lines: OrderLineState[];
+  /** Reservations made by allocation, consumed by release. */
+  allocations: { lineNo: number; locationId: LocationId; skuId: SkuId; lot: string; expiry: string | null; qty: number }[];
+  taskIds: TaskId[];
+  despatchedAt: EpochMs | null;
+}
+
+export type TaskStatus = 'released' | 'assigned' | 'picked' | 'shorted';
+
+export interface PickTask {
+  readonly id: TaskId;
+  readonly orderId: OrderId;
+  readonly tenantId: TenantId;
+  readonly lineNo: number;
+  readonly locationId: LocationId;
+  readonly skuId: SkuId;
+  readonly lot: string;
+  readonly expiry: string | null;
+  readonly qty: number;
+  status: TaskStatus;
+  operativeId: OperativeId | null;
+  pickedQty: number;
+}
+
+export type OperativeActivity = 'walking' | 'picking' | 'idle';
+
+export interface OperativeState {
+  readonly id: OperativeId;
+  readonly name: string;
+  position: FloorPoint;
+  activity: OperativeActivity;
+  /** Assigned, not yet done, in assignment order. */
+  taskIds: TaskId[];
+}
+
+export interface SiteCounters {
+  ordersReceived: number;
+  ordersPicked: number;
+  ordersDespatched: number;
+  linesPicked: number;
+  unitsPicked: number;
+}
+
+export interface TwinState {
+  readonly site: SiteDefinition;
+  readonly locationsById: ReadonlyMap<LocationId, Location>;
+  readonly skusById: ReadonlyMap<SkuId, Sku>;
+  /** Seq of the last durable event applied (0 for a fresh site). */
+  seq: number;
+  /** Time of the last event applied. */
+  now: EpochMs;
+  readonly quants: Map<string, Quant>;
+  /** Quant keys per location, for fill levels and picking. */
+  readonly quantsByLocation: Map<LocationId, Set<string>>;
+  /** Quant keys per (tenant, sku), for allocation. Key: `${tenantId}|${skuId}`. */
+  readonly quantsBySku: Map<string, Set<string>>;
+  readonly orders: Map<OrderId, OrderState>;
+  readonly tasks: Map<TaskId, PickTask>;
+  /** Released, unassigned tasks' order ids in release order (a FIFO of orders waiting for a picker). */
+  readonly releaseQueue: OrderId[];
+  readonly operatives: Map<OperativeId, OperativeState>;
+  readonly counters: SiteCounters;
+  /** Twin times of pick confirmations within the last hour (oldest first), for picks/hour. */
+  readonly recentPickTimes: EpochMs[];
+}
