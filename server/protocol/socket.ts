@@ -1,4 +1,5 @@
 /** Typed Socket.IO event maps, used by `new Server<ClientToServerEvents, ServerToClientEvents>()` and the client. */
+import { z } from 'zod';
 import type { FloorDiff, FloorSnapshot } from './floor.ts';
 
 export interface WireError {
@@ -18,6 +19,31 @@ export type JoinResult =
   | { readonly ok: true; readonly kind: 'snapshot'; readonly snapshot: FloorSnapshot }
   | { readonly ok: true; readonly kind: 'diff'; readonly diff: FloorDiff }
   | { readonly ok: false; readonly error: WireError };
+
+/** Codes of {@link WireError} returned by the floor gateway. */
+export type FloorErrorCode =
+  | 'BAD_REQUEST' // payload failed validation; `details` lists the issues
+  | 'PROTOCOL_MISMATCH' // client and server PROTOCOL_VERSION differ; `details.serverVersion` says which to use
+  | 'UNKNOWN_SITE'
+  | 'UNAVAILABLE' // the gateway is shutting down; retry on another connection
+  | 'INTERNAL';
+
+/** Request to leave a site's room. */
+export interface LeaveRequest {
+  readonly siteId: string;
+}
+
+/** Edge validation of {@link JoinRequest} (the server does not trust the typed event map). */
+export const JoinRequestSchema = z.object({
+  siteId: z.string().min(1).max(200),
+  since: z.number().int().nonnegative().optional(),
+  protocolVersion: z.number().int(),
+});
+
+/** Edge validation of {@link LeaveRequest}. */
+export const LeaveRequestSchema = z.object({
+  siteId: z.string().min(1).max(200),
+});
 
 export interface ClientToServerEvents {
   /** Join a site's room; the ack carries a snapshot, or a catch-up diff when `since` is recent enough. */

@@ -1,0 +1,88 @@
+/**
+ * What a site manager sees: the real server with the demo site and its simulated shift, the built client in headless
+ * Chromium. The canvas shows the demo's bins, and a picker moves between two screenshots.
+ */
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServerProcess, uniqueSchema, type ServerProcess } from '../../server/testing/server-process.ts';
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+interface FloortwinHooks {
+  ready: boolean;
+  bins: number;
+  seq: number;
+  operatives: () => { id: string; x: number; y: number }[];
+}
+declare global {
+  interface Window {
+    __floortwin?: FloortwinHooks;
+  }
+}
+
+/** Counts distinct colours in a PNG screenshot, decoded by the browser itself. */
+async function distinctColours(page: Page, png: Buffer): Promise<number> {
+  return page.evaluate(async (base64) => {
+    const blob = await (await fetch(`data:image/png;base64,${base64}`)).blob();
+    const bitmap = await createImageBitmap(blob);
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const context = canvas.getContext('2d');
+    if (!context) return 0;
+    context.drawImage(bitmap, 0, 0);
+    const { data } = context.getImageData(0, 0, bitmap.width, bitmap.height);
+    const colours = new Set<number>();
+    for (let i = 0; i < data.length; i += 4 * 7) colours.add(((data[i] ?? 0) << 16) | ((data[i + 1] ?? 0) << 8) | (data[i + 2] ?? 0));
+    return colours.size;
+  }, png.toString('base64'));
+}
+
+describe('the 3D floor in a browser', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startServerProcess({ DB_SCHEMA: uniqueSchema('e2e'), DEMO_SHIFT: 'on', SHIFT_SPEED: '4', SHIFT_PICKERS: '10' });
+    browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('shows the demo bins and a picker that moves between two screenshots', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(server.url);
+    await page.waitForFunction(() => window.__floortwin?.ready === true, undefined, { timeout: 60_000 });
+
+    const canvas = page.getByTestId('floor-canvas').locator('canvas');
+    await expect(canvas.count()).resolves.toBe(1);
+    expect(await page.evaluate(() => window.__floortwin?.bins)).toBe(8000);
+    await expect(page.getByTestId('counters').textContent()).resolves.toMatch(/despatched/i);
+
+    // Wait for a picker to be on the floor, then for that picker to move.
+    await page.waitForFunction(() => (window.__floortwin?.operatives().length ?? 0) > 0, undefined, { timeout: 60_000 });
+    const first = await page.evaluate(() => window.__floortwin?.operatives() ?? []);
+    const shot1 = await canvas.screenshot();
+    await page.waitForFunction(
+      (before) => {
+        const now = window.__floortwin?.operatives() ?? [];
+        return now.some((op) => {
+          const old = before.find((b) => b.id === op.id);
+          return old !== undefined && Math.hypot(op.x - old.x, op.y - old.y) > 1;
+        });
+      },
+      first,
+      { timeout: 60_000 },
+    );
+    await page.waitForTimeout(300);
+    const shot2 = await canvas.screenshot();
+
+    expect(await distinctColours(page, shot1)).toBeGreaterThan(50);
+    expect(shot2.equals(shot1)).toBe(false);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

@@ -1,0 +1,68 @@
+/** The site manager's live floor: loads the site's layout, connects the store, and lays the overlays over the 3D view. */
+import { useEffect, useState } from 'react';
+import { FloorCanvas } from './floor/FloorCanvas.tsx';
+import { fetchLayout, fetchSites, type SiteSummary } from './net/api.ts';
+import { connectFloor, type FloorConnection } from './net/floor-socket.ts';
+import type { FloorStore } from './net/floor-store.ts';
+import { CountersPanel } from './views/CountersPanel.tsx';
+import { FloorLegend } from './views/FloorLegend.tsx';
+import { useFloorSummary } from './views/use-floor-summary.ts';
+
+/** Props of `App`. */
+export interface AppProps {
+  readonly store: FloorStore;
+}
+
+/** Root component; the site comes from `?site=` or is the first the server lists. */
+export function App({ store }: AppProps) {
+  const [site, setSite] = useState<SiteSummary | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  const { layout } = useFloorSummary(store);
+
+  useEffect(() => {
+    const abort = new AbortController();
+    let connection: FloorConnection | null = null;
+    const start = async (): Promise<void> => {
+      const sites = await fetchSites(abort.signal);
+      const wanted = new URLSearchParams(window.location.search).get('site');
+      const chosen = sites.find((s) => s.id === wanted) ?? sites[0];
+      if (chosen === undefined) throw new Error('This server hosts no sites yet.');
+      const siteLayout = await fetchLayout(chosen.id, abort.signal);
+      if (abort.signal.aborted) return;
+      setSite(chosen);
+      setError(null);
+      store.setLayout(siteLayout);
+      connection = connectFloor(store, chosen.id);
+    };
+    start().catch((e: unknown) => {
+      if (!abort.signal.aborted) setError(e instanceof Error ? e.message : String(e));
+    });
+    return () => {
+      abort.abort();
+      connection?.close();
+    };
+  }, [store, attempt]);
+
+  return (
+    <main className="app">
+      {layout !== null && <FloorCanvas store={store} layout={layout} />}
+      <div className="overlay overlay--top-left">
+        <CountersPanel store={store} siteName={site?.name ?? 'Floortwin'} />
+      </div>
+      <div className="overlay overlay--bottom-left">
+        <FloorLegend />
+      </div>
+      <div className="overlay overlay--bottom-right hint">Drag to orbit · right-drag to pan · scroll to zoom · double-click to reset</div>
+      {error !== null && (
+        <div className="overlay overlay--centre panel notice" role="alert">
+          <p>Could not load the floor: {error}</p>
+          <button type="button" onClick={() => setAttempt((n) => n + 1)}>
+            Try again
+          </button>
+        </div>
+      )}
+      {error === null && layout === null && <div className="overlay overlay--centre panel notice">Loading the floor…</div>}
+    </main>
+  );
+}

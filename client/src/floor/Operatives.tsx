@@ -1,0 +1,124 @@
+/**
+ * Operatives as simple figures (body, head, a ring on the floor), coloured by activity and gliding between their last
+ * two reported positions. Three InstancedMeshes share one matrix per operative; the render loop reads the store.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useFrame } from '@react-three/fiber';
+import type { InstancedMesh } from 'three';
+import {
+  CapsuleGeometry, Color, Matrix4, MeshLambertMaterial, RingGeometry, SphereGeometry, type BufferGeometry,
+} from 'three';
+import type { OperativeActivity } from '../../../server/protocol/floor.ts';
+import type { FloorStore } from '../net/floor-store.ts';
+import { floorPoint, floorToScene, scenePoint } from './coordinates.ts';
+
+/** Activity colours, also used by the legend. */
+export const ACTIVITY_COLOURS: Readonly<Record<OperativeActivity, string>> = {
+  walking: '#3b82f6',
+  picking: '#22c55e',
+  idle: '#9ca3af',
+  offline: '#4b5563',
+};
+
+/** Figures are drawn larger than life so a person stays visible when the whole site is in view. */
+const FIGURE_SCALE = 1.5;
+const BODY_RADIUS = 0.26;
+const BODY_LENGTH = 0.85;
+const HEAD_RADIUS = 0.2;
+
+function figureGeometries(): { body: BufferGeometry; head: BufferGeometry; ring: BufferGeometry } {
+  // Each geometry is built with its base on the floor at the origin, so all three share one instance matrix.
+  const body = new CapsuleGeometry(BODY_RADIUS, BODY_LENGTH, 4, 12).translate(0, BODY_RADIUS + BODY_LENGTH / 2, 0);
+  const head = new SphereGeometry(HEAD_RADIUS, 14, 10).translate(0, 2 * BODY_RADIUS + BODY_LENGTH + HEAD_RADIUS + 0.04, 0);
+  const ring = new RingGeometry(0.42, 0.58, 28).rotateX(-Math.PI / 2).translate(0, 0.03, 0);
+  return { body, head, ring };
+}
+
+const nextCapacity = (n: number): number => Math.max(64, 2 ** Math.ceil(Math.log2(Math.max(1, n))));
+
+function markUpdated(mesh: InstancedMesh, count: number): void {
+  mesh.count = count;
+  mesh.instanceMatrix.needsUpdate = true;
+  if (mesh.instanceColor !== null) mesh.instanceColor.needsUpdate = true;
+}
+
+/** Props of `Operatives`. */
+export interface OperativesProps {
+  readonly store: FloorStore;
+}
+
+/** All operatives on the floor. */
+export function Operatives({ store }: OperativesProps) {
+  const [capacity, setCapacity] = useState(() => nextCapacity(store.operatives.length));
+  const body = useRef<InstancedMesh>(null);
+  const head = useRef<InstancedMesh>(null);
+  const ring = useRef<InstancedMesh>(null);
+  const geometries = useMemo(figureGeometries, []);
+  const materials = useMemo(
+    () => ({
+      body: new MeshLambertMaterial({ color: 0xffffff }),
+      head: new MeshLambertMaterial({ color: '#f1e4d4' }),
+      ring: new MeshLambertMaterial({ color: 0xffffff, transparent: true, opacity: 0.85, depthWrite: false }),
+    }),
+    [],
+  );
+  const colours = useMemo(() => {
+    const out = {} as Record<OperativeActivity, Color>;
+    for (const key of Object.keys(ACTIVITY_COLOURS) as OperativeActivity[]) out[key] = new Color(ACTIVITY_COLOURS[key]);
+    return out;
+  }, []);
+  // Scratch values reused every frame.
+  const scratch = useMemo(
+    () => ({ matrix: new Matrix4(), floor: floorPoint(0, 0, 0), scene: scenePoint(), xy: { x: 0, y: 0 } }),
+    [],
+  );
+
+  useEffect(() => () => {
+    for (const g of Object.values(geometries)) g.dispose();
+    for (const m of Object.values(materials)) m.dispose();
+  }, [geometries, materials]);
+
+  useFrame(() => {
+    const b = body.current;
+    const h = head.current;
+    const r = ring.current;
+    if (b === null || h === null || r === null) return;
+    const tracks = store.operatives;
+    const n = tracks.length;
+    if (n > capacity) {
+      // Rare: more people than instances. Grow through React (remounts the meshes) and draw them next frame.
+      setCapacity(nextCapacity(n));
+      return;
+    }
+    const now = performance.now();
+    const { matrix, floor, scene, xy } = scratch;
+    for (let i = 0; i < n; i++) {
+      const track = tracks[i];
+      if (track === undefined) continue;
+      store.positionAt(track, now, xy);
+      floor.x = xy.x;
+      floor.y = xy.y;
+      floor.z = 0;
+      floorToScene(floor, scene);
+      matrix.makeScale(FIGURE_SCALE, FIGURE_SCALE, FIGURE_SCALE);
+      matrix.setPosition(scene.x, scene.y, scene.z);
+      b.setMatrixAt(i, matrix);
+      h.setMatrixAt(i, matrix);
+      r.setMatrixAt(i, matrix);
+      const colour = colours[track.activity];
+      b.setColorAt(i, colour);
+      r.setColorAt(i, colour);
+    }
+    markUpdated(b, n);
+    markUpdated(h, n);
+    markUpdated(r, n);
+  });
+
+  return (
+    <group key={capacity}>
+      <instancedMesh ref={body} args={[geometries.body, materials.body, capacity]} frustumCulled={false} />
+      <instancedMesh ref={head} args={[geometries.head, materials.head, capacity]} frustumCulled={false} />
+      <instancedMesh ref={ring} args={[geometries.ring, materials.ring, capacity]} frustumCulled={false} />
+    </group>
+  );
+}

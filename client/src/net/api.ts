@@ -1,0 +1,37 @@
+/** HTTP reads the floor view needs before it joins the live stream. Same origin; the server owns the routes. */
+import type { LayoutView } from '../../../server/protocol/floor.ts';
+
+/** A site as listed by `GET /api/sites`. */
+export interface SiteSummary {
+  readonly id: string;
+  readonly name: string;
+}
+
+async function getJson(path: string, signal?: AbortSignal): Promise<unknown> {
+  const response = await fetch(path, { signal: signal ?? null, headers: { accept: 'application/json' } });
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  return response.json();
+}
+
+const isNumberArray = (v: unknown): v is number[] => Array.isArray(v) && v.every((n) => typeof n === 'number');
+
+/** Lists the sites this server hosts. */
+export async function fetchSites(signal?: AbortSignal): Promise<SiteSummary[]> {
+  const body = (await getJson('/api/sites', signal)) as { sites?: unknown };
+  if (!Array.isArray(body.sites)) throw new Error('/api/sites: no sites array');
+  return body.sites.filter(
+    (s): s is SiteSummary => typeof s === 'object' && s !== null && typeof (s as SiteSummary).id === 'string',
+  );
+}
+
+/** Fetches a site's static layout; checks the columns line up, since the renderer indexes them blindly. */
+export async function fetchLayout(siteId: string, signal?: AbortSignal): Promise<LayoutView> {
+  const path = `/api/sites/${encodeURIComponent(siteId)}/layout`;
+  const layout = (await getJson(path, signal)) as LayoutView;
+  const n = Array.isArray(layout.ids) ? layout.ids.length : -1;
+  const columns = [layout.x, layout.y, layout.z, layout.w, layout.d, layout.h];
+  if (n < 0 || !columns.every((c) => isNumberArray(c) && c.length === n) || !isNumberArray(layout.segments)) {
+    throw new Error(`${path}: malformed layout`);
+  }
+  return layout;
+}

@@ -1,0 +1,155 @@
+/**
+ * Keeps a FloorStore in step with the server: joins the site's room, applies the seq-numbered diffs, and re-joins
+ * with `since` after a gap or a reconnect (the server answers with the missing diff or a fresh snapshot).
+ * Socket.IO's own reconnection supplies the exponential backoff; delivery is never trusted, the seqs are.
+ */
+import { io, type Socket } from 'socket.io-client';
+import * as msgpackParser from 'socket.io-msgpack-parser';
+import { PROTOCOL_VERSION, type FloorDiff } from '../../../server/protocol/floor.ts';
+import type { ClientToServerEvents, JoinRequest, JoinResult, ServerToClientEvents } from '../../../server/protocol/socket.ts';
+import type { DiffOutcome, FloorStore } from './floor-store.ts';
+
+/** A live connection; `close` leaves the room and stops reconnecting. */
+export interface FloorConnection {
+  close(): void;
+}
+
+/** Options for `connectFloor`; defaults suit the browser at the server's origin. */
+export interface FloorConnectionOptions {
+  /** Server origin; undefined = the page's origin. */
+  readonly url?: string;
+  /** Monotonic clock in ms for interpolation timestamps. */
+  readonly now?: () => number;
+  readonly joinTimeoutMs?: number;
+}
+
+/** Diffs that arrive while a join is in flight are held (at most this many) and applied after it. */
+const MAX_BUFFERED_DIFFS = 256;
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 10_000;
+/** This many stale diffs in a row means the server's history is behind ours (e.g. it restarted on fresh data). */
+const MAX_CONSECUTIVE_STALE = 20;
+
+type FloorSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** A catch-up that is a gap, or that ends before our seq (the server's history is not ours), needs a snapshot. */
+const isBehindOrGap = (outcome: DiffOutcome, diff: FloorDiff, seq: number | null): boolean =>
+  outcome === 'gap' || (outcome === 'stale' && seq !== null && diff.toSeq < seq);
+
+/** Connects `store` to the live floor of `siteId`. */
+export function connectFloor(store: FloorStore, siteId: string, options: FloorConnectionOptions = {}): FloorConnection {
+  const now = options.now ?? (() => performance.now());
+  const joinTimeoutMs = options.joinTimeoutMs ?? 10_000;
+  const socket: FloorSocket = io(options.url ?? '', {
+    path: '/socket.io',
+    parser: msgpackParser,
+    transports: ['websocket', 'polling'],
+  });
+
+  let closed = false;
+  let joining = false;
+  /** Set when a catch-up went wrong: the next join asks for a fresh snapshot. */
+  let wantSnapshot = false;
+  let buffered: FloorDiff[] = [];
+  let retryTimer: ReturnType<typeof setTimeout> | null = null;
+  let retryDelayMs = RETRY_MIN_MS;
+
+  const scheduleRetry = (): void => {
+    if (closed || retryTimer !== null) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      join();
+    }, retryDelayMs);
+    retryDelayMs = Math.min(RETRY_MAX_MS, retryDelayMs * 2);
+  };
+
+  let consecutiveStale = 0;
+
+  const applyLive = (diff: FloorDiff): void => {
+    const outcome = store.applyDiff(diff, now());
+    consecutiveStale = outcome === 'stale' ? consecutiveStale + 1 : 0;
+    if (outcome === 'gap') {
+      join();
+    } else if (consecutiveStale >= MAX_CONSECUTIVE_STALE) {
+      consecutiveStale = 0;
+      wantSnapshot = true;
+      join();
+    }
+  };
+
+  const onJoined = (result: JoinResult): void => {
+    if (!result.ok) {
+      store.setStatus('error', `${result.error.code}: ${result.error.message}`);
+      scheduleRetry();
+      return;
+    }
+    if (result.kind === 'snapshot') {
+      store.applySnapshot(result.snapshot, now());
+    } else if (isBehindOrGap(store.applyDiff(result.diff, now()), result.diff, store.seq)) {
+      // The server's catch-up does not lead on from where we are: start over from a snapshot.
+      wantSnapshot = true;
+      buffered = [];
+      join();
+      return;
+    }
+    wantSnapshot = false;
+    retryDelayMs = RETRY_MIN_MS;
+    store.setStatus('live');
+    const pending = buffered;
+    buffered = [];
+    for (const diff of pending) {
+      if (joining) break;
+      applyLive(diff);
+    }
+  };
+
+  function join(): void {
+    if (closed || joining || !socket.connected) return;
+    joining = true;
+    const since = wantSnapshot ? null : store.seq;
+    store.setStatus(since === null ? 'joining' : 'resyncing');
+    const request: JoinRequest =
+      since === null ? { siteId, protocolVersion: PROTOCOL_VERSION } : { siteId, since, protocolVersion: PROTOCOL_VERSION };
+    socket.timeout(joinTimeoutMs).emit('site:join', request, (err: Error | null, result: JoinResult) => {
+      joining = false;
+      if (closed) return;
+      if (err !== null) {
+        store.setStatus('error', 'join timed out');
+        scheduleRetry();
+        return;
+      }
+      onJoined(result);
+    });
+  }
+
+  socket.on('connect', () => {
+    buffered = [];
+    join();
+  });
+  socket.on('disconnect', (reason) => {
+    joining = false;
+    buffered = [];
+    if (!closed) store.setStatus('offline', reason);
+  });
+  socket.on('connect_error', (error) => {
+    store.setStatus('offline', error.message);
+  });
+  socket.on('site:diff', (diff) => {
+    if (closed) return;
+    if (joining) {
+      // Held until the join answers; if too many pile up, the snapshot or catch-up covers them anyway.
+      if (buffered.length < MAX_BUFFERED_DIFFS) buffered.push(diff);
+      return;
+    }
+    applyLive(diff);
+  });
+
+  store.setStatus('connecting');
+  return {
+    close(): void {
+      closed = true;
+      if (retryTimer !== null) clearTimeout(retryTimer);
+      socket.close();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/** One error shape for every HTTP failure: `{ error: { code, message, details } }`, 4xx for the caller's mistakes. */
+import type { ErrorRequestHandler, Response } from 'express';
+import type { ZodError } from 'zod';
+import type { DomainError, DomainErrorCode } from '../twin/errors.ts';
+import type { UnavailableError } from '../site/site-runner.ts';
+
+export interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string; readonly details: unknown };
+}
+
+export function sendError(res: Response, status: number, code: string, message: string, details: unknown = null): void {
+  const body: ErrorBody = { error: { code, message, details } };
+  res.status(status).json(body);
+}
+
+/** Names each failing field, e.g. `lines.0.qty: Too small: expected number to be >0`. */
+export function sendValidationError(res: Response, error: ZodError, where: 'body' | 'query' | 'path'): void {
+  const issues = error.issues.map((issue) => ({
+    field: issue.path.map(String).join('.') || `(${where})`,
+    message: issue.message,
+    code: issue.code,
+  }));
+  const message = issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');
+  sendError(res, 400, 'VALIDATION_FAILED', `invalid ${where}: ${message}`, { issues });
+}
+
+const STATUS_BY_CODE: Record<DomainErrorCode | UnavailableError['code'], number> = {
+  UNKNOWN_LOCATION: 422,
+  UNKNOWN_SKU: 422,
+  UNKNOWN_TENANT: 422,
+  UNKNOWN_ORDER: 404,
+  UNKNOWN_TASK: 404,
+  UNKNOWN_OPERATIVE: 404,
+  TENANT_MISMATCH: 422,
+  INVALID_QUANTITY: 422,
+  INSUFFICIENT_STOCK: 409,
+  OUT_OF_STOCK: 409,
+  CAPACITY_EXCEEDED: 409,
+  DUPLICATE_ORDER: 409,
+  INVALID_STATE: 409,
+  WRONG_LOCATION_SCANNED: 422,
+  WRONG_ITEM_SCANNED: 422,
+  TASK_NOT_ASSIGNED: 409,
+  OPERATIVE_NOT_SIGNED_ON: 409,
+  ALREADY_SIGNED_ON: 409,
+  LOT_REQUIRED: 422,
+  UNAVAILABLE: 503,
+};
+
+/** Maps a domain (or availability) error to its HTTP status; unknown codes are the caller's problem (422). */
+export function sendDomainError(res: Response, error: DomainError | UnavailableError): void {
+  const status = (STATUS_BY_CODE as Record<string, number | undefined>)[error.code] ?? 422;
+  if (status === 503) res.setHeader('Retry-After', '1');
+  sendError(res, status, error.code, error.message, 'details' in error ? (error.details ?? null) : null);
+}
+
+/** Last middleware: body-parser failures become 4xx with our shape; anything else is a 500 that is logged. */
+export const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, next) => {
+  if (res.headersSent) {
+    next(error);
+    return;
+  }
+  const e = error as { type?: string; status?: number; message?: string };
+  if (e.type === 'entity.parse.failed') return sendError(res, 400, 'MALFORMED_JSON', 'request body is not valid JSON');
+  if (e.type === 'entity.too.large') return sendError(res, 413, 'PAYLOAD_TOO_LARGE', 'request body exceeds 256 KB');
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported')
+    return sendError(res, 415, 'UNSUPPORTED_ENCODING', e.message ?? 'unsupported encoding');
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500)
+    return sendError(res, e.status, 'BAD_REQUEST', e.message ?? 'bad request');
+  console.error('unhandled request error', error);
+  sendError(res, 500, 'INTERNAL', 'internal error');
+};

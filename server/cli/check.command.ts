@@ -1,0 +1,89 @@
+/**
+ * `floortwin check [--database-url URL] [--schema S] [--site ID]`: runs the store's invariants on a database and prints
+ * a table. Exit code 0 when every invariant holds on every site checked, 1 otherwise (including errors).
+ */
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { checkStore, listSites, type CheckResult } from '../store/check.pg.ts';
+import { DEFAULT_SCHEMA } from '../store/pg-util.ts';
+
+/** Parsed arguments of `check`. */
+export interface CheckArgs {
+  readonly databaseUrl: string | undefined;
+  readonly schema: string;
+  readonly siteId: string | undefined;
+}
+
+const USAGE = 'usage: check [--database-url URL] [--schema S] [--site ID]';
+
+/** Parses `check`'s flags (`--flag value` or `--flag=value`). Throws on unknown flags. */
+export function parseCheckArgs(args: readonly string[], env: NodeJS.ProcessEnv = process.env): CheckArgs {
+  const values = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    const eq = arg.indexOf('=');
+    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
+    if (!['--database-url', '--schema', '--site'].includes(flag)) throw new Error(`unknown argument ${arg}\n${USAGE}`);
+    const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
+    if (value === undefined || value === '') throw new Error(`${flag} needs a value\n${USAGE}`);
+    values.set(flag, value);
+  }
+  return {
+    databaseUrl: values.get('--database-url') ?? env.DATABASE_URL,
+    schema: values.get('--schema') ?? DEFAULT_SCHEMA,
+    siteId: values.get('--site'),
+  };
+}
+
+/** Renders results as a fixed-width table. */
+export function formatResults(siteId: string, results: readonly CheckResult[]): string {
+  const width = Math.max(...results.map((r) => r.name.length), 'invariant'.length);
+  const lines = [`site ${siteId}`, `  ${'invariant'.padEnd(width)}  result  violations`];
+  for (const r of results) {
+    lines.push(`  ${r.name.padEnd(width)}  ${(r.ok ? 'ok' : 'FAIL').padEnd(6)}  ${r.violations}`);
+    for (const row of r.sample) lines.push(`      ${JSON.stringify(row)}`);
+  }
+  return lines.join('\n');
+}
+
+/** Runs `check` with command-line `args`; returns the exit code. `print` receives the output (default stdout). */
+export async function runCheck(args: string[], print: (text: string) => void = (s) => console.log(s)): Promise<number> {
+  let parsed: CheckArgs;
+  try {
+    parsed = parseCheckArgs(args);
+  } catch (err) {
+    print(err instanceof Error ? err.message : String(err));
+    return 1;
+  }
+  if (parsed.databaseUrl === undefined) {
+    print(`no database: pass --database-url or set DATABASE_URL\n${USAGE}`);
+    return 1;
+  }
+  const pool = new pg.Pool({ connectionString: parsed.databaseUrl, max: 2 });
+  pool.on('error', (err) => print(`postgres pool error: ${err.message}`));
+  try {
+    const sites = parsed.siteId === undefined ? await listSites(pool, parsed.schema) : [parsed.siteId];
+    if (sites.length === 0) {
+      print(`no sites in schema ${parsed.schema}`);
+      return 0;
+    }
+    let clean = true;
+    for (const siteId of sites) {
+      const results = await checkStore(pool, parsed.schema, siteId);
+      print(formatResults(siteId, results));
+      clean &&= results.every((r) => r.ok);
+    }
+    print(clean ? 'all invariants hold' : 'INVARIANTS VIOLATED');
+    return clean ? 0 : 1;
+  } catch (err) {
+    print(`check failed: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  } finally {
+    await pool.end();
+  }
+}
+
+// Runnable on its own: `npx tsx server/cli/check.command.ts --schema public`.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await runCheck(process.argv.slice(2));
+}

@@ -1,0 +1,53 @@
+/**
+ * Floortwin's command line: `npm run --silent cli -- <command> [flags]`. A thin dispatcher; each command lives in
+ * `<name>.command.ts` and returns its exit code. Errors are one line on stderr; usage errors exit 2.
+ */
+import { EXIT_USAGE, ROUTE_USAGE, runRoute } from './route.command.ts';
+import type { CliIo } from './route.command.ts';
+
+const USAGE = [
+  'usage: npm run --silent cli -- <command> [flags]',
+  'commands:',
+  `  ${ROUTE_USAGE.replace(/^usage: /, '')}`,
+  '  check [flags]    check the invariants of a live site',
+].join('\n');
+
+const io: CliIo = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+};
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'route':
+      return runRoute(rest, io);
+    case 'check': {
+      // Loaded on demand so `route` does not pay for the database client the check command needs.
+      const { runCheck } = await import('./check.command.ts');
+      return runCheck(rest);
+    }
+    case 'help':
+    case '--help':
+    case '-h':
+      io.out(`${USAGE}\n`);
+      return 0;
+    case undefined:
+      io.err('cli: missing command (try: route, check, help)\n');
+      return EXIT_USAGE;
+    default:
+      io.err(`cli: unknown command ${JSON.stringify(command)} (try: route, check, help)\n`);
+      return EXIT_USAGE;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // exitCode rather than exit(): lets a large stdout document drain before the process ends.
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`cli: ${(e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ')}\n`);
+    process.exitCode = 1;
+  },
+);

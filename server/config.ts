@@ -1,0 +1,35 @@
+/** Configuration from the environment, parsed once at start-up; a bad value stops the server with a clear message. */
+import { z } from 'zod';
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  /** Any Postgres; without it an embedded Postgres runs with its data under DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  /** Postgres schema for Floortwin's tables (tests give each server its own). */
+  DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('floortwin'),
+  REDIS_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default('.data'),
+  /** Site definition file under data/. */
+  SITE_FILE: z.string().default('data/sites/demo.json'),
+  /** Run the simulated demo shift (orders arriving, pickers walking). */
+  DEMO_SHIFT: z.enum(['on', 'off']).default('on'),
+  /** Twin time runs this many times faster than the wall clock. */
+  SHIFT_SPEED: z.coerce.number().positive().max(1000).default(1),
+  SHIFT_PICKERS: z.coerce.number().int().min(0).max(500).default(12),
+  SHIFT_ORDERS_PER_HOUR: z.coerce.number().positive().max(100_000).default(600),
+  SHIFT_SEED: z.coerce.number().int().default(20261127),
+  PATCH_MS: z.coerce.number().int().min(16).max(5000).default(100),
+  SNAPSHOT_EVERY: z.coerce.number().int().min(1).default(5000),
+});
+
+export type Config = z.infer<typeof Env>;
+
+export function readConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`bad configuration: ${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,128 @@
+/**
+ * Composition root: the only place that wires adapters to the core. Starts Postgres (embedded unless DATABASE_URL),
+ * loads the site, resumes its twin from the log, serves HTTP + Socket.IO, and runs the demo shift.
+ */
+import { createServer } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readConfig } from './config.ts';
+import { createApp } from './api/app.ts';
+import { siteRegistry } from './api/sites.ts';
+import { FloorFeed } from './realtime/floor-feed.ts';
+import { attachFloorGateway, createSocketServer } from './realtime/gateway.ts';
+import { scaledClock } from './site/clock.ts';
+import { startShiftDriver } from './site/shift-driver.ts';
+import { loadSiteFiles } from './site/site-loader.ts';
+import { SiteRunner } from './site/site-runner.ts';
+import { startEmbeddedPostgres } from './store/embedded-postgres.ts';
+import { PgEventStore } from './store/event-store.pg.ts';
+import type { LayoutView } from './protocol/floor.ts';
+import { layoutView } from './twin/floor-view.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const log = (message: string, error?: unknown): void => {
+  const line = `${new Date().toISOString()} ${message}`;
+  if (error === undefined) console.log(line);
+  else console.error(line, error);
+};
+
+async function main(): Promise<void> {
+  const startedAt = performance.now();
+  const config = readConfig(process.env);
+  let ready = false;
+  const runners: SiteRunner[] = [];
+  const layouts = new Map<string, LayoutView>();
+  const sites = siteRegistry(runners);
+  const feeds = new Map<string, FloorFeed>();
+
+  const app = createApp({
+    sites: { get: (id) => runners.find((r) => r.siteId === id), list: () => runners },
+    isReady: () => ready,
+    layoutOf: (siteId) => layouts.get(siteId) as LayoutView,
+    clientDir: path.join(root, 'client/dist'),
+  });
+  const httpServer = createServer(app);
+  const io = createSocketServer(httpServer, config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {});
+  const gateway = attachFloorGateway(io, { get: (siteId) => feeds.get(siteId) }, { patchMs: config.PATCH_MS });
+  await new Promise<void>((resolve) => httpServer.listen(config.PORT, config.HOST, resolve));
+  const address = httpServer.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  log(`listening on http://localhost:${port} (loading…)`);
+
+  let stopEmbedded: (() => Promise<void>) | null = null;
+  let connectionString = config.DATABASE_URL;
+  if (!connectionString) {
+    const dataDir = path.resolve(root, config.DATA_DIR, 'pg');
+    log(`starting embedded Postgres in ${dataDir}`);
+    const embedded = await startEmbeddedPostgres({ dataDir });
+    connectionString = embedded.connectionString;
+    stopEmbedded = () => embedded.stop();
+  }
+  const store = new PgEventStore({ connectionString, schema: config.DB_SCHEMA });
+  await store.init();
+
+  const { site, initialStock } = await loadSiteFiles(path.resolve(root, config.SITE_FILE));
+  await store.ensureSite(site.id, site);
+  const runner = await SiteRunner.open({
+    site,
+    store,
+    clock: scaledClock(config.SHIFT_SPEED),
+    snapshotEvery: config.SNAPSHOT_EVERY,
+    log,
+  });
+  const resumed = runner.twin.seq;
+  if (resumed === 0) {
+    const results = await Promise.all(initialStock.map((command) => runner.submit(command)));
+    const rejected = results.filter((result) => !result.ok);
+    if (rejected.length > 0) throw new Error(`initial stock: ${rejected.length} receipts rejected, first: ${JSON.stringify(rejected[0])}`);
+    log(`seeded ${initialStock.length} stock receipts`);
+  } else {
+    log(`resumed site ${site.id} at seq ${resumed}`);
+  }
+  layouts.set(site.id, layoutView(site));
+  const feed = new FloorFeed(() => runner.twin, { historySize: 20_000 });
+  runner.subscribe(feed);
+  feeds.set(site.id, feed);
+  runners.push(runner);
+  void sites;
+
+  const shift =
+    config.DEMO_SHIFT === 'on'
+      ? startShiftDriver(runner, {
+          pickers: config.SHIFT_PICKERS,
+          ordersPerHour: config.SHIFT_ORDERS_PER_HOUR,
+          seed: config.SHIFT_SEED,
+          log,
+        })
+      : null;
+
+  ready = true;
+  log(`ready in ${Math.round(performance.now() - startedAt)} ms: site ${site.id} (${site.layout.locations.length} locations, ${site.skus.length} SKUs) at seq ${runner.twin.seq}`);
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: shutting down`);
+    ready = false;
+    shift?.stop();
+    gateway.close();
+    await new Promise<void>((resolve) => {
+      void io.close(() => resolve());
+    });
+    httpServer.closeAllConnections();
+    await runner.close();
+    await runner.snapshotNow().catch((error: unknown) => log('final snapshot failed', error));
+    await store.close();
+    if (stopEmbedded) await stopEmbedded();
+    log('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  log('fatal: could not start', error);
+  process.exit(1);
+});

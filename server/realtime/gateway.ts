@@ -1,0 +1,213 @@
+/**
+ * Socket.IO gateway of the live floor: one room per site, join = snapshot (or catch-up diff), then seq-numbered
+ * diffs at a fixed patch rate. Handlers are thin: validate, read the site's FloorFeed, ack.
+ */
+import type { Socket } from 'socket.io';
+import type { z } from 'zod';
+import { PROTOCOL_VERSION } from '../protocol/floor.ts';
+import {
+  JoinRequestSchema,
+  LeaveRequestSchema,
+  type ClientToServerEvents,
+  type FloorErrorCode,
+  type JoinResult,
+  type ServerToClientEvents,
+  type WireError,
+} from '../protocol/socket.ts';
+import type { FloorFeed } from './floor-feed.ts';
+import { defaultRealtimeLog, type FloorServer, type RealtimeLog } from './socket-server.ts';
+
+export { createSocketServer, type FloorServer, type SocketServer, type SocketServerOptions } from './socket-server.ts';
+
+type FloorSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+/** Finds the FloorFeed of a site this process serves. */
+export interface FloorFeedRegistry {
+  get(siteId: string): FloorFeed | undefined;
+}
+
+/** Options of {@link attachFloorGateway}. */
+export interface FloorGatewayOptions {
+  /** Interval between diffs to a site's room, milliseconds (100 = 10 Hz). */
+  readonly patchMs: number;
+  readonly log?: RealtimeLog;
+}
+
+/** Handle on an attached gateway. */
+export interface FloorGateway {
+  /** Starts the site's broadcaster without a local join (when this process owns a site whose viewers sit on other processes). False for an unknown site. */
+  watch(siteId: string): boolean;
+  /** Sends the site's pending patch now (e.g. before a planned shutdown). */
+  flush(siteId: string): void;
+  /** Stops every broadcaster and answers further joins with UNAVAILABLE. Does not close the Socket.IO server. */
+  close(): void;
+}
+
+/** Room of a site's floor viewers. */
+export function siteRoom(siteId: string): string {
+  return `site:${siteId}`;
+}
+
+type LeaveResult = { ok: boolean; error?: WireError };
+
+function wireError(code: FloorErrorCode, message: string, details?: unknown): WireError {
+  return details === undefined ? { code, message } : { code, message, details };
+}
+
+function validationDetails(error: z.ZodError): unknown {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+}
+
+/** A client may emit without an ack (or with a non-function last argument): answer into the void then. */
+function ackOf<T>(ack: unknown): (result: T) => void {
+  if (typeof ack !== 'function') return () => undefined;
+  let sent = false;
+  return (result) => {
+    if (sent) return;
+    sent = true;
+    (ack as (result: T) => void)(result);
+  };
+}
+
+/**
+ * Serves `site:join` / `site:leave` on `io` and broadcasts each joined site's diffs to its room every `patchMs`.
+ * Broadcasters start on the first join (or {@link FloorGateway.watch}) and stop on close or when the site
+ * disappears from the registry.
+ */
+export function attachFloorGateway(io: FloorServer, sites: FloorFeedRegistry, options: FloorGatewayOptions): FloorGateway {
+  if (!(options.patchMs > 0)) throw new RangeError(`patchMs must be positive, got ${String(options.patchMs)}`);
+  const log = options.log ?? defaultRealtimeLog;
+  const broadcasters = new Map<string, NodeJS.Timeout>();
+  let closed = false;
+
+  /** Emits the accumulated diff, if any. Everything the room saw so far is then at the feed's seq. */
+  function sendPatch(siteId: string, feed: FloorFeed): void {
+    const diff = feed.takePatch();
+    if (diff !== null) io.to(siteRoom(siteId)).emit('site:diff', diff);
+  }
+
+  function ensureBroadcaster(siteId: string): void {
+    if (closed || broadcasters.has(siteId)) return;
+    const timer = setInterval(() => {
+      // A throw in a timer would take the process down; a broken patch must only cost this tick.
+      try {
+        const feed = sites.get(siteId);
+        if (feed === undefined) {
+          stopBroadcaster(siteId);
+          return;
+        }
+        sendPatch(siteId, feed);
+      } catch (error) {
+        log(`patch for site ${siteId} failed`, error);
+      }
+    }, options.patchMs);
+    timer.unref();
+    broadcasters.set(siteId, timer);
+  }
+
+  function stopBroadcaster(siteId: string): void {
+    const timer = broadcasters.get(siteId);
+    if (timer !== undefined) clearInterval(timer);
+    broadcasters.delete(siteId);
+  }
+
+  function join(socket: FloorSocket, raw: unknown): JoinResult | Promise<JoinResult> {
+    const parsed = JoinRequestSchema.safeParse(raw);
+    if (!parsed.success) {
+      return { ok: false, error: wireError('BAD_REQUEST', 'invalid site:join request', validationDetails(parsed.error)) };
+    }
+    const request = parsed.data;
+    if (request.protocolVersion !== PROTOCOL_VERSION) {
+      return {
+        ok: false,
+        error: wireError('PROTOCOL_MISMATCH', `protocol version ${request.protocolVersion} is not supported`, {
+          serverVersion: PROTOCOL_VERSION,
+        }),
+      };
+    }
+    if (closed) return { ok: false, error: wireError('UNAVAILABLE', 'the floor gateway is shutting down') };
+    const feed = sites.get(request.siteId);
+    if (feed === undefined) return { ok: false, error: wireError('UNKNOWN_SITE', `unknown site ${request.siteId}`) };
+
+    const answer = (): JoinResult => {
+      if (request.since !== undefined) {
+        const diff = feed.diffSince(request.since);
+        if (diff !== null) return { ok: true, kind: 'diff', diff };
+      }
+      return { ok: true, kind: 'snapshot', snapshot: feed.snapshot() };
+    };
+    ensureBroadcaster(request.siteId);
+    // Flush first so the room is at the current seq: the next diff then starts exactly where this ack ends, and
+    // the joining socket (not yet in the room) does not receive changes its ack already contains. The caller acks
+    // in the same synchronous run, so no diff can slip between the answer and the ack.
+    sendPatch(request.siteId, feed);
+    const joining = socket.join(siteRoom(request.siteId));
+    if (joining instanceof Promise) {
+      // An asynchronous adapter: changes may be committed meanwhile, so flush again (the socket may then see that
+      // diff just before its ack; diffs carry absolute values, so applying it is harmless).
+      return joining.then(() => {
+        sendPatch(request.siteId, feed);
+        return answer();
+      });
+    }
+    return answer();
+  }
+
+  function leave(socket: FloorSocket, raw: unknown): LeaveResult | Promise<LeaveResult> {
+    const parsed = LeaveRequestSchema.safeParse(raw);
+    if (!parsed.success) {
+      return { ok: false, error: wireError('BAD_REQUEST', 'invalid site:leave request', validationDetails(parsed.error)) };
+    }
+    const leaving = socket.leave(siteRoom(parsed.data.siteId));
+    return leaving instanceof Promise ? leaving.then(() => ({ ok: true })) : { ok: true };
+  }
+
+  /** Runs a handler and acks its result, synchronously when it is synchronous; a failure is logged and acked. */
+  function serve<T>(what: string, work: () => T | Promise<T>, reply: (result: T) => void, failure: T): void {
+    const fail = (error: unknown): void => {
+      log(`${what} failed`, error);
+      reply(failure);
+    };
+    try {
+      const result = work();
+      if (result instanceof Promise) result.then(reply, fail);
+      else reply(result);
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  function onConnection(socket: FloorSocket): void {
+    socket.on('site:join', (raw: unknown, ack: unknown) => {
+      serve('site:join', () => join(socket, raw), ackOf<JoinResult>(ack), {
+        ok: false,
+        error: wireError('INTERNAL', 'join failed'),
+      });
+    });
+    socket.on('site:leave', (raw: unknown, ack: unknown) => {
+      serve('site:leave', () => leave(socket, raw), ackOf<LeaveResult>(ack), {
+        ok: false,
+        error: wireError('INTERNAL', 'leave failed'),
+      });
+    });
+  }
+
+  io.on('connection', onConnection);
+
+  return {
+    watch(siteId) {
+      if (sites.get(siteId) === undefined) return false;
+      ensureBroadcaster(siteId);
+      return !closed;
+    },
+    flush(siteId) {
+      const feed = sites.get(siteId);
+      if (feed !== undefined) sendPatch(siteId, feed);
+    },
+    close() {
+      closed = true;
+      io.off('connection', onConnection);
+      for (const siteId of [...broadcasters.keys()]) stopBroadcaster(siteId);
+    },
+  };
+}

@@ -1,0 +1,234 @@
+/**
+ * The single decision-maker for one site: commands are decided in arrival order against the live twin, their events are
+ * appended to the log in groups (one transaction per batch), and only then are callers acknowledged and views updated.
+ * On any storage failure the runner stops, reloads the twin from the log, and answers the batch with UNAVAILABLE (fail-stop).
+ */
+import type { Clock } from '../twin/clock.ts';
+import type { Command } from '../twin/commands.ts';
+import type { DomainError } from '../twin/errors.ts';
+import type { DurableEvent, OperativeMoved, SequencedEvent, TwinEvent } from '../twin/events.ts';
+import { isDurable } from '../twin/events.ts';
+import type { SiteDefinition } from '../twin/site.ts';
+import type { TwinState } from '../twin/state.ts';
+import { applySequenced, apply, createTwinState, decide } from '../twin/twin.ts';
+import { fromSnapshotData, toSnapshotData } from '../twin/snapshot.ts';
+import type { EventStore } from '../store/event-store.ts';
+
+/** Outcome of one submitted command, given only after its events are durable. */
+export type SubmitResult =
+  | { readonly ok: true; readonly events: readonly TwinEvent[]; readonly lastSeq: number }
+  | { readonly ok: false; readonly error: DomainError | UnavailableError };
+
+export interface UnavailableError {
+  readonly code: 'UNAVAILABLE';
+  readonly message: string;
+}
+
+/** Who hears about changes after they are durable (the realtime feed). */
+export interface SiteListener {
+  committed(events: readonly SequencedEvent[]): void;
+  volatile(events: readonly OperativeMoved[]): void;
+  /** The twin was rebuilt from the log: every view must resync. */
+  reloaded(): void;
+}
+
+export interface SiteRunnerOptions {
+  readonly site: SiteDefinition;
+  readonly store: EventStore;
+  readonly clock: Clock;
+  /** Take a snapshot after this many events since the last one. */
+  readonly snapshotEvery?: number;
+  /** Upper bound on commands decided into one commit. */
+  readonly maxBatch?: number;
+  readonly log?: (message: string, error?: unknown) => void;
+}
+
+interface Pending {
+  readonly command: Command;
+  readonly resolve: (result: SubmitResult) => void;
+}
+
+export class SiteRunner {
+  private state: TwinState;
+  private readonly queue: Pending[] = [];
+  private draining = false;
+  private closed = false;
+  private readonly listeners = new Set<SiteListener>();
+  private eventsSinceSnapshot = 0;
+  private snapshotInFlight: Promise<void> | null = null;
+  private idleWaiters: (() => void)[] = [];
+  /** Counters for the closing note and /healthz detail. */
+  readonly stats = { commits: 0, eventsCommitted: 0, commandsDecided: 0, reloads: 0 };
+
+  private constructor(
+    private readonly options: SiteRunnerOptions,
+    state: TwinState,
+  ) {
+    this.state = state;
+  }
+
+  /** Opens a site: the latest snapshot plus every event after it. A restart resumes exactly where the log ends. */
+  static async open(options: SiteRunnerOptions): Promise<SiteRunner> {
+    const state = await SiteRunner.loadState(options);
+    return new SiteRunner(options, state);
+  }
+
+  private static async loadState(options: SiteRunnerOptions): Promise<TwinState> {
+    const { site, store, clock } = options;
+    const snapshot = await store.latestSnapshot(site.id);
+    const state = snapshot ? fromSnapshotData(site, snapshot.data as never) : createTwinState(site, clock.now());
+    const events = await store.load(site.id, state.seq);
+    for (const sequenced of events) applySequenced(state, sequenced);
+    return state;
+  }
+
+  get siteId(): string {
+    return this.options.site.id;
+  }
+
+  get site(): SiteDefinition {
+    return this.options.site;
+  }
+
+  /** The live twin. Read-only for callers; it may include a batch whose commit is in flight. */
+  get twin(): TwinState {
+    return this.state;
+  }
+
+  subscribe(listener: SiteListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Queues a command; resolves after its events are committed (or it was rejected). Never rejects. */
+  submit(command: Command): Promise<SubmitResult> {
+    if (this.closed) return Promise.resolve(unavailable('site is shutting down'));
+    return new Promise((resolve) => {
+      this.queue.push({ command, resolve });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  /** Resolves when every queued command has been answered. */
+  idle(): Promise<void> {
+    if (!this.draining && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops taking commands, answers what is queued, and waits for a snapshot in flight. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.idle();
+    await this.snapshotInFlight;
+  }
+
+  /** Writes a snapshot of the current committed state now (used at shutdown and by tests). */
+  async snapshotNow(): Promise<void> {
+    await this.idle();
+    await this.writeSnapshot();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.options.maxBatch ?? 1000);
+        await this.runBatch(batch);
+      }
+    } finally {
+      this.draining = false;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+
+  private async runBatch(batch: readonly Pending[]): Promise<void> {
+    const startSeq = this.state.seq;
+    const durable: DurableEvent[] = [];
+    const sequenced: SequencedEvent[] = [];
+    const volatile: OperativeMoved[] = [];
+    const outcomes: { pending: Pending; result: SubmitResult | null; events: TwinEvent[] }[] = [];
+
+    for (const pending of batch) {
+      this.stats.commandsDecided++;
+      const decision = decide(this.state, pending.command, { now: this.options.clock.now() });
+      if (!decision.ok) {
+        outcomes.push({ pending, result: { ok: false, error: decision.error }, events: [] });
+        continue;
+      }
+      // Later commands of the batch must see earlier ones, so events apply now; acks wait for the commit.
+      for (const event of decision.events) {
+        if (isDurable(event)) {
+          const entry = { seq: this.state.seq + 1, event };
+          applySequenced(this.state, entry);
+          durable.push(event);
+          sequenced.push(entry);
+        } else {
+          apply(this.state, event);
+          volatile.push(event);
+        }
+      }
+      outcomes.push({ pending, result: null, events: decision.events });
+    }
+
+    if (durable.length > 0) {
+      try {
+        await this.options.store.append(this.siteId, startSeq, durable);
+        this.stats.commits++;
+        this.stats.eventsCommitted += durable.length;
+      } catch (error) {
+        // Fail-stop: nothing of this batch is acknowledged; the twin goes back to what the log holds.
+        this.options.log?.(`site ${this.siteId}: commit failed, reloading from the log`, error);
+        for (const { pending } of outcomes) pending.resolve(unavailable('storage is unavailable; retry'));
+        await this.reload();
+        return;
+      }
+    }
+
+    const lastSeq = this.state.seq;
+    for (const listener of this.listeners) {
+      if (sequenced.length > 0) listener.committed(sequenced);
+      if (volatile.length > 0) listener.volatile(volatile);
+    }
+    for (const { pending, result, events } of outcomes) pending.resolve(result ?? { ok: true, events, lastSeq });
+
+    this.eventsSinceSnapshot += durable.length;
+    if (this.eventsSinceSnapshot >= (this.options.snapshotEvery ?? 5000) && this.snapshotInFlight === null) {
+      this.snapshotInFlight = this.writeSnapshot().finally(() => {
+        this.snapshotInFlight = null;
+      });
+    }
+  }
+
+  private async writeSnapshot(): Promise<void> {
+    // Serialise synchronously: the live state keeps changing while the write is in flight.
+    const seq = this.state.seq;
+    const data: unknown = JSON.parse(JSON.stringify(toSnapshotData(this.state)));
+    this.eventsSinceSnapshot = 0;
+    try {
+      await this.options.store.saveSnapshot(this.siteId, seq, data);
+    } catch (error) {
+      this.options.log?.(`site ${this.siteId}: snapshot at seq ${seq} failed (the log still has everything)`, error);
+    }
+  }
+
+  private async reload(): Promise<void> {
+    this.stats.reloads++;
+    for (;;) {
+      try {
+        this.state = await SiteRunner.loadState(this.options);
+        break;
+      } catch (error) {
+        this.options.log?.(`site ${this.siteId}: reload failed, retrying`, error);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        if (this.closed) return;
+      }
+    }
+    for (const listener of this.listeners) listener.reloaded();
+  }
+}
+
+function unavailable(message: string): SubmitResult {
+  return { ok: false, error: { code: 'UNAVAILABLE', message } };
+}

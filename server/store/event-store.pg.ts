@@ -1,0 +1,173 @@
+/**
+ * `PgEventStore`: the `EventStore` on Postgres. One append = one transaction: fence on `sites.last_seq`, one multi-row
+ * INSERT of the events, the projections aggregated per batch, COMMIT. The unique (site_id, seq) is the second fence.
+ */
+import pg from 'pg';
+import type { DurableEvent, SequencedEvent } from '../twin/events.ts';
+import {
+  DEFAULT_LOAD_PAGE_SIZE,
+  ProjectionRejectedError,
+  SeqConflictError,
+  UnknownSiteError,
+  assertSeq,
+  type AppendResult,
+  type EventStore,
+  type Snapshot,
+} from './event-store.ts';
+import { migrate } from './migrate.pg.ts';
+import {
+  DEFAULT_SCHEMA,
+  PG_CHECK_VIOLATION,
+  PG_UNIQUE_VIOLATION,
+  isPgError,
+  tablesIn,
+  withTransaction,
+  type Tables,
+} from './pg-util.ts';
+import { projectBatch } from './projections.pg.ts';
+
+/** Options of `PgEventStore`. Give either a connection string (the store owns its pool) or a pool (the caller owns it). */
+export interface PgEventStoreOptions {
+  readonly connectionString?: string;
+  readonly pool?: pg.Pool;
+  /** Schema holding the tables (created by `init`). Default `public`. */
+  readonly schema?: string;
+  /** Pool size when the store creates the pool. Default 10. */
+  readonly maxConnections?: number;
+  /** Where pool-level errors (a dropped idle connection) are reported. Default: console.error. */
+  readonly onError?: (message: string, err: unknown) => void;
+}
+
+/** Events, snapshots and projections in Postgres. */
+export class PgEventStore implements EventStore {
+  /** The pool in use, for callers that also read projections. */
+  readonly pool: pg.Pool;
+  /** Qualified table names. */
+  readonly tables: Tables;
+  private readonly ownsPool: boolean;
+
+  constructor(options: PgEventStoreOptions) {
+    const onError = options.onError ?? ((message: string, err: unknown) => console.error(message, err));
+    if (options.pool !== undefined) {
+      this.pool = options.pool;
+      this.ownsPool = false;
+    } else {
+      if (options.connectionString === undefined) throw new Error('PgEventStore needs a connectionString or a pool');
+      this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10 });
+      this.ownsPool = true;
+      // An idle client losing its connection emits on the pool; without a listener that would crash the process.
+      this.pool.on('error', (err) => onError('postgres pool error', err));
+    }
+    this.tables = tablesIn(options.schema ?? DEFAULT_SCHEMA);
+  }
+
+  async init(): Promise<void> {
+    await migrate(this.pool, this.tables.schema);
+  }
+
+  async ensureSite(siteId: string, definition: unknown): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.tables.sites} (site_id, definition) VALUES ($1, $2::jsonb) ON CONFLICT (site_id) DO NOTHING`,
+      [siteId, JSON.stringify(definition)],
+    );
+  }
+
+  async siteDefinition(siteId: string): Promise<unknown> {
+    const res = await this.pool.query<{ definition: unknown }>(
+      `SELECT definition FROM ${this.tables.sites} WHERE site_id = $1`,
+      [siteId],
+    );
+    return res.rows[0]?.definition ?? null;
+  }
+
+  async append(siteId: string, expectedSeq: number, events: readonly DurableEvent[]): Promise<AppendResult> {
+    assertSeq(expectedSeq, 'expectedSeq');
+    const firstSeq = expectedSeq + 1;
+    const lastSeq = expectedSeq + events.length;
+    if (events.length === 0) return { firstSeq, lastSeq };
+    const t = this.tables;
+    try {
+      await withTransaction(this.pool, async (client) => {
+        // Fence: the row lock serialises writers of a site; a second writer re-reads last_seq after the first commits.
+        const fence = await client.query(
+          `UPDATE ${t.sites} SET last_seq = $3 WHERE site_id = $1 AND last_seq = $2`,
+          [siteId, expectedSeq, lastSeq],
+        );
+        if (fence.rowCount !== 1) {
+          const now = await client.query<{ last_seq: string }>(`SELECT last_seq FROM ${t.sites} WHERE site_id = $1`, [siteId]);
+          const row = now.rows[0];
+          if (row === undefined) throw new UnknownSiteError(siteId);
+          throw new SeqConflictError(siteId, expectedSeq, Number(row.last_seq));
+        }
+        await client.query(
+          `INSERT INTO ${t.events} (site_id, seq, type, at, payload)
+           SELECT $1, $2 + e.ord, e.v->>'type', to_timestamp((e.v->>'at')::float8 / 1000.0), e.v
+             FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(v, ord)`,
+          [siteId, expectedSeq, JSON.stringify(events)],
+        );
+        const sequenced: SequencedEvent[] = events.map((event, i) => ({ seq: firstSeq + i, event }));
+        await projectBatch(client, t, siteId, sequenced);
+      });
+    } catch (err) {
+      if (isPgError(err) && err.code === PG_UNIQUE_VIOLATION && err.constraint === 'events_pkey') {
+        throw new SeqConflictError(siteId, expectedSeq, null, { cause: err });
+      }
+      if (isPgError(err) && err.code === PG_CHECK_VIOLATION) {
+        throw new ProjectionRejectedError(siteId, err.constraint ?? null, { cause: err });
+      }
+      throw err;
+    }
+    return { firstSeq, lastSeq };
+  }
+
+  async *load(siteId: string, afterSeq = 0, pageSize = DEFAULT_LOAD_PAGE_SIZE): AsyncIterable<SequencedEvent[]> {
+    assertSeq(afterSeq, 'afterSeq');
+    let after = afterSeq;
+    for (;;) {
+      const res = await this.pool.query<{ seq: number; payload: DurableEvent }>(
+        `SELECT seq::float8 AS seq, payload FROM ${this.tables.events}
+          WHERE site_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+        [siteId, after, pageSize],
+      );
+      if (res.rows.length === 0) return;
+      yield res.rows.map((r) => ({ seq: r.seq, event: r.payload }));
+      if (res.rows.length < pageSize) return;
+      after = res.rows[res.rows.length - 1]?.seq ?? after;
+    }
+  }
+
+  async saveSnapshot(siteId: string, seq: number, data: unknown): Promise<void> {
+    assertSeq(seq, 'seq');
+    try {
+      await this.pool.query(
+        `INSERT INTO ${this.tables.snapshots} (site_id, seq, data) VALUES ($1, $2, $3::jsonb)
+         ON CONFLICT (site_id, seq) DO UPDATE SET data = excluded.data, created_at = now()`,
+        [siteId, seq, JSON.stringify(data)],
+      );
+    } catch (err) {
+      if (isPgError(err) && err.code === '23503') throw new UnknownSiteError(siteId);
+      throw err;
+    }
+  }
+
+  async latestSnapshot(siteId: string): Promise<Snapshot | null> {
+    const res = await this.pool.query<{ seq: number; data: unknown }>(
+      `SELECT seq::float8 AS seq, data FROM ${this.tables.snapshots} WHERE site_id = $1 ORDER BY seq DESC LIMIT 1`,
+      [siteId],
+    );
+    const row = res.rows[0];
+    return row === undefined ? null : { seq: row.seq, data: row.data };
+  }
+
+  async lastSeq(siteId: string): Promise<number> {
+    const res = await this.pool.query<{ last_seq: number }>(
+      `SELECT last_seq::float8 AS last_seq FROM ${this.tables.sites} WHERE site_id = $1`,
+      [siteId],
+    );
+    return res.rows[0]?.last_seq ?? 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsPool) await this.pool.end();
+  }
+}

@@ -1,0 +1,86 @@
+/** Small helpers for the Postgres adapters: identifiers, qualified table names, and a transaction that always cleans up. */
+import type { Pool, PoolClient } from 'pg';
+
+/** Schema used when none is configured. */
+export const DEFAULT_SCHEMA = 'public';
+
+/** Quotes an SQL identifier (schema names come from configuration, never from users, but quote anyway). */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Fully qualified names of the store's tables in one schema. */
+export interface Tables {
+  readonly schema: string;
+  readonly sites: string;
+  readonly events: string;
+  readonly snapshots: string;
+  readonly stockMove: string;
+  readonly stockQuant: string;
+  readonly orders: string;
+  readonly orderLines: string;
+  readonly orderAllocations: string;
+  readonly pickTasks: string;
+  readonly operatives: string;
+}
+
+/** Table names qualified with `schema`. */
+export function tablesIn(schema: string): Tables {
+  const q = (table: string): string => `${quoteIdent(schema)}.${table}`;
+  return {
+    schema,
+    sites: q('sites'),
+    events: q('events'),
+    snapshots: q('snapshots'),
+    stockMove: q('stock_move'),
+    stockQuant: q('stock_quant'),
+    orders: q('orders'),
+    orderLines: q('order_lines'),
+    orderAllocations: q('order_allocations'),
+    pickTasks: q('pick_tasks'),
+    operatives: q('operatives'),
+  };
+}
+
+/** The fields of a Postgres error that we branch on. */
+export interface PgErrorFields {
+  readonly code: string;
+  readonly constraint?: string;
+}
+
+/** True for an error raised by the Postgres server (it carries a SQLSTATE code). */
+export function isPgError(err: unknown): err is Error & PgErrorFields {
+  return err instanceof Error && typeof (err as { code?: unknown }).code === 'string';
+}
+
+/** SQLSTATE codes we handle. */
+export const PG_UNIQUE_VIOLATION = '23505';
+export const PG_CHECK_VIOLATION = '23514';
+
+/**
+ * Runs `fn` in a transaction on a pooled client: COMMIT on success, ROLLBACK on any error, the client always released.
+ * A client whose ROLLBACK failed is destroyed rather than returned to the pool in an unknown state.
+ */
+export async function withTransaction<T>(
+  pool: Pool,
+  fn: (client: PoolClient) => Promise<T>,
+  begin = 'BEGIN',
+): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query(begin);
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    try {
+      await client.query('ROLLBACK');
+    } catch (rollbackErr) {
+      broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+    }
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}

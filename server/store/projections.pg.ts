@@ -1,0 +1,619 @@
+/**
+ * Projections: the rows each durable event changes (ledger, stock by location, orders, lines, allocations, tasks,
+ * operatives), computed for a whole batch in memory and written with one statement per table, inside the append's
+ * transaction. The single mapping from event types to rows lives here.
+ */
+import type { PoolClient } from 'pg';
+import { VIRTUAL_LOCATIONS, type SequencedEvent, type StockKey } from '../twin/events.ts';
+import type { OrderStatus, TaskStatus } from '../twin/state.ts';
+import type { Tables } from './pg-util.ts';
+
+/** True for a location of the layout (stock_quant rows), false for the ledger's virtual ones. */
+export function isPhysicalLocation(locationId: string): boolean {
+  return !locationId.startsWith('V:');
+}
+
+interface MoveRow {
+  seq: number;
+  idx: number;
+  tenant_id: string;
+  sku_id: string;
+  lot: string;
+  expiry: string | null;
+  from_location: string;
+  to_location: string;
+  qty: number;
+  order_id: string | null;
+  at_ms: number;
+}
+
+interface QuantDelta {
+  location_id: string;
+  tenant_id: string;
+  sku_id: string;
+  lot: string;
+  expiry: string | null;
+  d_on_hand: number;
+  d_reserved: number;
+  seq: number;
+}
+
+interface OrderRow {
+  order_id: string;
+  tenant_id: string;
+  external_ref: string | null;
+  priority: number;
+  created_ms: number;
+  seq: number;
+}
+
+interface OrderUpdate {
+  order_id: string;
+  status: OrderStatus;
+  despatched_ms: number | null;
+  carrier: string | null;
+  tracking_number: string | null;
+  seq: number;
+}
+
+interface LineRow {
+  order_id: string;
+  line_no: number;
+  sku_id: string;
+  ordered: number;
+}
+
+interface LineDelta {
+  order_id: string;
+  line_no: number;
+  d_allocated: number;
+  /** New backordered quantity, or null when the batch did not change it. */
+  backordered: number | null;
+  d_picked: number;
+  d_shorted: number;
+}
+
+interface AllocationRow {
+  seq: number;
+  idx: number;
+  order_id: string;
+  line_no: number;
+  location_id: string;
+  tenant_id: string;
+  sku_id: string;
+  lot: string;
+  expiry: string | null;
+  qty: number;
+  released: boolean;
+}
+
+interface TaskRow {
+  task_id: string;
+  order_id: string;
+  tenant_id: string;
+  line_no: number;
+  location_id: string;
+  sku_id: string;
+  lot: string;
+  expiry: string | null;
+  qty: number;
+  status: TaskStatus;
+  operative_id: string | null;
+  picked_qty: number;
+  shorted_qty: number;
+  created_seq: number;
+  updated_seq: number;
+}
+
+interface OperativeRow {
+  operative_id: string;
+  name: string | null;
+  signed_on: boolean;
+  seq: number;
+}
+
+interface PackedStock {
+  tenant_id: string;
+  sku_id: string;
+  lot: string;
+  expiry: string | null;
+  qty: number;
+}
+
+/** What the batch needs from earlier batches: tasks it refers to and stock already picked for orders it despatches. */
+interface Prefetched {
+  readonly tasks: Map<string, TaskRow>;
+  readonly packing: Map<string, Map<string, PackedStock>>;
+}
+
+/** Everything one batch writes. */
+interface Plan {
+  readonly moves: MoveRow[];
+  readonly quants: Map<string, QuantDelta>;
+  readonly newOrders: OrderRow[];
+  readonly newLines: LineRow[];
+  readonly orderUpdates: Map<string, OrderUpdate>;
+  readonly lineDeltas: Map<string, LineDelta>;
+  /** Orders whose earlier (already stored) allocations this batch releases. */
+  readonly releasedOrders: Set<string>;
+  readonly newAllocations: AllocationRow[];
+  readonly newTaskIds: Set<string>;
+  readonly dirtyTaskIds: Set<string>;
+  readonly operatives: Map<string, OperativeRow>;
+}
+
+function unreachable(x: never): never {
+  throw new Error(`unhandled event ${JSON.stringify(x)}`);
+}
+
+const stockKeyOf = (k: { tenantId: string; skuId: string; lot: string }): string =>
+  `${k.tenantId}\u0000${k.skuId}\u0000${k.lot}`;
+
+/** Ids the batch refers to that may have been stored by earlier batches. */
+function referencedIds(batch: readonly SequencedEvent[]): { taskIds: string[]; despatchedOrderIds: string[] } {
+  const created = new Set<string>();
+  const referenced = new Set<string>();
+  const despatched: string[] = [];
+  for (const { event: e } of batch) {
+    switch (e.type) {
+      case 'OrderReleased':
+        for (const t of e.tasks) created.add(t.taskId);
+        break;
+      case 'TasksAssigned':
+        for (const id of e.taskIds) referenced.add(id);
+        break;
+      case 'OperativeSignedOff':
+        for (const id of e.unassignedTaskIds) referenced.add(id);
+        break;
+      case 'PickConfirmed':
+      case 'PickShorted':
+        referenced.add(e.taskId);
+        break;
+      case 'OrderDespatched':
+        despatched.push(e.orderId);
+        break;
+      case 'StockReceived':
+      case 'StockMoved':
+      case 'OrderCreated':
+      case 'OrderAllocated':
+      case 'OperativeSignedOn':
+      case 'OrderPicked':
+      case 'OrderPacked':
+        break;
+      default:
+        return unreachable(e satisfies never);
+    }
+  }
+  return { taskIds: [...referenced].filter((id) => !created.has(id)), despatchedOrderIds: despatched };
+}
+
+async function prefetch(client: PoolClient, t: Tables, siteId: string, batch: readonly SequencedEvent[]): Promise<Prefetched> {
+  const { taskIds, despatchedOrderIds } = referencedIds(batch);
+  const tasks = new Map<string, TaskRow>();
+  const packing = new Map<string, Map<string, PackedStock>>();
+  if (taskIds.length > 0) {
+    const res = await client.query<TaskRow>(
+      `SELECT task_id, order_id, tenant_id, line_no, location_id, sku_id, lot, expiry::text AS expiry, qty, status,
+              operative_id, picked_qty, shorted_qty, created_seq::float8 AS created_seq, updated_seq::float8 AS updated_seq
+         FROM ${t.pickTasks} WHERE site_id = $1 AND task_id = ANY($2::text[])`,
+      [siteId, taskIds],
+    );
+    for (const row of res.rows) tasks.set(row.task_id, row);
+  }
+  if (despatchedOrderIds.length > 0) {
+    const res = await client.query<PackedStock & { order_id: string }>(
+      `SELECT order_id, tenant_id, sku_id, lot, expiry::text AS expiry, sum(qty)::int AS qty
+         FROM ${t.stockMove}
+        WHERE site_id = $1 AND order_id = ANY($2::text[]) AND to_location = $3
+        GROUP BY order_id, tenant_id, sku_id, lot, expiry`,
+      [siteId, despatchedOrderIds, VIRTUAL_LOCATIONS.packing],
+    );
+    for (const { order_id, ...stock } of res.rows) addPacked(packing, order_id, stock);
+  }
+  return { tasks, packing };
+}
+
+function addPacked(packing: Map<string, Map<string, PackedStock>>, orderId: string, stock: PackedStock): void {
+  let byKey = packing.get(orderId);
+  if (byKey === undefined) packing.set(orderId, (byKey = new Map<string, PackedStock>()));
+  const key = `${stock.tenant_id}\u0000${stock.sku_id}\u0000${stock.lot}`;
+  const have = byKey.get(key);
+  if (have === undefined) byKey.set(key, { ...stock });
+  else have.qty += stock.qty;
+}
+
+/** Computes the batch's rows. Pure: `pre` is read and the tasks in it are updated in place. */
+function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
+  const p: Plan = {
+    moves: [],
+    quants: new Map(),
+    newOrders: [],
+    newLines: [],
+    orderUpdates: new Map(),
+    lineDeltas: new Map(),
+    releasedOrders: new Set(),
+    newAllocations: [],
+    newTaskIds: new Set(),
+    dirtyTaskIds: new Set(),
+    operatives: new Map(),
+  };
+  const tasks = pre.tasks;
+  const allocationsByOrder = new Map<string, AllocationRow[]>();
+
+  const quant = (seq: number, locationId: string, k: StockKey, dOnHand: number, dReserved: number): void => {
+    if (!isPhysicalLocation(locationId)) return;
+    const key = `${locationId}\u0000${stockKeyOf(k)}`;
+    const q = p.quants.get(key);
+    if (q === undefined) {
+      p.quants.set(key, {
+        location_id: locationId,
+        tenant_id: k.tenantId,
+        sku_id: k.skuId,
+        lot: k.lot,
+        expiry: k.expiry,
+        d_on_hand: dOnHand,
+        d_reserved: dReserved,
+        seq,
+      });
+    } else {
+      q.d_on_hand += dOnHand;
+      q.d_reserved += dReserved;
+      q.seq = seq;
+    }
+  };
+  const move = (seq: number, at: number, k: StockKey, from: string, to: string, qty: number, orderId: string | null): void => {
+    if (qty <= 0) return;
+    const idx = p.moves.length > 0 && p.moves[p.moves.length - 1]?.seq === seq ? (p.moves[p.moves.length - 1]?.idx ?? 0) + 1 : 0;
+    p.moves.push({
+      seq,
+      idx,
+      tenant_id: k.tenantId,
+      sku_id: k.skuId,
+      lot: k.lot,
+      expiry: k.expiry,
+      from_location: from,
+      to_location: to,
+      qty,
+      order_id: orderId,
+      at_ms: at,
+    });
+    quant(seq, from, k, -qty, 0);
+    quant(seq, to, k, qty, 0);
+  };
+  const status = (seq: number, orderId: string, s: OrderStatus): OrderUpdate => {
+    const u = p.orderUpdates.get(orderId);
+    if (u === undefined) {
+      const fresh: OrderUpdate = { order_id: orderId, status: s, despatched_ms: null, carrier: null, tracking_number: null, seq };
+      p.orderUpdates.set(orderId, fresh);
+      return fresh;
+    }
+    u.status = s;
+    u.seq = seq;
+    return u;
+  };
+  const line = (orderId: string, lineNo: number): LineDelta => {
+    const key = `${orderId}\u0000${lineNo}`;
+    let d = p.lineDeltas.get(key);
+    if (d === undefined) {
+      d = { order_id: orderId, line_no: lineNo, d_allocated: 0, backordered: null, d_picked: 0, d_shorted: 0 };
+      p.lineDeltas.set(key, d);
+    }
+    return d;
+  };
+  const task = (seq: number, taskId: string): TaskRow => {
+    const row = tasks.get(taskId);
+    if (row === undefined) throw new Error(`projection: event at seq ${seq} refers to unknown task ${taskId}`);
+    row.updated_seq = seq;
+    if (!p.newTaskIds.has(taskId)) p.dirtyTaskIds.add(taskId);
+    return row;
+  };
+
+  for (const { seq, event: e } of batch) {
+    const at: number = e.at;
+    switch (e.type) {
+      case 'StockReceived':
+        move(seq, at, e, VIRTUAL_LOCATIONS.supplier, e.locationId, e.qty, null);
+        break;
+      case 'StockMoved':
+        move(seq, at, e, e.fromLocationId, e.toLocationId, e.qty, null);
+        break;
+      case 'OrderCreated':
+        p.newOrders.push({
+          order_id: e.orderId,
+          tenant_id: e.tenantId,
+          external_ref: e.externalRef,
+          priority: e.priority,
+          created_ms: at,
+          seq,
+        });
+        for (const l of e.lines) p.newLines.push({ order_id: e.orderId, line_no: l.lineNo, sku_id: l.skuId, ordered: l.qty });
+        break;
+      case 'OrderAllocated': {
+        let rows = allocationsByOrder.get(e.orderId);
+        if (rows === undefined) allocationsByOrder.set(e.orderId, (rows = []));
+        e.allocations.forEach((a, idx) => {
+          const row: AllocationRow = {
+            seq,
+            idx,
+            order_id: e.orderId,
+            line_no: a.lineNo,
+            location_id: a.locationId,
+            tenant_id: a.tenantId,
+            sku_id: a.skuId,
+            lot: a.lot,
+            expiry: a.expiry,
+            qty: a.qty,
+            released: false,
+          };
+          rows.push(row);
+          p.newAllocations.push(row);
+          quant(seq, a.locationId, a, 0, a.qty);
+          line(e.orderId, a.lineNo).d_allocated += a.qty;
+          // A line this allocation touched has no backorder unless the event lists one.
+          line(e.orderId, a.lineNo).backordered = 0;
+        });
+        for (const b of e.backordered) line(e.orderId, b.lineNo).backordered = b.qty;
+        status(seq, e.orderId, 'allocated');
+        break;
+      }
+      case 'OrderReleased':
+        // Release hands every open allocation of the order over to its pick tasks.
+        for (const row of allocationsByOrder.get(e.orderId) ?? []) row.released = true;
+        p.releasedOrders.add(e.orderId);
+        for (const spec of e.tasks) {
+          tasks.set(spec.taskId, {
+            task_id: spec.taskId,
+            order_id: spec.orderId,
+            tenant_id: spec.tenantId,
+            line_no: spec.lineNo,
+            location_id: spec.locationId,
+            sku_id: spec.skuId,
+            lot: spec.lot,
+            expiry: spec.expiry,
+            qty: spec.qty,
+            status: 'released',
+            operative_id: null,
+            picked_qty: 0,
+            shorted_qty: 0,
+            created_seq: seq,
+            updated_seq: seq,
+          });
+          p.newTaskIds.add(spec.taskId);
+        }
+        status(seq, e.orderId, 'released');
+        break;
+      case 'OperativeSignedOn':
+        p.operatives.set(e.operativeId, { operative_id: e.operativeId, name: e.name, signed_on: true, seq });
+        break;
+      case 'OperativeSignedOff': {
+        const known = p.operatives.get(e.operativeId);
+        p.operatives.set(e.operativeId, { operative_id: e.operativeId, name: known?.name ?? null, signed_on: false, seq });
+        for (const id of e.unassignedTaskIds) {
+          const row = task(seq, id);
+          row.status = 'released';
+          row.operative_id = null;
+        }
+        break;
+      }
+      case 'TasksAssigned':
+        for (const id of e.taskIds) {
+          const row = task(seq, id);
+          row.status = 'assigned';
+          row.operative_id = e.operativeId;
+        }
+        break;
+      case 'PickConfirmed': {
+        const row = task(seq, e.taskId);
+        row.status = 'picked';
+        row.operative_id = e.operativeId;
+        row.picked_qty = e.qty;
+        move(seq, at, e, e.locationId, VIRTUAL_LOCATIONS.packing, e.qty, e.orderId);
+        quant(seq, e.locationId, e, 0, -e.qty);
+        line(e.orderId, row.line_no).d_picked += e.qty;
+        addPacked(pre.packing, e.orderId, { tenant_id: e.tenantId, sku_id: e.skuId, lot: e.lot, expiry: e.expiry, qty: e.qty });
+        break;
+      }
+      case 'PickShorted': {
+        const row = task(seq, e.taskId);
+        row.status = 'shorted';
+        row.operative_id = e.operativeId;
+        row.picked_qty = e.pickedQty;
+        row.shorted_qty = e.shortQty;
+        move(seq, at, e, e.locationId, VIRTUAL_LOCATIONS.packing, e.pickedQty, e.orderId);
+        move(seq, at, e, e.locationId, VIRTUAL_LOCATIONS.adjustment, e.shortQty, e.orderId);
+        quant(seq, e.locationId, e, 0, -(e.pickedQty + e.shortQty));
+        const d = line(e.orderId, row.line_no);
+        d.d_picked += e.pickedQty;
+        d.d_shorted += e.shortQty;
+        if (e.pickedQty > 0) {
+          addPacked(pre.packing, e.orderId, {
+            tenant_id: e.tenantId,
+            sku_id: e.skuId,
+            lot: e.lot,
+            expiry: e.expiry,
+            qty: e.pickedQty,
+          });
+        }
+        break;
+      }
+      case 'OrderPicked':
+        status(seq, e.orderId, 'picked');
+        break;
+      case 'OrderPacked':
+        status(seq, e.orderId, 'packed');
+        break;
+      case 'OrderDespatched': {
+        const u = status(seq, e.orderId, 'despatched');
+        u.despatched_ms = at;
+        u.carrier = e.carrier;
+        u.tracking_number = e.trackingNumber;
+        // Sorted, so that a despatch's moves do not depend on how the history was split into batches.
+        const packed = [...(pre.packing.get(e.orderId) ?? new Map<string, PackedStock>())].sort(([a], [b]) =>
+          a < b ? -1 : a > b ? 1 : 0,
+        );
+        for (const [, s] of packed) {
+          const k: StockKey = { tenantId: s.tenant_id, skuId: s.sku_id, lot: s.lot, expiry: s.expiry } as StockKey;
+          move(seq, at, k, VIRTUAL_LOCATIONS.packing, VIRTUAL_LOCATIONS.customer, s.qty, e.orderId);
+        }
+        pre.packing.delete(e.orderId);
+        break;
+      }
+      default:
+        return unreachable(e satisfies never);
+    }
+  }
+  return p;
+}
+
+async function expectRows(client: PoolClient, what: string, sql: string, params: unknown[], expected: number): Promise<void> {
+  const res = await client.query(sql, params);
+  if (res.rowCount !== expected) {
+    throw new Error(`projection: ${what} matched ${res.rowCount ?? 0} rows, expected ${expected}`);
+  }
+}
+
+/** Writes the projections of `batch` (already in the events table) using `client`'s open transaction. */
+export async function projectBatch(client: PoolClient, t: Tables, siteId: string, batch: readonly SequencedEvent[]): Promise<void> {
+  if (batch.length === 0) return;
+  const pre = await prefetch(client, t, siteId, batch);
+  const p = plan(batch, pre);
+  const json = (rows: Iterable<unknown>): string => JSON.stringify(Array.isArray(rows) ? rows : [...rows]);
+
+  if (p.moves.length > 0) {
+    await client.query(
+      `INSERT INTO ${t.stockMove} (site_id, seq, idx, tenant_id, sku_id, lot, expiry, from_location, to_location, qty, order_id, at)
+       SELECT $1, x.seq, x.idx, x.tenant_id, x.sku_id, x.lot, x.expiry, x.from_location, x.to_location, x.qty, x.order_id,
+              to_timestamp(x.at_ms / 1000.0)
+         FROM jsonb_to_recordset($2::jsonb) AS x(seq bigint, idx integer, tenant_id text, sku_id text, lot text, expiry date,
+              from_location text, to_location text, qty integer, order_id text, at_ms float8)`,
+      [siteId, json(p.moves)],
+    );
+  }
+  if (p.quants.size > 0) {
+    // UPDATE the rows that exist, INSERT the rest: an INSERT … ON CONFLICT would check the CHECKs on the delta row.
+    await client.query(
+      `WITH d AS (
+         SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(location_id text, tenant_id text, sku_id text, lot text,
+                expiry date, d_on_hand integer, d_reserved integer, seq bigint)
+       ), upd AS (
+         UPDATE ${t.stockQuant} q
+            SET on_hand = q.on_hand + d.d_on_hand, reserved = q.reserved + d.d_reserved, updated_seq = d.seq
+           FROM d
+          WHERE q.site_id = $1 AND q.location_id = d.location_id AND q.tenant_id = d.tenant_id
+            AND q.sku_id = d.sku_id AND q.lot = d.lot
+         RETURNING q.location_id, q.tenant_id, q.sku_id, q.lot
+       )
+       INSERT INTO ${t.stockQuant} (site_id, location_id, tenant_id, sku_id, lot, expiry, on_hand, reserved, updated_seq)
+       SELECT $1, d.location_id, d.tenant_id, d.sku_id, d.lot, d.expiry, d.d_on_hand, d.d_reserved, d.seq
+         FROM d
+        WHERE NOT EXISTS (SELECT 1 FROM upd u WHERE u.location_id = d.location_id AND u.tenant_id = d.tenant_id
+                            AND u.sku_id = d.sku_id AND u.lot = d.lot)`,
+      [siteId, json(p.quants.values())],
+    );
+  }
+  if (p.newOrders.length > 0) {
+    await client.query(
+      `INSERT INTO ${t.orders} (site_id, order_id, tenant_id, status, external_ref, priority, created_at, updated_seq)
+       SELECT $1, x.order_id, x.tenant_id, 'open', x.external_ref, x.priority, to_timestamp(x.created_ms / 1000.0), x.seq
+         FROM jsonb_to_recordset($2::jsonb) AS x(order_id text, tenant_id text, external_ref text, priority integer,
+              created_ms float8, seq bigint)`,
+      [siteId, json(p.newOrders)],
+    );
+  }
+  if (p.newLines.length > 0) {
+    await client.query(
+      `INSERT INTO ${t.orderLines} (site_id, order_id, line_no, sku_id, ordered)
+       SELECT $1, x.order_id, x.line_no, x.sku_id, x.ordered
+         FROM jsonb_to_recordset($2::jsonb) AS x(order_id text, line_no integer, sku_id text, ordered integer)`,
+      [siteId, json(p.newLines)],
+    );
+  }
+  if (p.orderUpdates.size > 0) {
+    await expectRows(
+      client,
+      'order updates',
+      `UPDATE ${t.orders} o
+          SET status = x.status,
+              despatched_at = COALESCE(to_timestamp(x.despatched_ms / 1000.0), o.despatched_at),
+              carrier = COALESCE(x.carrier, o.carrier),
+              tracking_number = COALESCE(x.tracking_number, o.tracking_number),
+              updated_seq = x.seq
+         FROM jsonb_to_recordset($2::jsonb) AS x(order_id text, status text, despatched_ms float8, carrier text,
+              tracking_number text, seq bigint)
+        WHERE o.site_id = $1 AND o.order_id = x.order_id`,
+      [siteId, json(p.orderUpdates.values())],
+      p.orderUpdates.size,
+    );
+  }
+  if (p.lineDeltas.size > 0) {
+    await expectRows(
+      client,
+      'order line updates',
+      `UPDATE ${t.orderLines} l
+          SET allocated = l.allocated + x.d_allocated,
+              backordered = COALESCE(x.backordered, l.backordered),
+              picked = l.picked + x.d_picked,
+              shorted = l.shorted + x.d_shorted
+         FROM jsonb_to_recordset($2::jsonb) AS x(order_id text, line_no integer, d_allocated integer, backordered integer,
+              d_picked integer, d_shorted integer)
+        WHERE l.site_id = $1 AND l.order_id = x.order_id AND l.line_no = x.line_no`,
+      [siteId, json(p.lineDeltas.values())],
+      p.lineDeltas.size,
+    );
+  }
+  // Release stored allocations before inserting this batch's, which carry their own released flag.
+  if (p.releasedOrders.size > 0) {
+    await client.query(
+      `UPDATE ${t.orderAllocations} SET released = true
+        WHERE site_id = $1 AND order_id = ANY($2::text[]) AND NOT released`,
+      [siteId, [...p.releasedOrders]],
+    );
+  }
+  if (p.newAllocations.length > 0) {
+    await client.query(
+      `INSERT INTO ${t.orderAllocations}
+              (site_id, seq, idx, order_id, line_no, location_id, tenant_id, sku_id, lot, expiry, qty, released)
+       SELECT $1, x.seq, x.idx, x.order_id, x.line_no, x.location_id, x.tenant_id, x.sku_id, x.lot, x.expiry, x.qty, x.released
+         FROM jsonb_to_recordset($2::jsonb) AS x(seq bigint, idx integer, order_id text, line_no integer, location_id text,
+              tenant_id text, sku_id text, lot text, expiry date, qty integer, released boolean)`,
+      [siteId, json(p.newAllocations)],
+    );
+  }
+  const taskColumns = `task_id text, order_id text, tenant_id text, line_no integer, location_id text, sku_id text, lot text,
+       expiry date, qty integer, status text, operative_id text, picked_qty integer, shorted_qty integer, created_seq bigint,
+       updated_seq bigint`;
+  if (p.newTaskIds.size > 0) {
+    await client.query(
+      `INSERT INTO ${t.pickTasks} (site_id, task_id, order_id, tenant_id, line_no, location_id, sku_id, lot, expiry, qty, status,
+              operative_id, picked_qty, shorted_qty, created_seq, updated_seq)
+       SELECT $1, x.task_id, x.order_id, x.tenant_id, x.line_no, x.location_id, x.sku_id, x.lot, x.expiry, x.qty, x.status,
+              x.operative_id, x.picked_qty, x.shorted_qty, x.created_seq, x.updated_seq
+         FROM jsonb_to_recordset($2::jsonb) AS x(${taskColumns})`,
+      [siteId, json([...p.newTaskIds].map((id) => pre.tasks.get(id)))],
+    );
+  }
+  if (p.dirtyTaskIds.size > 0) {
+    await expectRows(
+      client,
+      'task updates',
+      `UPDATE ${t.pickTasks} k
+          SET status = x.status, operative_id = x.operative_id, picked_qty = x.picked_qty, shorted_qty = x.shorted_qty,
+              updated_seq = x.updated_seq
+         FROM jsonb_to_recordset($2::jsonb) AS x(${taskColumns})
+        WHERE k.site_id = $1 AND k.task_id = x.task_id`,
+      [siteId, json([...p.dirtyTaskIds].map((id) => pre.tasks.get(id)))],
+      p.dirtyTaskIds.size,
+    );
+  }
+  if (p.operatives.size > 0) {
+    await client.query(
+      `INSERT INTO ${t.operatives} AS o (site_id, operative_id, name, signed_on, updated_seq)
+       SELECT $1, x.operative_id, COALESCE(x.name, ''), x.signed_on, x.seq
+         FROM jsonb_to_recordset($2::jsonb) AS x(operative_id text, name text, signed_on boolean, seq bigint)
+       ON CONFLICT (site_id, operative_id) DO UPDATE
+          SET name = CASE WHEN excluded.name = '' THEN o.name ELSE excluded.name END,
+              signed_on = excluded.signed_on, updated_seq = excluded.updated_seq`,
+      [siteId, json(p.operatives.values())],
+    );
+  }
+}

@@ -1,0 +1,341 @@
+/** `apply`: advances the state by one event. Mutates in place for speed; never validates (decide already did). */
+import type { EpochMs, LocationId, OrderId, SkuId, TenantId } from './ids.ts';
+import type { DurableEvent, SequencedEvent, TwinEvent } from './events.ts';
+import { isDurable } from './events.ts';
+import { PICK_WINDOW_MS, quantKey, skuKey } from './keys.ts';
+import type { OrderState, Quant, TwinState } from './state.ts';
+
+/** Orders waiting for a picker are served highest priority first, then oldest, then by id (deterministic). */
+export function compareQueued(a: OrderState, b: OrderState): number {
+  if (a.priority !== b.priority) return b.priority - a.priority;
+  if (a.createdAt !== b.createdAt) return a.createdAt - b.createdAt;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** First index in the sorted release queue whose order does not sort before `order` (binary search, O(log n)). */
+function queuePosition(state: TwinState, order: OrderState): number {
+  const q = state.releaseQueue;
+  let lo = 0;
+  let hi = q.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const other = state.orders.get(q[mid] as OrderId);
+    if (other !== undefined && compareQueued(other, order) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Inserts an order into the sorted release queue unless it is already there. */
+export function enqueueOrder(state: TwinState, orderId: OrderId): void {
+  const order = state.orders.get(orderId);
+  if (order === undefined) return;
+  const i = queuePosition(state, order);
+  // The order is a total order over distinct orders, so a queued order sits exactly at its position.
+  if (state.releaseQueue[i] !== orderId) state.releaseQueue.splice(i, 0, orderId);
+}
+
+function dequeueOrder(state: TwinState, orderId: OrderId): void {
+  const order = state.orders.get(orderId);
+  if (order === undefined) return;
+  const i = queuePosition(state, order);
+  if (state.releaseQueue[i] === orderId) state.releaseQueue.splice(i, 1);
+}
+
+/** True when the order still has a released (unassigned) task. */
+export function hasReleasedTask(state: TwinState, order: OrderState): boolean {
+  for (const id of order.taskIds) if (state.tasks.get(id)?.status === 'released') return true;
+  return false;
+}
+
+function addToIndex<K>(index: Map<K, Set<string>>, k: K, key: string): void {
+  let set = index.get(k);
+  if (set === undefined) {
+    set = new Set();
+    index.set(k, set);
+  }
+  set.add(key);
+}
+
+function removeFromIndex<K>(index: Map<K, Set<string>>, k: K, key: string): void {
+  const set = index.get(k);
+  if (set === undefined) return;
+  set.delete(key);
+  if (set.size === 0) index.delete(k);
+}
+
+/** Adds a quant to the state and both indexes. */
+export function insertQuant(state: TwinState, quant: Quant): void {
+  state.quants.set(quant.key, quant);
+  addToIndex(state.quantsByLocation, quant.locationId, quant.key);
+  addToIndex(state.quantsBySku, skuKey(quant.tenantId, quant.skuId), quant.key);
+}
+
+function getOrCreateQuant(
+  state: TwinState,
+  locationId: LocationId,
+  tenantId: TenantId,
+  skuId: SkuId,
+  lot: string,
+  expiry: string | null,
+): Quant {
+  const key = quantKey(locationId, tenantId, skuId, lot);
+  const existing = state.quants.get(key);
+  if (existing !== undefined) return existing;
+  const quant: Quant = { key, locationId, tenantId, skuId, lot, expiry, onHand: 0, reserved: 0 };
+  insertQuant(state, quant);
+  return quant;
+}
+
+/** Empty quants are dropped so a bin's quant set only lists stock that is there (keeps scans short). */
+function dropIfEmpty(state: TwinState, quant: Quant): void {
+  if (quant.onHand !== 0 || quant.reserved !== 0) return;
+  state.quants.delete(quant.key);
+  removeFromIndex(state.quantsByLocation, quant.locationId, quant.key);
+  removeFromIndex(state.quantsBySku, skuKey(quant.tenantId, quant.skuId), quant.key);
+}
+
+function changeQuant(
+  state: TwinState,
+  locationId: LocationId,
+  tenantId: TenantId,
+  skuId: SkuId,
+  lot: string,
+  expiry: string | null,
+  onHandDelta: number,
+  reservedDelta: number,
+): void {
+  const quant = getOrCreateQuant(state, locationId, tenantId, skuId, lot, expiry);
+  quant.onHand += onHandDelta;
+  quant.reserved += reservedDelta;
+  dropIfEmpty(state, quant);
+}
+
+function recordPick(state: TwinState, at: EpochMs): void {
+  const times = state.recentPickTimes;
+  times.push(at);
+  const cutoff = at - PICK_WINDOW_MS;
+  let drop = 0;
+  while (drop < times.length && (times[drop] as number) <= cutoff) drop++;
+  if (drop > 0) times.splice(0, drop);
+}
+
+/**
+ * Applies one event to the state in place and returns the same object. Durable events must have been produced by
+ * `decide` against this state (or read back from the log); `apply` keeps every index consistent but checks nothing.
+ * Does not touch `seq`: use `applySequenced` for events read from the log.
+ */
+export function apply(state: TwinState, event: TwinEvent): TwinState {
+  state.now = event.at;
+  switch (event.type) {
+    case 'StockReceived':
+      changeQuant(state, event.locationId, event.tenantId, event.skuId, event.lot, event.expiry, event.qty, 0);
+      break;
+    case 'StockMoved': {
+      changeQuant(state, event.fromLocationId, event.tenantId, event.skuId, event.lot, event.expiry, -event.qty, 0);
+      changeQuant(state, event.toLocationId, event.tenantId, event.skuId, event.lot, event.expiry, event.qty, 0);
+      break;
+    }
+    case 'OrderCreated': {
+      const order: OrderState = {
+        id: event.orderId,
+        tenantId: event.tenantId,
+        externalRef: event.externalRef,
+        priority: event.priority,
+        createdAt: event.at,
+        status: 'open',
+        lines: event.lines.map((l) => ({
+          lineNo: l.lineNo,
+          skuId: l.skuId,
+          qty: l.qty,
+          allocated: 0,
+          backordered: 0,
+          picked: 0,
+          shorted: 0,
+        })),
+        allocations: [],
+        taskIds: [],
+        despatchedAt: null,
+      };
+      state.orders.set(order.id, order);
+      state.counters.ordersReceived++;
+      break;
+    }
+    case 'OrderAllocated': {
+      const order = state.orders.get(event.orderId);
+      if (order === undefined) break;
+      for (const a of event.allocations) {
+        changeQuant(state, a.locationId, a.tenantId, a.skuId, a.lot, a.expiry, 0, a.qty);
+        const line = order.lines[a.lineNo - 1];
+        if (line !== undefined) line.allocated += a.qty;
+        order.allocations.push({
+          lineNo: a.lineNo,
+          locationId: a.locationId,
+          skuId: a.skuId,
+          lot: a.lot,
+          expiry: a.expiry,
+          qty: a.qty,
+        });
+      }
+      for (const b of event.backordered) {
+        const line = order.lines[b.lineNo - 1];
+        if (line !== undefined) line.backordered += b.qty;
+      }
+      order.status = 'allocated';
+      break;
+    }
+    case 'OrderReleased': {
+      const order = state.orders.get(event.orderId);
+      if (order === undefined) break;
+      for (const t of event.tasks) {
+        state.tasks.set(t.taskId, {
+          id: t.taskId,
+          orderId: t.orderId,
+          tenantId: t.tenantId,
+          lineNo: t.lineNo,
+          locationId: t.locationId,
+          skuId: t.skuId,
+          lot: t.lot,
+          expiry: t.expiry,
+          qty: t.qty,
+          status: 'released',
+          operativeId: null,
+          pickedQty: 0,
+        });
+        order.taskIds.push(t.taskId);
+      }
+      // The reservations now belong to the tasks.
+      order.allocations = [];
+      order.status = 'released';
+      if (event.tasks.length > 0) enqueueOrder(state, order.id);
+      break;
+    }
+    case 'OperativeSignedOn':
+      state.operatives.set(event.operativeId, {
+        id: event.operativeId,
+        name: event.name,
+        position: { x: state.site.layout.depot.x, y: state.site.layout.depot.y },
+        activity: 'idle',
+        taskIds: [],
+      });
+      break;
+    case 'OperativeSignedOff': {
+      for (const taskId of event.unassignedTaskIds) {
+        const task = state.tasks.get(taskId);
+        if (task === undefined) continue;
+        task.status = 'released';
+        task.operativeId = null;
+        enqueueOrder(state, task.orderId);
+      }
+      state.operatives.delete(event.operativeId);
+      break;
+    }
+    case 'TasksAssigned': {
+      const op = state.operatives.get(event.operativeId);
+      const touched = new Set<OrderId>();
+      for (const taskId of event.taskIds) {
+        const task = state.tasks.get(taskId);
+        if (task === undefined) continue;
+        task.status = 'assigned';
+        task.operativeId = event.operativeId;
+        op?.taskIds.push(taskId);
+        touched.add(task.orderId);
+      }
+      for (const orderId of touched) {
+        const order = state.orders.get(orderId);
+        if (order !== undefined && !hasReleasedTask(state, order)) dequeueOrder(state, orderId);
+      }
+      break;
+    }
+    case 'PickConfirmed':
+    case 'PickShorted': {
+      const picked = event.type === 'PickConfirmed' ? event.qty : event.pickedQty;
+      const short = event.type === 'PickConfirmed' ? 0 : event.shortQty;
+      const total = picked + short;
+      // Picked units leave for PACKING and short units for ADJUSTMENT: both leave the bin and its reservation.
+      changeQuant(state, event.locationId, event.tenantId, event.skuId, event.lot, event.expiry, -total, -total);
+      const task = state.tasks.get(event.taskId);
+      if (task !== undefined) {
+        task.status = event.type === 'PickConfirmed' ? 'picked' : 'shorted';
+        task.pickedQty = picked;
+        const op = task.operativeId === null ? undefined : state.operatives.get(task.operativeId);
+        if (op !== undefined) {
+          const i = op.taskIds.indexOf(task.id);
+          if (i >= 0) op.taskIds.splice(i, 1);
+        }
+        const line = state.orders.get(task.orderId)?.lines[task.lineNo - 1];
+        if (line !== undefined) {
+          line.picked += picked;
+          line.shorted += short;
+        }
+      }
+      if (picked > 0) {
+        state.counters.linesPicked++;
+        state.counters.unitsPicked += picked;
+        recordPick(state, event.at);
+      }
+      break;
+    }
+    case 'OrderPicked': {
+      const order = state.orders.get(event.orderId);
+      if (order === undefined) break;
+      order.status = 'picked';
+      dequeueOrder(state, order.id);
+      state.counters.ordersPicked++;
+      break;
+    }
+    case 'OrderPacked': {
+      const order = state.orders.get(event.orderId);
+      if (order !== undefined) order.status = 'packed';
+      break;
+    }
+    case 'OrderDespatched': {
+      const order = state.orders.get(event.orderId);
+      if (order === undefined) break;
+      order.status = 'despatched';
+      order.despatchedAt = event.at;
+      state.counters.ordersDespatched++;
+      break;
+    }
+    case 'OperativeMoved': {
+      const op = state.operatives.get(event.operativeId);
+      if (op !== undefined) {
+        op.position = { x: event.position.x, y: event.position.y };
+        op.activity = event.activity;
+      }
+      break;
+    }
+  }
+  return state;
+}
+
+/**
+ * Applies an event read from (or just appended to) the log and advances `state.seq`.
+ * Throws when `seq` is not `state.seq + 1`: a gap or a replay means the caller's log handling is broken.
+ */
+export function applySequenced(state: TwinState, sequenced: SequencedEvent): TwinState {
+  if (sequenced.seq !== state.seq + 1) {
+    throw new Error(`event log gap: state is at seq ${state.seq}, got seq ${sequenced.seq}`);
+  }
+  apply(state, sequenced.event);
+  state.seq = sequenced.seq;
+  return state;
+}
+
+/**
+ * Convenience for in-memory runs (simulator, tests): numbers the durable events state.seq + 1, … in order,
+ * applies every event (volatile ones too) and returns the durable ones as they would be stored.
+ */
+export function applyEvents(state: TwinState, events: readonly TwinEvent[]): SequencedEvent[] {
+  const out: SequencedEvent[] = [];
+  for (const event of events) {
+    if (isDurable(event)) {
+      const sequenced: SequencedEvent = { seq: state.seq + 1, event: event satisfies DurableEvent };
+      applySequenced(state, sequenced);
+      out.push(sequenced);
+    } else {
+      apply(state, event);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,187 @@
+/** Health checks of the twin: state invariants and the double-entry stock ledger. Used by tests and `floortwin check`. */
+import type { TwinEvent } from './events.ts';
+import { VIRTUAL_LOCATIONS } from './events.ts';
+import type { OrderId, TenantId, SkuId } from './ids.ts';
+import { compareQueued } from './apply.ts';
+import { quantKey, skuKey } from './keys.ts';
+import type { TwinState } from './state.ts';
+
+/**
+ * Every broken invariant of the state as one line each; empty means healthy. Full scan (O(state)): for tests and
+ * audits, not for the command path.
+ */
+export function checkTwinInvariants(state: TwinState): string[] {
+  const problems: string[] = [];
+  const expectedReserved = new Map<string, number>();
+  const addReserved = (key: string, qty: number): void => {
+    expectedReserved.set(key, (expectedReserved.get(key) ?? 0) + qty);
+  };
+
+  // Quants and indexes.
+  const binOwner = new Map<string, string>();
+  for (const [key, q] of state.quants) {
+    if (key !== q.key || key !== quantKey(q.locationId, q.tenantId, q.skuId, q.lot)) problems.push(`quant ${key}: key mismatch`);
+    if (!Number.isSafeInteger(q.onHand) || !Number.isSafeInteger(q.reserved)) problems.push(`quant ${key}: non-integer quantity`);
+    if (q.reserved < 0) problems.push(`quant ${key}: reserved ${q.reserved} < 0`);
+    if (q.reserved > q.onHand) problems.push(`quant ${key}: reserved ${q.reserved} > onHand ${q.onHand}`);
+    if (q.onHand <= 0) problems.push(`quant ${key}: empty quant kept (onHand ${q.onHand})`);
+    if (!state.locationsById.has(q.locationId)) problems.push(`quant ${key}: unknown location`);
+    if (state.quantsByLocation.get(q.locationId)?.has(key) !== true) problems.push(`quant ${key}: missing from quantsByLocation`);
+    if (state.quantsBySku.get(skuKey(q.tenantId, q.skuId))?.has(key) !== true) problems.push(`quant ${key}: missing from quantsBySku`);
+    const owner = `${q.tenantId}|${q.skuId}`;
+    const prior = binOwner.get(q.locationId);
+    if (prior !== undefined && prior !== owner) problems.push(`location ${q.locationId}: mixes ${prior} and ${owner}`);
+    binOwner.set(q.locationId, owner);
+  }
+  for (const [index, name] of [
+    [state.quantsByLocation, 'quantsByLocation'],
+    [state.quantsBySku, 'quantsBySku'],
+  ] as const) {
+    for (const [k, set] of index) {
+      if (set.size === 0) problems.push(`${name} ${k}: empty set kept`);
+      for (const key of set) if (!state.quants.has(key)) problems.push(`${name} ${k}: dangling quant ${key}`);
+    }
+  }
+
+  // Orders: line arithmetic and the reservations they hold.
+  for (const [id, o] of state.orders) {
+    if (id !== o.id) problems.push(`order ${id}: key mismatch`);
+    for (const l of o.lines) {
+      if (l.allocated + l.backordered > l.qty) problems.push(`order ${id} line ${l.lineNo}: allocated+backordered > qty`);
+      if (l.picked + l.shorted > l.allocated) problems.push(`order ${id} line ${l.lineNo}: picked+shorted > allocated`);
+      if (l.allocated < 0 || l.backordered < 0 || l.picked < 0 || l.shorted < 0) problems.push(`order ${id} line ${l.lineNo}: negative`);
+    }
+    if (o.allocations.length > 0 && o.status !== 'allocated') problems.push(`order ${id}: ${o.status} but holds allocations`);
+    for (const a of o.allocations) addReserved(quantKey(a.locationId, o.tenantId, a.skuId, a.lot), a.qty);
+    let open = 0;
+    for (const taskId of o.taskIds) {
+      const t = state.tasks.get(taskId);
+      if (t === undefined) problems.push(`order ${id}: dangling task ${taskId}`);
+      else if (t.status === 'released' || t.status === 'assigned') open++;
+    }
+    const done = o.status === 'picked' || o.status === 'packed' || o.status === 'despatched';
+    if (done && open > 0) problems.push(`order ${id}: ${o.status} with ${open} open tasks`);
+    if (o.status === 'released' && open === 0) problems.push(`order ${id}: released with no open tasks`);
+  }
+
+  // Tasks: reservations, assignment and the release queue.
+  const queued = new Set<OrderId>();
+  for (const orderId of state.releaseQueue) {
+    if (queued.has(orderId)) problems.push(`releaseQueue: ${orderId} twice`);
+    queued.add(orderId);
+  }
+  const ordersWithReleased = new Set<OrderId>();
+  for (const [id, t] of state.tasks) {
+    if (id !== t.id) problems.push(`task ${id}: key mismatch`);
+    const order = state.orders.get(t.orderId);
+    if (order === undefined || !order.taskIds.includes(id)) problems.push(`task ${id}: not listed by its order`);
+    if (t.status === 'released' || t.status === 'assigned') addReserved(quantKey(t.locationId, t.tenantId, t.skuId, t.lot), t.qty);
+    if (t.status === 'released') {
+      ordersWithReleased.add(t.orderId);
+      if (t.operativeId !== null) problems.push(`task ${id}: released but held by ${t.operativeId}`);
+    }
+    if (t.status === 'assigned') {
+      const op = t.operativeId === null ? undefined : state.operatives.get(t.operativeId);
+      if (op === undefined || !op.taskIds.includes(id)) problems.push(`task ${id}: assigned but not held by a signed-on operative`);
+    }
+  }
+  for (const orderId of ordersWithReleased) if (!queued.has(orderId)) problems.push(`order ${orderId}: released tasks but not queued`);
+  for (const orderId of queued) if (!ordersWithReleased.has(orderId)) problems.push(`releaseQueue: ${orderId} has no released task`);
+  for (let i = 1; i < state.releaseQueue.length; i++) {
+    const a = state.orders.get(state.releaseQueue[i - 1] as OrderId);
+    const b = state.orders.get(state.releaseQueue[i] as OrderId);
+    if (a !== undefined && b !== undefined && compareQueued(a, b) > 0) problems.push(`releaseQueue: ${a.id} before ${b.id} out of order`);
+  }
+  for (const [id, op] of state.operatives) {
+    for (const taskId of op.taskIds) {
+      const t = state.tasks.get(taskId);
+      if (t?.status !== 'assigned' || t.operativeId !== id) problems.push(`operative ${id}: holds task ${taskId} not assigned to it`);
+    }
+  }
+
+  // reserved = Σ open task qty + Σ unreleased allocations, per quant.
+  for (const [key, q] of state.quants) {
+    const expected = expectedReserved.get(key) ?? 0;
+    if (q.reserved !== expected) problems.push(`quant ${key}: reserved ${q.reserved}, tasks and allocations hold ${expected}`);
+  }
+  for (const [key, qty] of expectedReserved) {
+    if (!state.quants.has(key) && qty > 0) problems.push(`quant ${key}: ${qty} reserved on a missing quant`);
+  }
+  return problems;
+}
+
+/** Balances of the stock ledger replayed from events, keyed `${location}|${tenant}|${sku}` (virtual locations included). */
+export interface LedgerResult {
+  readonly balances: Map<string, number>;
+  /** Problems found: a (tenant, sku) whose balances do not sum to 0, or a negative balance outside SUPPLIER. */
+  readonly problems: string[];
+}
+
+/**
+ * Replays stock events as double-entry moves (SUPPLIER → bin on receipt, bin → bin on move, bin → PACKING and
+ * bin → ADJUSTMENT on picks, PACKING → CUSTOMER on despatch) and checks every (tenant, sku) nets to 0.
+ */
+export function ledgerBalances(events: Iterable<TwinEvent>): LedgerResult {
+  const balances = new Map<string, number>();
+  const move = (from: string, to: string, tenantId: TenantId, skuId: SkuId, qty: number): void => {
+    if (qty === 0) return;
+    const fk = `${from}|${tenantId}|${skuId}`;
+    const tk = `${to}|${tenantId}|${skuId}`;
+    balances.set(fk, (balances.get(fk) ?? 0) - qty);
+    balances.set(tk, (balances.get(tk) ?? 0) + qty);
+  };
+  const packing = new Map<OrderId, Map<string, { tenantId: TenantId; skuId: SkuId; qty: number }>>();
+  for (const e of events) {
+    switch (e.type) {
+      case 'StockReceived':
+        move(VIRTUAL_LOCATIONS.supplier, e.locationId, e.tenantId, e.skuId, e.qty);
+        break;
+      case 'StockMoved':
+        move(e.fromLocationId, e.toLocationId, e.tenantId, e.skuId, e.qty);
+        break;
+      case 'PickConfirmed':
+      case 'PickShorted': {
+        const picked = e.type === 'PickConfirmed' ? e.qty : e.pickedQty;
+        move(e.locationId, VIRTUAL_LOCATIONS.packing, e.tenantId, e.skuId, picked);
+        if (e.type === 'PickShorted') move(e.locationId, VIRTUAL_LOCATIONS.adjustment, e.tenantId, e.skuId, e.shortQty);
+        let box = packing.get(e.orderId);
+        if (box === undefined) {
+          box = new Map();
+          packing.set(e.orderId, box);
+        }
+        const k = skuKey(e.tenantId, e.skuId);
+        const entry = box.get(k) ?? { tenantId: e.tenantId, skuId: e.skuId, qty: 0 };
+        entry.qty += picked;
+        box.set(k, entry);
+        break;
+      }
+      case 'OrderDespatched': {
+        for (const entry of packing.get(e.orderId)?.values() ?? []) {
+          move(VIRTUAL_LOCATIONS.packing, VIRTUAL_LOCATIONS.customer, entry.tenantId, entry.skuId, entry.qty);
+        }
+        packing.delete(e.orderId);
+        break;
+      }
+      case 'OrderCreated':
+      case 'OrderAllocated':
+      case 'OrderReleased':
+      case 'OperativeSignedOn':
+      case 'OperativeSignedOff':
+      case 'TasksAssigned':
+      case 'OrderPicked':
+      case 'OrderPacked':
+      case 'OperativeMoved':
+        break;
+    }
+  }
+  const problems: string[] = [];
+  const net = new Map<string, number>();
+  for (const [key, qty] of balances) {
+    const [location, tenantId, skuId] = key.split('|') as [string, string, string];
+    const k = `${tenantId}|${skuId}`;
+    net.set(k, (net.get(k) ?? 0) + qty);
+    if (location !== VIRTUAL_LOCATIONS.supplier && qty < 0) problems.push(`ledger ${key}: negative balance ${qty}`);
+  }
+  for (const [k, qty] of net) if (qty !== 0) problems.push(`ledger ${k}: nets to ${qty}, not 0`);
+  return { balances, problems };
+}

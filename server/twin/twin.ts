@@ -1,0 +1,139 @@
+/** Public API of the pure twin core: create a state, decide commands, apply events, snapshot and restore. */
+import type { DurableEvent, TwinEvent } from './events.ts';
+import type { EpochMs, LocationId, OperativeId, OrderId, TaskId } from './ids.ts';
+import type { Location } from './layout/types.ts';
+import type { SiteDefinition, Sku } from './site.ts';
+import type { OperativeState, OrderState, PickTask, Quant, SiteCounters, TwinState } from './state.ts';
+import { insertQuant } from './apply.ts';
+
+export { apply, applyEvents, applySequenced } from './apply.ts';
+export { decide } from './decide.ts';
+export type { DecideContext, Decision } from './decide.ts';
+export { quantKey, skuKey, MAX_ORDER_LINES, PICK_WINDOW_MS } from './keys.ts';
+
+/** A fresh twin for a site: static indexes built, no stock, orders, tasks or operatives; seq 0. */
+export function createTwinState(site: SiteDefinition, now: EpochMs): TwinState {
+  const locationsById = new Map<LocationId, Location>();
+  for (const l of site.layout.locations) locationsById.set(l.id, l);
+  const skusById = new Map<Sku['id'], Sku>();
+  for (const s of site.skus) skusById.set(s.id, s);
+  return {
+    site,
+    locationsById,
+    skusById,
+    seq: 0,
+    now,
+    quants: new Map(),
+    quantsByLocation: new Map(),
+    quantsBySku: new Map(),
+    orders: new Map(),
+    tasks: new Map(),
+    releaseQueue: [],
+    operatives: new Map(),
+    counters: { ordersReceived: 0, ordersPicked: 0, ordersDespatched: 0, linesPicked: 0, unitsPicked: 0 },
+    recentPickTimes: [],
+  };
+}
+
+/** What a floor view must refresh after an event: real bins whose stock changed and operatives that changed. */
+export interface Touched {
+  readonly locations: LocationId[];
+  readonly operatives: OperativeId[];
+}
+
+/**
+ * The real locations (never virtual ones) and operatives an event changes, for diff accumulation. Reads `state` only
+ * for context that is not in the event (the operatives holding tasks of a despatched or released order are not needed).
+ */
+export function touchedBy(_state: TwinState, event: TwinEvent): Touched {
+  switch (event.type) {
+    case 'StockReceived':
+      return { locations: [event.locationId], operatives: [] };
+    case 'StockMoved':
+      return { locations: [event.fromLocationId, event.toLocationId], operatives: [] };
+    case 'OrderAllocated':
+      // Reservations do not change fill but do change what a bin can give; views showing availability refresh.
+      return { locations: [...new Set(event.allocations.map((a) => a.locationId))], operatives: [] };
+    case 'PickConfirmed':
+    case 'PickShorted':
+      return { locations: [event.locationId], operatives: [event.operativeId] };
+    case 'OperativeSignedOn':
+    case 'OperativeSignedOff':
+    case 'TasksAssigned':
+    case 'OperativeMoved':
+      return { locations: [], operatives: [event.operativeId] };
+    case 'OrderCreated':
+    case 'OrderReleased':
+    case 'OrderPicked':
+    case 'OrderPacked':
+    case 'OrderDespatched':
+      return { locations: [], operatives: [] };
+  }
+}
+
+/** Plain JSON-able copy of the dynamic state at one seq (the static site is not included). */
+export interface TwinSnapshotData {
+  readonly seq: number;
+  readonly now: number;
+  readonly quants: readonly Quant[];
+  readonly orders: readonly OrderState[];
+  readonly tasks: readonly PickTask[];
+  readonly operatives: readonly OperativeState[];
+  readonly counters: SiteCounters;
+  readonly releaseQueue: readonly string[];
+  readonly recentPickTimes: readonly number[];
+}
+
+const cloneOrder = (o: OrderState): OrderState => ({
+  ...o,
+  lines: o.lines.map((l) => ({ ...l })),
+  allocations: o.allocations.map((a) => ({ ...a })),
+  taskIds: [...o.taskIds],
+});
+const cloneOperative = (o: OperativeState): OperativeState => ({
+  ...o,
+  position: { x: o.position.x, y: o.position.y },
+  taskIds: [...o.taskIds],
+});
+
+/** Deep copy of the dynamic state, safe to JSON.stringify and independent of later `apply` calls. */
+export function toSnapshotData(state: TwinState): TwinSnapshotData {
+  return {
+    seq: state.seq,
+    now: state.now,
+    quants: [...state.quants.values()].map((q) => ({ ...q })),
+    orders: [...state.orders.values()].map(cloneOrder),
+    tasks: [...state.tasks.values()].map((t) => ({ ...t })),
+    operatives: [...state.operatives.values()].map(cloneOperative),
+    counters: { ...state.counters },
+    releaseQueue: [...state.releaseQueue],
+    recentPickTimes: [...state.recentPickTimes],
+  };
+}
+
+/** Rebuilds a twin (indexes included) from a snapshot of the same site; the data is copied, not shared. */
+export function fromSnapshotData(site: SiteDefinition, data: TwinSnapshotData): TwinState {
+  const state = createTwinState(site, data.now as EpochMs);
+  state.seq = data.seq;
+  for (const q of data.quants) insertQuant(state, { ...q });
+  for (const o of data.orders) state.orders.set(o.id, cloneOrder(o));
+  for (const t of data.tasks) state.tasks.set(t.id, { ...t });
+  for (const o of data.operatives) state.operatives.set(o.id, cloneOperative(o));
+  Object.assign(state.counters, data.counters);
+  state.releaseQueue.push(...(data.releaseQueue as OrderId[]));
+  state.recentPickTimes.push(...(data.recentPickTimes as EpochMs[]));
+  return state;
+}
+
+/** Ids of tasks not yet done (released or assigned), for views and the simulator. */
+export function openTaskIds(state: TwinState, order: OrderState): TaskId[] {
+  return order.taskIds.filter((id) => {
+    const s = state.tasks.get(id)?.status;
+    return s === 'released' || s === 'assigned';
+  });
+}
+
+/** Narrows a decided event list to the durable ones (what a store appends). */
+export function durableOnly(events: readonly TwinEvent[]): DurableEvent[] {
+  return events.filter((e): e is DurableEvent => e.type !== 'OperativeMoved');
+}

@@ -1,0 +1,233 @@
+import { describe, expect, it } from 'vitest';
+import type { Command } from '../../server/twin/commands.ts';
+import type { TwinEvent } from '../../server/twin/events.ts';
+import { epochMs } from '../../server/twin/ids.ts';
+import type { EpochMs, OperativeId } from '../../server/twin/ids.ts';
+import { checkTwinInvariants, ledgerBalances } from '../../server/twin/invariants.ts';
+import { generateSite, type SiteParams } from '../../server/twin/layout/generator.ts';
+import type { SiteDefinition } from '../../server/twin/site.ts';
+import type { TwinState } from '../../server/twin/state.ts';
+import { applyEvents, createTwinState, decide } from '../../server/twin/twin.ts';
+import { createDemoShift, SUBMIT_FAILED, type DemoShift, type DemoShiftOptions, type TwinPort } from './demo-shift.ts';
+
+const HOUR_MS = 3_600_000;
+const T0: EpochMs = epochMs(Date.UTC(2026, 10, 27, 8));
+
+/** A small site: 6 aisles × 2 blocks × 8 bays × 2 levels × 2 sides = 384 bins, 120 SKUs, 2 tenants. */
+const SMALL_SITE: SiteParams = {
+  id: 'sim-small',
+  name: 'Simulator test site',
+  aisles: 6,
+  blocks: 2,
+  baysPerBlock: 8,
+  levels: 2,
+  capacityUnits: 40,
+  skuCount: 120,
+  tenants: 2,
+  stockFillRatio: 0.7,
+  baseDate: '2026-11-01',
+};
+const generated = generateSite(SMALL_SITE, 7);
+
+/** The test's twin: the real core (decide + apply) in memory, stamped with the simulation's virtual clock. */
+interface MemoryTwin {
+  readonly state: TwinState;
+  readonly events: TwinEvent[];
+  readonly port: TwinPort;
+  /** Runs a command outside the shift (setup, interference); throws if refused. */
+  run(command: Command): void;
+  /** Where the twin takes its time from; set once the shift (and its clock) exists. */
+  clock: { now(): EpochMs };
+}
+
+function memoryTwin(site: SiteDefinition = generated.site): MemoryTwin {
+  const state = createTwinState(site, T0);
+  const twin: MemoryTwin = {
+    state,
+    events: [],
+    clock: { now: () => T0 },
+    port: {
+      state: () => state,
+      submit(command) {
+        const decision = decide(state, command, { now: twin.clock.now() });
+        if (!decision.ok) return Promise.resolve({ ok: false, error: decision.error });
+        applyEvents(state, decision.events);
+        twin.events.push(...decision.events);
+        return Promise.resolve({ ok: true });
+      },
+    },
+    run(command) {
+      const decision = decide(state, command, { now: twin.clock.now() });
+      if (!decision.ok) throw new Error(`${command.type} refused: ${decision.error.code} ${decision.error.message}`);
+      applyEvents(state, decision.events);
+      twin.events.push(...decision.events);
+    },
+  };
+  return twin;
+}
+
+function stockedTwin(): MemoryTwin {
+  const twin = memoryTwin();
+  for (const receipt of generated.initialStock) twin.run(receipt);
+  return twin;
+}
+
+type ShiftParams = Omit<DemoShiftOptions, 'port'>;
+const BASE: ShiftParams = { seed: 11, pickers: 4, ordersPerHour: 90, startAt: T0 };
+
+async function runShift(twin: MemoryTwin, params: ShiftParams, durationMs: number): Promise<DemoShift> {
+  const shift = createDemoShift({ ...params, port: twin.port });
+  twin.clock = shift.sim.clock;
+  shift.start();
+  await shift.sim.advanceTo(params.startAt + durationMs);
+  return shift;
+}
+
+describe('demo shift, one hour on a small generated site', () => {
+  it('[S1][S2][S3] creates, picks and despatches orders with no command refused and the twin healthy', async () => {
+    const twin = stockedTwin();
+    const shift = await runShift(twin, BASE, HOUR_MS);
+    const { stats } = shift;
+    expect(stats.rejected).toEqual({});
+    expect(stats.routeFallbacks).toBe(0);
+    // ~90 orders/hour: the Poisson count lands well inside these bounds for this seed.
+    expect(stats.ordersCreated).toBeGreaterThan(60);
+    expect(stats.ordersReleased).toBe(stats.ordersCreated);
+    expect(stats.picksConfirmed + stats.shorts).toBeGreaterThan(stats.ordersCreated);
+    // Orders arriving in the last minutes may still be on a trolley; nearly all the rest are gone.
+    expect(stats.ordersDespatched).toBeGreaterThan(stats.ordersCreated * 0.85);
+    expect(stats.ordersPacked).toBe(stats.ordersDespatched);
+    expect(twin.state.counters.ordersDespatched).toBe(stats.ordersDespatched);
+    expect(stats.positionUpdates).toBeGreaterThan(1000);
+    expect(checkTwinInvariants(twin.state)).toEqual([]);
+    expect(ledgerBalances(twin.events).problems).toEqual([]);
+    expect(shift.sim.now()).toBe(T0 + HOUR_MS);
+    // Every event is stamped with virtual time inside the shift, in order.
+    const times = twin.events.map((e) => e.at);
+    expect(times.every((t, i) => i === 0 || t >= (times[i - 1] as number))).toBe(true);
+    expect(times.at(-1)).toBeLessThanOrEqual(T0 + HOUR_MS);
+  });
+
+  it('[E8] the same seed twice gives the same event stream byte for byte; another seed does not', async () => {
+    const a = stockedTwin();
+    await runShift(a, BASE, HOUR_MS);
+    const b = stockedTwin();
+    await runShift(b, BASE, HOUR_MS);
+    const c = stockedTwin();
+    await runShift(c, { ...BASE, seed: 12 }, HOUR_MS);
+    const json = JSON.stringify(a.events);
+    expect(JSON.stringify(b.events)).toBe(json);
+    expect(JSON.stringify(c.events)).not.toBe(json);
+  });
+
+  it('[S3] pickers walk the route at walking speed and confirm each pick standing at its location', async () => {
+    const twin = stockedTwin();
+    const params: ShiftParams = { ...BASE, walkSpeedMps: 1.2, positionIntervalMs: 500 };
+    await runShift(twin, params, HOUR_MS / 2);
+    const depot = twin.state.site.layout.depot;
+    const last = new Map<OperativeId, { x: number; y: number; at: number }>();
+    let checkedPicks = 0;
+    for (const e of twin.events) {
+      if (e.type === 'OperativeMoved') {
+        const prev = last.get(e.operativeId);
+        const atDepot = e.position.x === depot.x && e.position.y === depot.y;
+        if (prev !== undefined && !atDepot) {
+          // Never faster than walking speed (a little slack for rounding to whole ms).
+          const metres = Math.hypot(e.position.x - prev.x, e.position.y - prev.y);
+          expect(metres).toBeLessThanOrEqual(1.2 * ((e.at - prev.at) / 1000) + 0.01);
+        }
+        last.set(e.operativeId, { ...e.position, at: e.at });
+      } else if (e.type === 'PickConfirmed' || e.type === 'PickShorted') {
+        const access = twin.state.locationsById.get(e.locationId)?.access;
+        const here = last.get(e.operativeId);
+        expect(access).toBeDefined();
+        expect(here).toBeDefined();
+        if (access !== undefined && here !== undefined) {
+          expect(Math.hypot(here.x - access.x, here.y - access.y)).toBeLessThan(0.05);
+          // Picking takes pickSecondsPerLine after arriving.
+          expect(e.at - here.at).toBeGreaterThanOrEqual(8000);
+        }
+        checkedPicks++;
+      }
+    }
+    expect(checkedPicks).toBeGreaterThan(50);
+  });
+
+  it('[S2][E6] adding a picker does not move order arrival times', async () => {
+    const orderTimes = async (pickers: number): Promise<number[]> => {
+      const twin = stockedTwin();
+      await runShift(twin, { ...BASE, pickers }, HOUR_MS);
+      return twin.events.filter((e) => e.type === 'OrderCreated').map((e) => e.at);
+    };
+    const four = await orderTimes(4);
+    expect(four.length).toBeGreaterThan(60);
+    expect(await orderTimes(5)).toEqual(four);
+  });
+
+  it('[S4] goods-in tops up SKUs that run low, within capacity, so the shift keeps ordering', async () => {
+    const twin = stockedTwin();
+    const setupEvents = twin.events.length;
+    // A busy hour with a high threshold makes replenishment happen often.
+    const shift = await runShift(twin, { ...BASE, ordersPerHour: 300, replenishBelowUnits: 60, replenishIntervalMs: 120_000 }, HOUR_MS);
+    const { stats } = shift;
+    expect(stats.stockReceipts).toBeGreaterThan(0);
+    expect(stats.rejected).toEqual({});
+    expect(stats.ordersSkipped).toBe(0);
+    const receipts = twin.events.slice(setupEvents).filter((e) => e.type === 'StockReceived');
+    expect(receipts.length).toBe(stats.stockReceipts);
+    expect(receipts.reduce((sum, e) => sum + e.qty, 0)).toBe(stats.unitsReceived);
+    // Within capacity: no bin holds more than it can.
+    for (const location of twin.state.site.layout.locations) {
+      let onHand = 0;
+      for (const key of twin.state.quantsByLocation.get(location.id) ?? []) onHand += twin.state.quants.get(key)?.onHand ?? 0;
+      expect(onHand).toBeLessThanOrEqual(location.capacityUnits);
+    }
+    expect(checkTwinInvariants(twin.state)).toEqual([]);
+  });
+});
+
+describe('demo shift, resilience', () => {
+  it('[S5] counts a failing submit and a refused command, and carries on', async () => {
+    const twin = stockedTwin();
+    // Fault injection at the transport: every 40th submission throws before reaching the twin.
+    let n = 0;
+    const flaky: TwinPort = {
+      state: () => twin.port.state(),
+      submit(command) {
+        n++;
+        if (n % 40 === 0) return Promise.reject(new Error('connection reset'));
+        return twin.port.submit(command);
+      },
+    };
+    const shift = createDemoShift({ ...BASE, port: flaky });
+    twin.clock = shift.sim.clock;
+    shift.start();
+    await shift.sim.advanceTo(T0 + HOUR_MS / 4);
+    // A supervisor signs a picker off mid-shift: its tasks go back to the pool and it signs on again later.
+    const picker = shift.pickerIds[0] as OperativeId;
+    if (twin.state.operatives.has(picker)) twin.run({ type: 'signOff', operativeId: picker });
+    await shift.sim.advanceTo(T0 + HOUR_MS);
+    const { stats } = shift;
+    expect(stats.rejected[SUBMIT_FAILED]).toBeGreaterThan(10);
+    expect(stats.ordersDespatched).toBeGreaterThan(30);
+    expect(twin.state.operatives.has(picker)).toBe(true);
+    expect(checkTwinInvariants(twin.state)).toEqual([]);
+    expect(ledgerBalances(twin.events).problems).toEqual([]);
+  });
+
+  it('[S6] a restarted shift adopts signed-on pickers and their tasks, without duplicate sign-ons or order ids', async () => {
+    const twin = stockedTwin();
+    const first = await runShift(twin, BASE, HOUR_MS / 3);
+    first.stop();
+    const held = [...twin.state.operatives.values()].reduce((sum, op) => sum + op.taskIds.length, 0);
+    expect(held).toBeGreaterThan(0);
+    const restartAt = epochMs(first.sim.now());
+    const second = await runShift(twin, { ...BASE, startAt: restartAt }, HOUR_MS / 3);
+    expect(second.stats.rejected).toEqual({});
+    expect(second.stats.ordersDespatched).toBeGreaterThan(0);
+    // What the first run left on trolleys or in packing has been finished by the second.
+    const leftover = [...twin.state.orders.values()].filter((o) => o.createdAt < restartAt && o.status !== 'despatched');
+    expect(leftover).toEqual([]);
+    expect(checkTwinInvariants(twin.state)).toEqual([]);
+  });
+});

@@ -1,0 +1,199 @@
+/**
+ * Pick-route planning: the order in which to visit a pick list's locations, starting and ending at the depot, and the
+ * walk that does it. Distances are shortest walks on the layout's graph, so one-way lanes and blocked segments count.
+ */
+import type { FloorPoint, LocationId } from '../../server/twin/ids.ts';
+import type { Layout, Location } from '../../server/twin/layout/types.ts';
+import type { PolicyGeometry, PolicyName, PolicyPick } from './policies.ts';
+import { policyOrder } from './policies.ts';
+import { shortestFrom, walkPolyline } from './shortest-paths.ts';
+import type { DistanceMatrix } from './tour.ts';
+import { HELD_KARP_MAX, heldKarp, improveTour, nearestNeighbour, tourCost } from './tour.ts';
+
+/** Routing algorithms by name; `best` is the strongest Floortwin has. */
+export const ROUTE_METHODS = ['best', 'nearest-neighbour', 's-shape', 'largest-gap', 'combined'] as const;
+export type RouteMethod = (typeof ROUTE_METHODS)[number];
+
+/** True when `s` names a routing method. */
+export const isRouteMethod = (s: string): s is RouteMethod => (ROUTE_METHODS as readonly string[]).includes(s);
+
+export interface RouteRequest {
+  readonly layout: Layout;
+  readonly picks: readonly LocationId[];
+  /** Default `best`. */
+  readonly method?: RouteMethod;
+}
+
+export interface RouteResult {
+  /** Every pick exactly once (duplicates in the request stay, next to each other). */
+  readonly sequence: LocationId[];
+  /** Metres of the closed walk depot → sequence… → depot by shortest walks. */
+  readonly distance: number;
+  /** That walk as a floor polyline through graph nodes, from the depot back to it. */
+  readonly path: FloorPoint[];
+  readonly method: RouteMethod;
+}
+
+export interface RouteError {
+  readonly error: { readonly code: 'UNKNOWN_LOCATION' | 'UNREACHABLE'; readonly message: string };
+}
+
+/** Narrows a planRoute answer to its error. */
+export const isRouteError = (r: RouteResult | RouteError): r is RouteError => 'error' in r;
+
+const locationMaps = new WeakMap<Layout, Map<string, Location>>();
+
+/** Locations of a layout by id (cached per layout). */
+export function locationsById(layout: Layout): ReadonlyMap<string, Location> {
+  let map = locationMaps.get(layout);
+  if (map === undefined) {
+    map = new Map(layout.locations.map((l) => [l.id as string, l]));
+    locationMaps.set(layout, map);
+  }
+  return map;
+}
+
+/** Rack-aisle geometry for the classic policies; null when the layout is not a rack-aisle layout. */
+function policyGeometry(layout: Layout): PolicyGeometry | null {
+  const p = layout.rackAisle;
+  if (p === undefined) return null;
+  const pitch = p.baysPerBlock * p.bayLength + p.crossAisleWidth;
+  return { aisles: p.aisles, aisleSpacing: p.aisleSpacing, crossAisleY: (k) => k * pitch };
+}
+
+/** Plans the route of one pick list. */
+export function planRoute(request: RouteRequest): RouteResult | RouteError {
+  const { layout } = request;
+  const method = request.method ?? 'best';
+  const graph = layout.graph;
+  const byId = locationsById(layout);
+  const locs: Location[] = [];
+  for (const id of request.picks) {
+    const loc = byId.get(id);
+    if (loc === undefined) {
+      return { error: { code: 'UNKNOWN_LOCATION', message: `unknown location ${JSON.stringify(id)} in layout ${layout.id}` } };
+    }
+    locs.push(loc);
+  }
+
+  // Stops: index 0 the depot, then each distinct access node in first-seen order.
+  const stopNodes = [graph.depotNode];
+  const stopOfNode = new Map<number, number>([[graph.depotNode, 0]]);
+  const stopOfPick = locs.map((loc) => {
+    let s = stopOfNode.get(loc.accessNode);
+    if (s === undefined) {
+      s = stopNodes.length;
+      stopNodes.push(loc.accessNode);
+      stopOfNode.set(loc.accessNode, s);
+    }
+    return s;
+  });
+  const matrix: number[][] = stopNodes.map((from) => {
+    const { dist } = shortestFrom(graph, from);
+    return stopNodes.map((to) => dist[to] ?? Infinity);
+  });
+  for (const [i, loc] of locs.entries()) {
+    const s = stopOfPick[i]!;
+    if (!Number.isFinite(matrix[0]![s]!) || !Number.isFinite(matrix[s]![0]!)) {
+      return { error: { code: 'UNREACHABLE', message: `location ${loc.id} cannot be reached from the depot and back` } };
+    }
+  }
+
+  const pickOrder = orderPicks(method, layout, locs, stopOfPick, matrix);
+  const sequence = pickOrder.map((i) => locs[i]!.id);
+  const stops = [0];
+  for (const i of pickOrder) {
+    const s = stopOfPick[i]!;
+    if (stops[stops.length - 1] !== s) stops.push(s);
+  }
+  let distance = 0;
+  for (let k = 0; k < stops.length; k++) distance += matrix[stops[k]!]![stops[(k + 1) % stops.length]!]!;
+  return { sequence, distance, path: walkPolyline(graph, stops.map((s) => stopNodes[s]!)), method };
+}
+
+/** Pick indices in visiting order for a method. */
+function orderPicks(method: RouteMethod, layout: Layout, locs: readonly Location[], stopOfPick: readonly number[], d: DistanceMatrix): number[] {
+  const geo = policyGeometry(layout);
+  const picks: PolicyPick[] = locs.map((l) => ({ aisle: l.aisle, block: l.block, y: l.access.y }));
+  const policy = (name: PolicyName): number[] => {
+    if (geo === null) return expandStops(nearestNeighbour(d), stopOfPick);
+    const a = policyOrder(name, picks, geo, false);
+    const b = policyOrder(name, picks, geo, true);
+    return pickTourCost(d, a, stopOfPick) <= pickTourCost(d, b, stopOfPick) ? a : b;
+  };
+  switch (method) {
+    case 's-shape':
+    case 'largest-gap':
+    case 'combined':
+      return policy(method);
+    case 'nearest-neighbour':
+      return expandStops(nearestNeighbour(d), stopOfPick);
+    case 'best': {
+      const n = d.length - 1;
+      if (n <= HELD_KARP_MAX) return expandStops(heldKarp(d), stopOfPick);
+      // Improve several starting tours (the classic policies among them, so best never loses to them); keep the shortest.
+      const starts: number[][] = [nearestNeighbour(d)];
+      if (geo !== null) {
+        for (const name of ['s-shape', 'largest-gap', 'combined'] as const) starts.push(stopsOf(policy(name), stopOfPick));
+      }
+      let bestOrder: number[] = [];
+      let bestCost = Infinity;
+      for (const start of starts) {
+        improveTour(d, start);
+        const c = tourCost(d, start);
+        if (c < bestCost) {
+          bestCost = c;
+          bestOrder = start;
+        }
+      }
+      return expandStops(bestOrder, stopOfPick);
+    }
+  }
+}
+
+/** Distinct stops in first-visit order of a pick order. */
+function stopsOf(pickOrder: readonly number[], stopOfPick: readonly number[]): number[] {
+  const seen = new Set<number>();
+  const out: number[] = [];
+  for (const i of pickOrder) {
+    const s = stopOfPick[i]!;
+    if (!seen.has(s)) {
+      seen.add(s);
+      out.push(s);
+    }
+  }
+  return out;
+}
+
+/** Picks in the order of a stop tour; picks sharing a stop stay together, in request order. */
+function expandStops(stopOrder: readonly number[], stopOfPick: readonly number[]): number[] {
+  const picksAt = new Map<number, number[]>();
+  for (const [i, s] of stopOfPick.entries()) {
+    const list = picksAt.get(s);
+    if (list === undefined) picksAt.set(s, [i]);
+    else list.push(i);
+  }
+  return stopOrder.flatMap((s) => picksAt.get(s) ?? []);
+}
+
+function pickTourCost(d: DistanceMatrix, pickOrder: readonly number[], stopOfPick: readonly number[]): number {
+  return tourCost(d, pickOrder.map((i) => stopOfPick[i]!));
+}
+
+/** Length of the closed walk depot → ids… → depot by shortest walks; null if an id is unknown or a leg impossible. */
+export function routeDistance(layout: Layout, ids: readonly LocationId[]): number | null {
+  const byId = locationsById(layout);
+  const nodes = [layout.graph.depotNode];
+  for (const id of ids) {
+    const loc = byId.get(id);
+    if (loc === undefined) return null;
+    nodes.push(loc.accessNode);
+  }
+  let total = 0;
+  for (let k = 0; k < nodes.length; k++) {
+    const leg = shortestFrom(layout.graph, nodes[k]!).dist[nodes[(k + 1) % nodes.length]!] ?? Infinity;
+    if (!Number.isFinite(leg)) return null;
+    total += leg;
+  }
+  return total;
+}
