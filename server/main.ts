@@ -7,9 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfig } from './config.ts';
 import { createApp } from './api/app.ts';
-import { siteRegistry } from './api/sites.ts';
 import { FloorFeed } from './realtime/floor-feed.ts';
-import { attachFloorGateway, createSocketServer } from './realtime/gateway.ts';
+import { attachFloorGateway } from './realtime/gateway.ts';
+import { createSocketServer } from './realtime/socket-server.ts';
 import { scaledClock } from './site/clock.ts';
 import { startShiftDriver } from './site/shift-driver.ts';
 import { loadSiteFiles } from './site/site-loader.ts';
@@ -32,18 +32,18 @@ async function main(): Promise<void> {
   let ready = false;
   const runners: SiteRunner[] = [];
   const layouts = new Map<string, LayoutView>();
-  const sites = siteRegistry(runners);
   const feeds = new Map<string, FloorFeed>();
 
   const app = createApp({
-    sites: { get: (id) => runners.find((r) => r.siteId === id), list: () => runners },
+    sites: { get: (id) => runners.find((runner) => runner.siteId === id), list: () => runners },
     isReady: () => ready,
     layoutOf: (siteId) => layouts.get(siteId) as LayoutView,
     clientDir: path.join(root, 'client/dist'),
   });
   const httpServer = createServer(app);
-  const io = createSocketServer(httpServer, config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {});
-  const gateway = attachFloorGateway(io, { get: (siteId) => feeds.get(siteId) }, { patchMs: config.PATCH_MS });
+  const sockets = await createSocketServer(httpServer, config.REDIS_URL ? { redisUrl: config.REDIS_URL, log } : { log });
+  const io = sockets.io;
+  const gateway = attachFloorGateway(io, { get: (siteId) => feeds.get(siteId) }, { patchMs: config.PATCH_MS, log });
   await new Promise<void>((resolve) => httpServer.listen(config.PORT, config.HOST, resolve));
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -81,10 +81,14 @@ async function main(): Promise<void> {
   }
   layouts.set(site.id, layoutView(site));
   const feed = new FloorFeed(() => runner.twin, { historySize: 20_000 });
-  runner.subscribe(feed);
+  runner.subscribe({
+    committed: (events) => feed.committed(events),
+    volatile: (events) => feed.volatile(events),
+    reloaded: () => feed.reset(),
+  });
   feeds.set(site.id, feed);
+  gateway.watch(site.id);
   runners.push(runner);
-  void sites;
 
   const shift =
     config.DEMO_SHIFT === 'on'
@@ -107,9 +111,7 @@ async function main(): Promise<void> {
     ready = false;
     shift?.stop();
     gateway.close();
-    await new Promise<void>((resolve) => {
-      void io.close(() => resolve());
-    });
+    await sockets.close();
     httpServer.closeAllConnections();
     await runner.close();
     await runner.snapshotNow().catch((error: unknown) => log('final snapshot failed', error));

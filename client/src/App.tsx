@@ -6,7 +6,7 @@ import { connectFloor, type FloorConnection } from './net/floor-socket.ts';
 import type { FloorStore } from './net/floor-store.ts';
 import { CountersPanel } from './views/CountersPanel.tsx';
 import { FloorLegend } from './views/FloorLegend.tsx';
-import { useFloorSummary } from './views/use-floor-summary.ts';
+import { useFloorLayout } from './views/use-floor-summary.ts';
 
 /** Props of `App`. */
 export interface AppProps {
@@ -18,7 +18,7 @@ export function App({ store }: AppProps) {
   const [site, setSite] = useState<SiteSummary | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
-  const { layout } = useFloorSummary(store);
+  const layout = useFloorLayout(store);
 
   useEffect(() => {
     const abort = new AbortController();

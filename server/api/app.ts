@@ -60,9 +60,18 @@ export function createApp(options: AppOptions): express.Express {
 
   if (options.clientDir && existsSync(options.clientDir)) {
     const clientDir = options.clientDir;
-    app.use(express.static(clientDir, { index: 'index.html', maxAge: '1h' }));
+    // Hashed assets may be cached; index.html must not be, or a rebuilt client is not picked up.
+    app.use(
+      express.static(clientDir, {
+        index: 'index.html',
+        maxAge: '1h',
+        setHeaders: (res, filePath) => {
+          if (filePath.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+        },
+      }),
+    );
     // Client-side routes (/picker and the like) get the app shell.
-    app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => res.sendFile('index.html', { root: clientDir }));
+    app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => res.sendFile('index.html', { root: clientDir, headers: { 'Cache-Control': 'no-cache' } }));
   }
 
   app.use(errorHandler);

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { LocationId } from '../twin/ids.ts';
 import { parseLayoutDocument } from '../twin/layout/floortwin-layout.ts';
 import type { Layout } from '../twin/layout/types.ts';
-import { ROUTE_METHODS, isRouteError, isRouteMethod, planRoute } from '../../solver/routing/plan-route.ts';
+import { ROUTE_METHODS, findLocation, isRouteError, isRouteMethod, planRoute } from '../../solver/routing/plan-route.ts';
 import type { RouteMethod } from '../../solver/routing/plan-route.ts';
 
 /** Where a command writes; the CLI passes the process streams, tests may pass buffers. */
@@ -123,10 +123,10 @@ export async function runRoute(args: readonly string[], io: CliIo): Promise<numb
     const started = performance.now();
     const routes: { id: string | number; sequence: LocationId[]; distance: number }[] = [];
     for (const list of pickLists) {
-      const r = planRoute({ layout, picks: list.locations, method });
+      const r = planRoute({ layout, picks: list.locations, method, includePath: false });
       if (isRouteError(r)) {
         const detail = r.error.code === 'UNKNOWN_LOCATION'
-          ? `unknown location ${JSON.stringify(firstUnknown(layout, list.locations))}`
+          ? `unknown location ${JSON.stringify(list.locations.find((id) => findLocation(layout, id) === undefined) ?? '')}`
           : r.error.message;
         throw new InputError(`${detail} in pick list ${JSON.stringify(list.id)}`);
       }
@@ -142,9 +142,4 @@ export async function runRoute(args: readonly string[], io: CliIo): Promise<numb
     }
     throw e;
   }
-}
-
-function firstUnknown(layout: Layout, ids: readonly LocationId[]): string {
-  const known = new Set<string>(layout.locations.map((l) => l.id));
-  return ids.find((id) => !known.has(id)) ?? '';
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SequencedEvent } from '../twin/events.ts';
+import { floorSnapshot } from '../twin/floor-view.ts';
 import { applyEvents, decide } from '../twin/twin.ts';
 import { epochMs } from '../twin/ids.ts';
 import { ALICE, BINS, BOB, SKU, TENANT, TestSite, applyDiff, comparable, fromSnapshot } from './realtime.fixture.ts';
@@ -166,5 +167,34 @@ describe('FloorFeed catch-up', () => {
     expect(patch?.fill).toEqual([0, 5, 1, 0, 2, 0, 3, 0]);
     expect(patch?.operatives.map((o) => o.id)).toEqual([ALICE]);
     expect(site.feed.takePatch()).toBeNull();
+  });
+});
+
+describe('FloorFeed snapshots', () => {
+  it('always equal the twin floor, whether fresh or kept current by patches', () => {
+    const site = new TestSite();
+    const check = (): void => expect(site.feed.snapshot()).toEqual(floorSnapshot(site.state));
+    check(); // fresh
+    site.receive(A1, 10);
+    site.signOn(ALICE, 'Alice');
+    check(); // seq moved without a patch: recomputed
+    site.feed.takePatch();
+    check(); // from the patched cache
+    site.move(A1, B2, 4);
+    site.walk(ALICE, 1, 2);
+    site.feed.takePatch();
+    check();
+    site.walk(ALICE, 3, 3); // positions only: fill unchanged, operatives live
+    check();
+    site.receive(B1, 8);
+    check(); // pending durable change: recomputed
+    site.signOff(ALICE);
+    site.feed.takePatch();
+    check();
+    site.feed.reset();
+    check();
+    site.receive(A2, 1);
+    site.feed.takePatch();
+    check();
   });
 });

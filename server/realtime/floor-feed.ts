@@ -47,6 +47,12 @@ export class FloorFeed {
   private pendingEverything = false;
   /** Operatives the streamed views hold (present at the last patch), so departures can be reported as removed. */
   private streamedOperatives: Set<OperativeId>;
+  /**
+   * Fill per location index at `fillSeq`, kept current by the patches, so that a join (which flushes first) copies
+   * it instead of recomputing every bin (16,000 bins: ~55 ms vs well under 1 ms). Null until the first snapshot.
+   */
+  private fill: number[] | null = null;
+  private fillSeq = -1;
 
   constructor(
     private readonly getState: () => TwinState,
@@ -99,11 +105,33 @@ export class FloorFeed {
     this.knownSeq = state.seq;
     this.oldestSince = state.seq;
     this.pendingEverything = true;
+    this.fill = null;
   }
 
   /** The whole floor at the current seq. */
   snapshot(): FloorSnapshot {
-    return floorSnapshot(this.getState());
+    const state = this.getState();
+    const fillIsCurrent =
+      this.fill !== null &&
+      this.fillSeq === state.seq &&
+      this.knownSeq === state.seq &&
+      !this.pendingEverything &&
+      this.pendingLocations.size === 0;
+    if (this.fill !== null && fillIsCurrent) {
+      const live = floorDiff(state, state.seq, [], state.operatives.keys());
+      return {
+        siteId: live.siteId,
+        seq: state.seq,
+        at: live.at,
+        fill: [...this.fill],
+        operatives: live.operatives,
+        counters: live.counters,
+      };
+    }
+    const snapshot = floorSnapshot(state);
+    this.fill = [...snapshot.fill];
+    this.fillSeq = snapshot.seq;
+    return snapshot;
   }
 
   /**
@@ -132,6 +160,11 @@ export class FloorFeed {
     for (const id of this.streamedOperatives) if (!state.operatives.has(id)) removed.push(id);
 
     const diff = floorDiff(state, this.patchSeq, locations, present, removed);
+    if (this.fill !== null) {
+      // The cache was at a seq >= fromSeq and the diff holds the absolute value of every bin changed since.
+      for (let i = 0; i + 1 < diff.fill.length; i += 2) this.fill[diff.fill[i] as number] = diff.fill[i + 1] as number;
+      this.fillSeq = state.seq;
+    }
     this.patchSeq = state.seq;
     this.pendingLocations.clear();
     this.pendingOperatives.clear();

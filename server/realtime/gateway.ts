@@ -35,7 +35,10 @@ export interface FloorGatewayOptions {
 
 /** Handle on an attached gateway. */
 export interface FloorGateway {
-  /** Starts the site's broadcaster without a local join (when this process owns a site whose viewers sit on other processes). False for an unknown site. */
+  /**
+   * Starts the site's broadcaster without a local join (this process owns a site whose viewers are connected to
+   * other processes). False for an unknown site or a closed gateway.
+   */
   watch(siteId: string): boolean;
   /** Sends the site's pending patch now (e.g. before a planned shutdown). */
   flush(siteId: string): void;

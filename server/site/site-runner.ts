@@ -10,8 +10,7 @@ import type { DurableEvent, OperativeMoved, SequencedEvent, TwinEvent } from '..
 import { isDurable } from '../twin/events.ts';
 import type { SiteDefinition } from '../twin/site.ts';
 import type { TwinState } from '../twin/state.ts';
-import { applySequenced, apply, createTwinState, decide } from '../twin/twin.ts';
-import { fromSnapshotData, toSnapshotData } from '../twin/snapshot.ts';
+import { applySequenced, apply, createTwinState, decide, fromSnapshotData, toSnapshotData } from '../twin/twin.ts';
 import type { EventStore } from '../store/event-store.ts';
 
 /** Outcome of one submitted command, given only after its events are durable. */

@@ -1,7 +1,7 @@
 /** The one contract every `EventStore` adapter passes (tldraw-style storage contract suite). */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DurableEvent } from '../twin/events.ts';
-import { SeqConflictError, UnknownSiteError, loadAll, type EventStore } from './event-store.ts';
+import { SeqConflictError, UnknownSiteError, type EventStore } from './event-store.ts';
 import { syntheticHistory } from './synthetic-history.ts';
 
 let siteCounter = 0;
@@ -51,7 +51,7 @@ export function eventStoreContract(name: string, makeStore: () => Promise<EventS
       expect(await s.append(site, 0, first)).toEqual({ firstSeq: 1, lastSeq: 10 });
       expect(await s.append(site, 10, second)).toEqual({ firstSeq: 11, lastSeq: 25 });
       expect(await s.lastSeq(site)).toBe(25);
-      const all = await loadAll(s, site);
+      const all = await s.load(site);
       expect(all.map((e) => e.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
       expect(all.map((e) => e.event)).toEqual([...first, ...second]);
     });
@@ -70,15 +70,15 @@ export function eventStoreContract(name: string, makeStore: () => Promise<EventS
       const site = freshSite();
       await s.ensureSite(site, {});
       await s.append(site, 0, [...first, ...second]);
-      const after = await loadAll(s, site, 7);
+      const after = await s.load(site, 7);
       expect(after.map((e) => e.seq)).toEqual(Array.from({ length: 18 }, (_, i) => i + 8));
       expect(after[0]?.event).toEqual(first[7]);
       const pages: number[][] = [];
-      for await (const page of s.load(site, 3, 10)) pages.push(page.map((e) => e.seq));
+      for await (const page of s.loadPages(site, 3, 10)) pages.push(page.map((e) => e.seq));
       expect(pages.map((p) => p.length)).toEqual([10, 10, 2]);
       expect(pages.flat()).toEqual(Array.from({ length: 22 }, (_, i) => i + 4));
-      expect(await loadAll(s, site, 25)).toEqual([]);
-      expect(await loadAll(s, freshSite())).toEqual([]);
+      expect(await s.load(site, 25)).toEqual([]);
+      expect(await s.load(freshSite())).toEqual([]);
     });
 
     it('fences a stale writer: an append at an old seq fails and stores nothing', async () => {
@@ -91,7 +91,7 @@ export function eventStoreContract(name: string, makeStore: () => Promise<EventS
       expect((err as SeqConflictError).expectedSeq).toBe(5);
       await expect(s.append(site, 0, second)).rejects.toBeInstanceOf(SeqConflictError);
       expect(await s.lastSeq(site)).toBe(10);
-      expect((await loadAll(s, site)).map((e) => e.event)).toEqual(first);
+      expect((await s.load(site)).map((e) => e.event)).toEqual(first);
     });
 
     it('fences a writer that is ahead of the log (no gaps)', async () => {
@@ -118,7 +118,7 @@ export function eventStoreContract(name: string, makeStore: () => Promise<EventS
       expect(lost).toHaveLength(1);
       expect((lost[0] as PromiseRejectedResult).reason).toBeInstanceOf(SeqConflictError);
       const winner = results[0]?.status === 'fulfilled' ? second : rival;
-      const all = await loadAll(a, site);
+      const all = await a.load(site);
       expect(all.map((e) => e.event)).toEqual([...first, ...winner]);
       expect(await b.lastSeq(site)).toBe(10 + winner.length);
     });
@@ -134,7 +134,7 @@ export function eventStoreContract(name: string, makeStore: () => Promise<EventS
       await s.append(y, 0, other);
       expect(await s.lastSeq(x)).toBe(10);
       expect(await s.lastSeq(y)).toBe(other.length);
-      expect((await loadAll(s, y)).map((e) => e.event)).toEqual(other);
+      expect((await s.load(y)).map((e) => e.event)).toEqual(other);
     });
 
     it('returns the latest snapshot', async () => {
@@ -159,7 +159,7 @@ export function eventStoreContract(name: string, makeStore: () => Promise<EventS
       const events: DurableEvent[] = structuredClone(first);
       await s.append(site, 0, events);
       (events[0] as { at: number }).at = -1;
-      expect((await loadAll(s, site))[0]?.event).toEqual(first[0]);
+      expect((await s.load(site))[0]?.event).toEqual(first[0]);
     });
 
     it('appends a batch of 5,000 events in one call', async () => {
@@ -170,7 +170,7 @@ export function eventStoreContract(name: string, makeStore: () => Promise<EventS
       expect(big).toHaveLength(5_000);
       await s.append(site, 0, big.slice(0, 1));
       expect(await s.append(site, 1, big.slice(1))).toEqual({ firstSeq: 2, lastSeq: 5_000 });
-      const all = await loadAll(s, site);
+      const all = await s.load(site);
       expect(all).toHaveLength(5_000);
       expect(all[4_999]).toEqual({ seq: 5_000, event: big[4_999] });
       expect(all.every((e, i) => e.seq === i + 1)).toBe(true);

@@ -5,6 +5,7 @@ import {
   SeqConflictError,
   UnknownSiteError,
   assertSeq,
+  collectPages,
   type AppendResult,
   type EventStore,
   type Snapshot,
@@ -57,7 +58,11 @@ export class MemoryEventStore implements EventStore {
     }
   }
 
-  async *load(siteId: string, afterSeq = 0, pageSize = DEFAULT_LOAD_PAGE_SIZE): AsyncIterable<SequencedEvent[]> {
+  load(siteId: string, afterSeq = 0): Promise<SequencedEvent[]> {
+    return collectPages(this.loadPages(siteId, afterSeq));
+  }
+
+  async *loadPages(siteId: string, afterSeq = 0, pageSize = DEFAULT_LOAD_PAGE_SIZE): AsyncIterable<SequencedEvent[]> {
     this.assertOpen();
     assertSeq(afterSeq, 'afterSeq');
     const site = this.sites.get(siteId);

@@ -10,6 +10,7 @@ import {
   SeqConflictError,
   UnknownSiteError,
   assertSeq,
+  collectPages,
   type AppendResult,
   type EventStore,
   type Snapshot,
@@ -20,11 +21,15 @@ import {
   PG_CHECK_VIOLATION,
   PG_UNIQUE_VIOLATION,
   isPgError,
+  quoteIdent,
   tablesIn,
   withTransaction,
   type Tables,
 } from './pg-util.ts';
-import { projectBatch } from './projections.pg.ts';
+import { PROJECTION_SETTINGS, projectBatch } from './projections.pg.ts';
+
+/** One round trip: open the transaction and pin plans to the batch (see PROJECTION_SETTINGS). */
+const APPEND_BEGIN = `BEGIN; ${PROJECTION_SETTINGS}`;
 
 /** Options of `PgEventStore`. Give either a connection string (the store owns its pool) or a pool (the caller owns it). */
 export interface PgEventStoreOptions {
@@ -107,7 +112,7 @@ export class PgEventStore implements EventStore {
         );
         const sequenced: SequencedEvent[] = events.map((event, i) => ({ seq: firstSeq + i, event }));
         await projectBatch(client, t, siteId, sequenced);
-      });
+      }, APPEND_BEGIN);
     } catch (err) {
       if (isPgError(err) && err.code === PG_UNIQUE_VIOLATION && err.constraint === 'events_pkey') {
         throw new SeqConflictError(siteId, expectedSeq, null, { cause: err });
@@ -120,7 +125,11 @@ export class PgEventStore implements EventStore {
     return { firstSeq, lastSeq };
   }
 
-  async *load(siteId: string, afterSeq = 0, pageSize = DEFAULT_LOAD_PAGE_SIZE): AsyncIterable<SequencedEvent[]> {
+  load(siteId: string, afterSeq = 0): Promise<SequencedEvent[]> {
+    return collectPages(this.loadPages(siteId, afterSeq));
+  }
+
+  async *loadPages(siteId: string, afterSeq = 0, pageSize = DEFAULT_LOAD_PAGE_SIZE): AsyncIterable<SequencedEvent[]> {
     assertSeq(afterSeq, 'afterSeq');
     let after = afterSeq;
     for (;;) {
@@ -165,6 +174,18 @@ export class PgEventStore implements EventStore {
       [siteId],
     );
     return res.rows[0]?.last_seq ?? 0;
+  }
+
+  /**
+   * Runs a read-only query with the store's schema on the search path (unqualified table names), for reports, portals
+   * and tests that read projections. Projections are written only by `append`.
+   */
+  async query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return withTransaction(
+      this.pool,
+      async (client) => (await client.query<T>(sql, params)).rows,
+      `BEGIN READ ONLY; SET LOCAL search_path TO ${quoteIdent(this.tables.schema)}`,
+    );
   }
 
   async close(): Promise<void> {

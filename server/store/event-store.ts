@@ -33,8 +33,10 @@ export interface EventStore {
    * `UnknownSiteError` for a site never passed to `ensureSite`. An empty batch stores nothing and does not check.
    */
   append(siteId: string, expectedSeq: number, events: readonly DurableEvent[]): Promise<AppendResult>;
-  /** Events with seq > afterSeq in seq order, in pages of at most `pageSize`. */
-  load(siteId: string, afterSeq?: number, pageSize?: number): AsyncIterable<SequencedEvent[]>;
+  /** Every event with seq > afterSeq, in seq order (read in pages; for replay after a snapshot). */
+  load(siteId: string, afterSeq?: number): Promise<SequencedEvent[]>;
+  /** Events with seq > afterSeq in seq order, in pages of at most `pageSize`, for logs too long to hold at once. */
+  loadPages(siteId: string, afterSeq?: number, pageSize?: number): AsyncIterable<SequencedEvent[]>;
   /** Stores a snapshot as of `seq` (replacing one at the same seq). */
   saveSnapshot(siteId: string, seq: number, data: unknown): Promise<void>;
   /** The snapshot with the highest seq, or null. */
@@ -83,10 +85,10 @@ export class ProjectionRejectedError extends Error {
   }
 }
 
-/** Reads a whole log after `afterSeq` into one array (replay, tests). */
-export async function loadAll(store: EventStore, siteId: string, afterSeq = 0): Promise<SequencedEvent[]> {
+/** Collects pages into one array: how adapters implement `load` on top of `loadPages`. */
+export async function collectPages(pages: AsyncIterable<SequencedEvent[]>): Promise<SequencedEvent[]> {
   const out: SequencedEvent[] = [];
-  for await (const page of store.load(siteId, afterSeq)) out.push(...page);
+  for await (const page of pages) for (const e of page) out.push(e);
   return out;
 }
 

@@ -472,6 +472,14 @@ async function expectRows(client: PoolClient, what: string, sql: string, params:
   }
 }
 
+/**
+ * Settings for the append transaction. Every statement touches a batch's worth of rows in tables that grow without
+ * bound, so it must be driven by the batch and primary keys, never scan a site. With stale statistics (a fresh table,
+ * a new site) the planner would hash or scan a whole site for each UPDATE … FROM; the UPDATEs therefore look rows up
+ * by primary key in a subquery and join on ctid, and these settings rule out the scan and hash plans.
+ */
+export const PROJECTION_SETTINGS = 'SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off';
+
 /** Writes the projections of `batch` (already in the events table) using `client`'s open transaction. */
 export async function projectBatch(client: PoolClient, t: Tables, siteId: string, batch: readonly SequencedEvent[]): Promise<void> {
   if (batch.length === 0) return;
@@ -498,9 +506,11 @@ export async function projectBatch(client: PoolClient, t: Tables, siteId: string
        ), upd AS (
          UPDATE ${t.stockQuant} q
             SET on_hand = q.on_hand + d.d_on_hand, reserved = q.reserved + d.d_reserved, updated_seq = d.seq
-           FROM d
-          WHERE q.site_id = $1 AND q.location_id = d.location_id AND q.tenant_id = d.tenant_id
-            AND q.sku_id = d.sku_id AND q.lot = d.lot
+           FROM (SELECT d.*, (SELECT k.ctid FROM ${t.stockQuant} k
+                               WHERE k.site_id = $1 AND k.location_id = d.location_id AND k.tenant_id = d.tenant_id
+                                 AND k.sku_id = d.sku_id AND k.lot = d.lot) AS tid
+                   FROM d) d
+          WHERE q.ctid = d.tid
          RETURNING q.location_id, q.tenant_id, q.sku_id, q.lot
        )
        INSERT INTO ${t.stockQuant} (site_id, location_id, tenant_id, sku_id, lot, expiry, on_hand, reserved, updated_seq)
@@ -538,9 +548,10 @@ export async function projectBatch(client: PoolClient, t: Tables, siteId: string
               carrier = COALESCE(x.carrier, o.carrier),
               tracking_number = COALESCE(x.tracking_number, o.tracking_number),
               updated_seq = x.seq
-         FROM jsonb_to_recordset($2::jsonb) AS x(order_id text, status text, despatched_ms float8, carrier text,
-              tracking_number text, seq bigint)
-        WHERE o.site_id = $1 AND o.order_id = x.order_id`,
+         FROM (SELECT x.*, (SELECT k.ctid FROM ${t.orders} k WHERE k.site_id = $1 AND k.order_id = x.order_id) AS tid
+                 FROM jsonb_to_recordset($2::jsonb) AS x(order_id text, status text, despatched_ms float8, carrier text,
+                      tracking_number text, seq bigint)) x
+        WHERE o.ctid = x.tid`,
       [siteId, json(p.orderUpdates.values())],
       p.orderUpdates.size,
     );
@@ -554,9 +565,11 @@ export async function projectBatch(client: PoolClient, t: Tables, siteId: string
               backordered = COALESCE(x.backordered, l.backordered),
               picked = l.picked + x.d_picked,
               shorted = l.shorted + x.d_shorted
-         FROM jsonb_to_recordset($2::jsonb) AS x(order_id text, line_no integer, d_allocated integer, backordered integer,
-              d_picked integer, d_shorted integer)
-        WHERE l.site_id = $1 AND l.order_id = x.order_id AND l.line_no = x.line_no`,
+         FROM (SELECT x.*, (SELECT k.ctid FROM ${t.orderLines} k
+                             WHERE k.site_id = $1 AND k.order_id = x.order_id AND k.line_no = x.line_no) AS tid
+                 FROM jsonb_to_recordset($2::jsonb) AS x(order_id text, line_no integer, d_allocated integer,
+                      backordered integer, d_picked integer, d_shorted integer)) x
+        WHERE l.ctid = x.tid`,
       [siteId, json(p.lineDeltas.values())],
       p.lineDeltas.size,
     );
@@ -599,8 +612,9 @@ export async function projectBatch(client: PoolClient, t: Tables, siteId: string
       `UPDATE ${t.pickTasks} k
           SET status = x.status, operative_id = x.operative_id, picked_qty = x.picked_qty, shorted_qty = x.shorted_qty,
               updated_seq = x.updated_seq
-         FROM jsonb_to_recordset($2::jsonb) AS x(${taskColumns})
-        WHERE k.site_id = $1 AND k.task_id = x.task_id`,
+         FROM (SELECT x.*, (SELECT j.ctid FROM ${t.pickTasks} j WHERE j.site_id = $1 AND j.task_id = x.task_id) AS tid
+                 FROM jsonb_to_recordset($2::jsonb) AS x(${taskColumns})) x
+        WHERE k.ctid = x.tid`,
       [siteId, json([...p.dirtyTaskIds].map((id) => pre.tasks.get(id)))],
       p.dirtyTaskIds.size,
     );

@@ -84,12 +84,12 @@ export function syntheticHistory(options: SyntheticHistoryOptions): DurableEvent
     }));
     events.push({ type: 'OrderReleased', at: at(), orderId, tasks });
     events.push({ type: 'TasksAssigned', at: at(), operativeId, taskIds: tasks.map((t) => t.taskId) });
-    tasks.forEach((t, i) => {
+    tasks.forEach(({ lineNo: _lineNo, qty, ...t }, i) => {
       if (n % 7 === 3 && i === 0) {
         const shortQty = 1;
-        events.push({ type: 'PickShorted', at: at(), ...t, operativeId, pickedQty: t.qty - shortQty, shortQty });
+        events.push({ type: 'PickShorted', at: at(), ...t, operativeId, pickedQty: qty - shortQty, shortQty });
       } else {
-        events.push({ type: 'PickConfirmed', at: at(), ...t, operativeId });
+        events.push({ type: 'PickConfirmed', at: at(), ...t, operativeId, qty });
       }
     });
     events.push({ type: 'OrderPicked', at: at(), orderId });

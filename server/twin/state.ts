@@ -99,7 +99,7 @@ export interface TwinState {
   readonly quantsBySku: Map<string, Set<string>>;
   readonly orders: Map<OrderId, OrderState>;
   readonly tasks: Map<TaskId, PickTask>;
-  /** Released, unassigned tasks' order ids in release order (a FIFO of orders waiting for a picker). */
+  /** Orders with released, unassigned tasks, waiting for a picker: highest priority first, then oldest, then order id. */
   readonly releaseQueue: OrderId[];
   readonly operatives: Map<OperativeId, OperativeState>;
   readonly counters: SiteCounters;

@@ -17,8 +17,13 @@ import type { RouteError, RouteMethod, RouteRequest, RouteResult } from '../../s
 import { Simulation } from '../engine/simulation.ts';
 import { arcLengthOf, createWalkPath, pointAt, type WalkPath } from './walk-path.ts';
 
-/** Outcome of one submitted command: ok once committed, or the domain error that refused it. */
-export type SubmitResult = { readonly ok: true } | { readonly ok: false; readonly error: DomainError };
+/**
+ * Outcome of one submitted command: ok once committed, or why not — a `DomainError`, or an adapter's own error with
+ * a code (e.g. the site runner's UNAVAILABLE), so the server's `SiteRunner.submit` fits as it is.
+ */
+export type SubmitResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly error: DomainError | { readonly code: string; readonly message: string } };
 
 /** How the model reaches the twin (S1). The server implements it with its site runner; tests with the core. */
 export interface TwinPort {
@@ -103,7 +108,6 @@ interface Stop {
 interface Trip {
   readonly path: WalkPath;
   readonly stops: readonly Stop[];
-  readonly orderIds: readonly OrderId[];
   next: number;
   s: number;
 }
@@ -166,8 +170,11 @@ export function createDemoShift(options: DemoShiftOptions): DemoShift {
   for (let i = 1; i <= options.pickers; i++) {
     pickers.push({ id: asOperativeId(`SIM-P${i}`), name: `Picker ${i}`, rng: sim.stream(`picker:${i}`), idle: false });
   }
-  /** Orders found picked but not packed when the shift started (left by an earlier run): packed at the next depot visit. */
-  const leftPicked: OrderId[] = [];
+  /**
+   * Orders on a trip, or left picked/packed by an earlier run, not yet despatched: whoever is next at the depot packs
+   * and despatches those that are ready (a Set keeps insertion order, so this stays deterministic).
+   */
+  const finishing = new Set<OrderId>();
   /** Locations that have held each SKU, for goods-in (empty quants disappear from the twin). */
   const homes = new Map<SkuId, Home[]>();
 
@@ -340,14 +347,13 @@ export function createDemoShift(options: DemoShiftOptions): DemoShift {
     const state = port.state();
     const lay = state.site.layout;
     const byLocation = new Map<LocationId, TaskId[]>();
-    const orderIds: OrderId[] = [];
     for (const id of taskIds) {
       const task = state.tasks.get(id);
       if (task === undefined) continue;
       const list = byLocation.get(task.locationId);
       if (list === undefined) byLocation.set(task.locationId, [id]);
       else list.push(id);
-      if (!orderIds.includes(task.orderId)) orderIds.push(task.orderId);
+      finishing.add(task.orderId);
     }
     const picks = [...byLocation.keys()];
     const request: RouteRequest = options.routeMethod === undefined ? { layout: lay, picks } : { layout: lay, picks, method: options.routeMethod };
@@ -376,15 +382,25 @@ export function createDemoShift(options: DemoShiftOptions): DemoShift {
       s0 = arcLengthOf(path, access, s0);
       stops.push({ s: s0, locationId, taskIds: tasks });
     }
+    if (stops.length === 0) {
+      // Nothing on the floor to walk to (tasks at unknown locations): do not spin at one instant; ask again later.
+      s.scheduleIn(idleRetryMs, (sim2) => requestWork(sim2, picker));
+      return;
+    }
     stats.trips++;
     picker.idle = false;
-    const trip: Trip = { path, stops, orderIds, next: 0, s: 0 };
+    const trip: Trip = { path, stops, next: 0, s: 0 };
     s.scheduleIn(0, (sim2) => walk(sim2, picker, trip));
   };
 
   /** One walking step: report where the picker is, then go on to the next sample, stop, or the depot. */
   const walk = async (s: Simulation, picker: Picker, trip: Trip): Promise<void> => {
     if (stopped) return;
+    if (!port.state().operatives.has(picker.id)) {
+      // Signed off from elsewhere mid-trip: the twin took the tasks back; come back on after a pause.
+      s.scheduleIn(idleRetryMs, (sim2) => pickerStart(sim2, picker));
+      return;
+    }
     await moveTo(picker, pointAt(trip.path, trip.s), 'walking');
     const stop = trip.stops[trip.next];
     const targetS = stop === undefined ? trip.path.length : stop.s;
@@ -392,7 +408,7 @@ export function createDemoShift(options: DemoShiftOptions): DemoShift {
     if (trip.s + stepM >= targetS) {
       const dtMs = Math.max(0, Math.round(((targetS - trip.s) / walkSpeed) * 1000));
       trip.s = targetS;
-      if (stop === undefined) s.scheduleIn(dtMs, (sim2) => atDepot(sim2, picker, trip));
+      if (stop === undefined) s.scheduleIn(dtMs, (sim2) => atDepot(sim2, picker));
       else s.scheduleIn(dtMs, (sim2) => atStop(sim2, picker, trip, stop));
     } else {
       trip.s += stepM;
@@ -441,18 +457,28 @@ export function createDemoShift(options: DemoShiftOptions): DemoShift {
     if (ok) stats.picksConfirmed++;
   };
 
-  const atDepot = async (s: Simulation, picker: Picker, trip: Trip): Promise<void> => {
+  /** Packs and despatches every order in `finishing` that is ready; forgets those that are gone or done. */
+  const finishOrders = async (): Promise<void> => {
+    for (const orderId of [...finishing]) {
+      let status = port.state().orders.get(orderId)?.status;
+      if (status === 'picked') {
+        if (await send({ type: 'packOrder', orderId })) stats.ordersPacked++;
+        status = port.state().orders.get(orderId)?.status;
+      }
+      if (status === 'packed') {
+        const tracking = `DEMO${orderId.replace(/[^0-9A-Za-z]/g, '')}`;
+        if (await send({ type: 'despatchOrder', orderId, carrier: 'DEMO', trackingNumber: tracking })) stats.ordersDespatched++;
+        status = port.state().orders.get(orderId)?.status;
+      }
+      if (status === undefined || status === 'despatched' || status === 'cancelled') finishing.delete(orderId);
+    }
+  };
+
+  const atDepot = async (s: Simulation, picker: Picker): Promise<void> => {
     if (stopped) return;
     await moveTo(picker, layout().depot, 'idle');
     picker.idle = true;
-    const toPack = [...leftPicked.splice(0), ...trip.orderIds];
-    for (const orderId of toPack) {
-      if (port.state().orders.get(orderId)?.status !== 'picked') continue;
-      if (!(await send({ type: 'packOrder', orderId }))) continue;
-      stats.ordersPacked++;
-      const tracking = `DEMO${orderId.replace(/[^0-9A-Za-z]/g, '')}`;
-      if (await send({ type: 'despatchOrder', orderId, carrier: 'DEMO', trackingNumber: tracking })) stats.ordersDespatched++;
-    }
+    await finishOrders();
     await requestWork(s, picker);
   };
 
@@ -479,11 +505,13 @@ export function createDemoShift(options: DemoShiftOptions): DemoShift {
         }
         const room = location.capacityUnits - onHand;
         if (foreign || room <= 0) continue;
-        const lotted = sku.lotTracked && home.lot !== '' && home.expiry !== null;
-        const command: Command = lotted
-          ? { type: 'receiveStock', tenantId: sku.tenantId, locationId: home.locationId, skuId: sku.id, qty: room, lot: home.lot, expiry: home.expiry ?? '' }
-          : { type: 'receiveStock', tenantId: sku.tenantId, locationId: home.locationId, skuId: sku.id, qty: room };
-        if (sku.lotTracked && !lotted) continue;
+        const base = { type: 'receiveStock', tenantId: sku.tenantId, locationId: home.locationId, skuId: sku.id, qty: room } as const;
+        let command: Command = base;
+        if (sku.lotTracked) {
+          // More of the same lot (same expiry) as the bin held: the twin requires lot and expiry for such SKUs.
+          if (home.lot === '' || home.expiry === null) continue;
+          command = { ...base, lot: home.lot, expiry: home.expiry };
+        }
         if (await send(command)) {
           stats.stockReceipts++;
           stats.unitsReceived += room;
@@ -501,7 +529,7 @@ export function createDemoShift(options: DemoShiftOptions): DemoShift {
       started = true;
       const state = port.state();
       learnHomes(state);
-      for (const order of state.orders.values()) if (order.status === 'picked') leftPicked.push(order.id);
+      for (const order of state.orders.values()) if (order.status === 'picked' || order.status === 'packed') finishing.add(order.id);
       // Started late (the caller already advanced the clock): begin now rather than in the past (E4).
       const t0 = Math.max(startAt, sim.now());
       sim.schedule(t0, goodsIn);

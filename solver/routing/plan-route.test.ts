@@ -7,8 +7,8 @@ import type { Layout } from '../../server/twin/layout/types.ts';
 import { layoutFromRackAisle, parseRackAisle } from '../../server/twin/layout/rack-aisle.ts';
 import { parseLayoutDocument } from '../../server/twin/layout/floortwin-layout.ts';
 import type { RouteMethod, RouteResult } from './plan-route.ts';
-import { ROUTE_METHODS, isRouteError, planRoute, routeDistance } from './plan-route.ts';
-import { shortestDistance } from './shortest-paths.ts';
+import { ROUTE_METHODS, findLocation, isRouteError, planRoute, routeDistance } from './plan-route.ts';
+import { shortestDistance } from './distance-oracle.ts';
 
 function rackAisle(over: Record<string, unknown> = {}): Layout {
   const r = parseRackAisle({
@@ -53,7 +53,7 @@ function bruteForce(layout: Layout, picks: readonly LocationId[]): number {
 const sorted = (xs: readonly string[]): string[] => [...xs].sort();
 
 describe('planRoute', () => {
-  it('routes the spec example (hand-computed: 20.5 + 49 + 45.5 = 115 m)', () => {
+  it('[R2] routes the spec example (hand-computed: 20.5 + 49 + 45.5 = 115 m)', () => {
     const layout = rackAisle();
     for (const method of ROUTE_METHODS) {
       const r = route(layout, ['A03-B2-017-L4', 'A07-B1-002-R1'], method);
@@ -70,14 +70,14 @@ describe('planRoute', () => {
     expect(r.path).toEqual([{ x: 0, y: 0 }]);
   });
 
-  it('keeps a location listed twice, next to itself', () => {
+  it('[R2] keeps a location listed twice, next to itself', () => {
     const r = route(rackAisle(), ['A02-B1-005-L1', 'A05-B2-010-R3', 'A02-B1-005-L1']);
     expect(r.sequence).toHaveLength(3);
     const i = r.sequence.indexOf(asLocationId('A02-B1-005-L1'));
     expect(r.sequence[i + 1]).toBe('A02-B1-005-L1');
   });
 
-  it('exact DP equals brute force on small instances', () => {
+  it('[R4] exact DP equals brute force on small instances', () => {
     const rng = createRng(7);
     for (let t = 0; t < 30; t++) {
       const layout = t % 2 === 0 ? rackAisle() : rackAisle({ aisles: 6, blocks: 3, baysPerBlock: 8, depot: { x: 7.5 } });
@@ -86,7 +86,7 @@ describe('planRoute', () => {
     }
   });
 
-  it('every method visits each pick, and distance is the sum of shortest legs of its sequence', () => {
+  it('[R2] every method visits each pick, and distance is the sum of shortest legs of its sequence', () => {
     const rng = createRng(11);
     const layout = rackAisle({ depot: { x: 10.5 } });
     for (let t = 0; t < 20; t++) {
@@ -99,7 +99,7 @@ describe('planRoute', () => {
     }
   });
 
-  it("'best' is never longer than S-shape, largest gap or combined (100 seeded instances)", () => {
+  it("[R4] 'best' is never longer than S-shape, largest gap or combined (100 seeded instances)", () => {
     const rng = createRng(2024);
     const layouts = [
       rackAisle(),
@@ -116,19 +116,19 @@ describe('planRoute', () => {
     }
   });
 
-  it('S-shape on one block sweeps aisles left to right, alternating up and down', () => {
+  it('[R5] S-shape on one block sweeps aisles left to right, alternating up and down', () => {
     const layout = rackAisle({ blocks: 1 });
     const r = route(layout, ['A05-B1-003-L1', 'A02-B1-010-L1', 'A02-B1-004-L1', 'A05-B1-015-L1', 'A08-B1-007-L1'], 's-shape');
     expect(r.sequence).toEqual(['A02-B1-004-L1', 'A02-B1-010-L1', 'A05-B1-015-L1', 'A05-B1-003-L1', 'A08-B1-007-L1']);
   });
 
-  it('largest gap on one block: first aisle up, back parts, last aisle down, front parts', () => {
+  it('[R5] largest gap on one block: first aisle up, back parts, last aisle down, front parts', () => {
     const layout = rackAisle({ blocks: 1 });
     const r = route(layout, ['A01-B1-010-L1', 'A04-B1-002-L1', 'A04-B1-019-L1', 'A07-B1-005-L1'], 'largest-gap');
     expect(r.sequence).toEqual(['A01-B1-010-L1', 'A04-B1-019-L1', 'A07-B1-005-L1', 'A04-B1-002-L1']);
   });
 
-  it('the path is the closed walk: starts and ends at the depot, axis-aligned legs, length = distance', () => {
+  it('[R2] the path is the closed walk: starts and ends at the depot, axis-aligned legs, length = distance', () => {
     const layout = rackAisle({ depot: { x: 4.5 } });
     const r = route(layout, ['A03-B2-017-L4', 'A07-B1-002-R1', 'A10-B2-001-L1']);
     expect(r.path[0]).toEqual({ x: 4.5, y: 0 });
@@ -143,9 +143,26 @@ describe('planRoute', () => {
     expect(length).toBeCloseTo(r.distance);
   });
 
-  it('reports an unknown location by name', () => {
+  it('[R3] reports an unknown location by name', () => {
     const r = planRoute({ layout: rackAisle(), picks: [asLocationId('A03-B2-017-L4'), asLocationId('A99-B1-001-L1')] });
     expect(isRouteError(r) && r.error).toEqual({ code: 'UNKNOWN_LOCATION', message: expect.stringContaining('A99-B1-001-L1') as unknown });
+  });
+});
+
+describe('findLocation', () => {
+  it('finds every location of a rack-aisle layout by id and nothing else', () => {
+    const layout = rackAisle({ aisles: 3, blocks: 2, baysPerBlock: 4, levels: 3 });
+    for (const l of layout.locations) expect(findLocation(layout, l.id)).toBe(l);
+    for (const bad of ['A04-B1-001-L1', 'A01-B3-001-L1', 'A01-B1-005-L1', 'A01-B1-001-L4', 'A1-B1-001-L1', 'x']) {
+      expect(findLocation(layout, bad)).toBeUndefined();
+    }
+    const { rackAisle: _r, ...plain } = layout;
+    expect(findLocation(plain, 'A02-B2-003-R2')).toBe(layout.locations.find((l) => l.id === 'A02-B2-003-R2'));
+  });
+
+  it('can leave the path out', () => {
+    const r = planRoute({ layout: rackAisle(), picks: [asLocationId('A03-B2-017-L4')], includePath: false });
+    expect(!isRouteError(r) && r.path).toEqual([]);
   });
 });
 
@@ -160,7 +177,7 @@ describe('planRoute on a layout with one-way lanes and blocked segments', () => 
     return r.value;
   };
 
-  it('detours around a blocked segment', () => {
+  it('[R1] detours around a blocked segment', () => {
     const open = route(load({}), ['A02-B1-008-L1']);
     // Open: 3 across + 8.5 up, and back: 23 m.
     expect(open.distance).toBeCloseTo(23);
@@ -170,14 +187,14 @@ describe('planRoute on a layout with one-way lanes and blocked segments', () => 
     expect(blocked.path.some((p) => p.y === 12)).toBe(true);
   });
 
-  it('gives UNREACHABLE for a pick cut off on both sides', () => {
+  it('[R3] gives UNREACHABLE for a pick cut off on both sides', () => {
     const layout = load({ blocked: [{ aisle: 2, block: 1, fromBay: 0, toBay: 4 }, { aisle: 2, block: 1, fromBay: 6, toBay: 11 }] });
     const r = planRoute({ layout, picks: [asLocationId('A02-B1-005-L1')] });
     expect(isRouteError(r) && r.error.code).toBe('UNREACHABLE');
     expect(isRouteError(r) && r.error.message).toContain('A02-B1-005-L1');
   });
 
-  it('walks one-way aisles only in their direction', () => {
+  it('[R1] walks one-way aisles only in their direction', () => {
     // Aisle 1 up only, aisle 2 down only: a pick in aisle 1 is a loop up aisle 1 and down aisle 2.
     const layout = load({ oneWay: [{ aisle: 1, direction: 'up' }, { aisle: 2, direction: 'down' }] });
     const r = route(layout, ['A01-B1-003-L1']);

@@ -4,9 +4,10 @@
  */
 import type { FloorPoint, LocationId } from '../../server/twin/ids.ts';
 import type { Layout, Location } from '../../server/twin/layout/types.ts';
+import { parseLocationId } from '../../server/twin/layout/rack-aisle.ts';
 import type { PolicyGeometry, PolicyName, PolicyPick } from './policies.ts';
 import { policyOrder } from './policies.ts';
-import { shortestFrom, walkPolyline } from './shortest-paths.ts';
+import { shortestDistance, walkPolyline } from './distance-oracle.ts';
 import type { DistanceMatrix } from './tour.ts';
 import { HELD_KARP_MAX, heldKarp, improveTour, nearestNeighbour, tourCost } from './tour.ts';
 
@@ -22,6 +23,8 @@ export interface RouteRequest {
   readonly picks: readonly LocationId[];
   /** Default `best`. */
   readonly method?: RouteMethod;
+  /** Default true; false leaves `path` empty for callers that only need the order and distance (the route CLI). */
+  readonly includePath?: boolean;
 }
 
 export interface RouteResult {
@@ -29,7 +32,7 @@ export interface RouteResult {
   readonly sequence: LocationId[];
   /** Metres of the closed walk depot → sequence… → depot by shortest walks. */
   readonly distance: number;
-  /** That walk as a floor polyline through graph nodes, from the depot back to it. */
+  /** That walk as a floor polyline through graph nodes, from the depot back to it (empty when not asked for). */
   readonly path: FloorPoint[];
   readonly method: RouteMethod;
 }
@@ -53,6 +56,23 @@ export function locationsById(layout: Layout): ReadonlyMap<string, Location> {
   return map;
 }
 
+/**
+ * The location with this id, or undefined. Rack-aisle layouts answer by arithmetic on the parsed id (locations are
+ * built in id order), which spares a 300,000-entry map on very large layouts; others use a cached map.
+ */
+export function findLocation(layout: Layout, id: string): Location | undefined {
+  const p = layout.rackAisle;
+  if (p !== undefined) {
+    const parts = parseLocationId(id);
+    if (parts === null) return undefined;
+    if (parts.aisle > p.aisles || parts.block > p.blocks || parts.bay > p.baysPerBlock || parts.level > p.levels) return undefined;
+    const index = ((((parts.aisle - 1) * p.blocks + parts.block - 1) * p.baysPerBlock + parts.bay - 1) * 2 + (parts.side === 'L' ? 0 : 1)) * p.levels + parts.level - 1;
+    const loc = layout.locations[index];
+    if (loc !== undefined && loc.id === id) return loc;
+  }
+  return locationsById(layout).get(id);
+}
+
 /** Rack-aisle geometry for the classic policies; null when the layout is not a rack-aisle layout. */
 function policyGeometry(layout: Layout): PolicyGeometry | null {
   const p = layout.rackAisle;
@@ -66,10 +86,9 @@ export function planRoute(request: RouteRequest): RouteResult | RouteError {
   const { layout } = request;
   const method = request.method ?? 'best';
   const graph = layout.graph;
-  const byId = locationsById(layout);
   const locs: Location[] = [];
   for (const id of request.picks) {
-    const loc = byId.get(id);
+    const loc = findLocation(layout, id);
     if (loc === undefined) {
       return { error: { code: 'UNKNOWN_LOCATION', message: `unknown location ${JSON.stringify(id)} in layout ${layout.id}` } };
     }
@@ -88,10 +107,7 @@ export function planRoute(request: RouteRequest): RouteResult | RouteError {
     }
     return s;
   });
-  const matrix: number[][] = stopNodes.map((from) => {
-    const { dist } = shortestFrom(graph, from);
-    return stopNodes.map((to) => dist[to] ?? Infinity);
-  });
+  const matrix: number[][] = stopNodes.map((from) => stopNodes.map((to) => shortestDistance(graph, from, to)));
   for (const [i, loc] of locs.entries()) {
     const s = stopOfPick[i]!;
     if (!Number.isFinite(matrix[0]![s]!) || !Number.isFinite(matrix[s]![0]!)) {
@@ -108,7 +124,8 @@ export function planRoute(request: RouteRequest): RouteResult | RouteError {
   }
   let distance = 0;
   for (let k = 0; k < stops.length; k++) distance += matrix[stops[k]!]![stops[(k + 1) % stops.length]!]!;
-  return { sequence, distance, path: walkPolyline(graph, stops.map((s) => stopNodes[s]!)), method };
+  const path = request.includePath === false ? [] : walkPolyline(graph, stops.map((s) => stopNodes[s]!));
+  return { sequence, distance, path, method };
 }
 
 /** Pick indices in visiting order for a method. */
@@ -182,16 +199,15 @@ function pickTourCost(d: DistanceMatrix, pickOrder: readonly number[], stopOfPic
 
 /** Length of the closed walk depot → ids… → depot by shortest walks; null if an id is unknown or a leg impossible. */
 export function routeDistance(layout: Layout, ids: readonly LocationId[]): number | null {
-  const byId = locationsById(layout);
   const nodes = [layout.graph.depotNode];
   for (const id of ids) {
-    const loc = byId.get(id);
+    const loc = findLocation(layout, id);
     if (loc === undefined) return null;
     nodes.push(loc.accessNode);
   }
   let total = 0;
   for (let k = 0; k < nodes.length; k++) {
-    const leg = shortestFrom(layout.graph, nodes[k]!).dist[nodes[(k + 1) % nodes.length]!] ?? Infinity;
+    const leg = shortestDistance(layout.graph, nodes[k]!, nodes[(k + 1) % nodes.length]!);
     if (!Number.isFinite(leg)) return null;
     total += leg;
   }

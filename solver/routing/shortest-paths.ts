@@ -2,7 +2,6 @@
  * Shortest walks on a layout's walk graph: Dijkstra with a binary heap, one-way edges walked only from `a` to `b`,
  * blocked edges never. Results are cached per graph (WeakMap, so a dropped layout frees them) and per source node.
  */
-import type { FloorPoint } from '../../server/twin/ids.ts';
 import type { WalkGraph } from '../../server/twin/layout/types.ts';
 
 /** Distances (metres, Infinity when unreachable) and predecessor nodes (−1 for the source or unreachable) from one source. */
@@ -112,14 +111,19 @@ class NodeHeap {
   }
 }
 
-/** Shortest distances and predecessors from `source` to every node (cached). */
-export function shortestFrom(graph: WalkGraph, source: number): SingleSource {
-  const index = indexOf(graph);
-  const cached = index.cache.get(source);
-  if (cached !== undefined) return cached;
-  const { n, offsets, targets, weights } = index;
+/** A directed graph in compressed form: arcs of node u are offsets[u] .. offsets[u + 1] − 1. */
+export interface Csr {
+  readonly n: number;
+  readonly offsets: Int32Array;
+  readonly targets: Int32Array;
+  readonly weights: Float64Array;
+}
+
+/** Dijkstra from `source` on a compressed graph: distances (Infinity when unreachable) and the arc used to reach each node (−1 for none). */
+export function dijkstra(csr: Csr, source: number): { dist: Float64Array; prevArc: Int32Array } {
+  const { n, offsets, targets, weights } = csr;
   const dist = new Float64Array(n).fill(Infinity);
-  const prev = new Int32Array(n).fill(-1);
+  const prevArc = new Int32Array(n).fill(-1);
   const done = new Uint8Array(n);
   const heap = new NodeHeap(n);
   dist[source] = 0;
@@ -134,11 +138,27 @@ export function shortestFrom(graph: WalkGraph, source: number): SingleSource {
       const nd = d + weights[i]!;
       if (nd < dist[v]!) {
         dist[v] = nd;
-        prev[v] = u;
+        prevArc[v] = i;
         heap.push(nd, v);
       }
     }
   }
+  return { dist, prevArc };
+}
+
+/**
+ * Shortest distances and predecessors from `source` to every node of the full walk graph (cached). The reference
+ * implementation: routing asks the faster distance oracle (distance-oracle.ts), which tests check against this.
+ */
+export function shortestFrom(graph: WalkGraph, source: number): SingleSource {
+  const index = indexOf(graph);
+  const cached = index.cache.get(source);
+  if (cached !== undefined) return cached;
+  const { dist, prevArc } = dijkstra(index, source);
+  // Arc i belongs to the node whose offset range holds it; recover predecessors once per source.
+  const arcOwner = ownersOf(index);
+  const prev = new Int32Array(index.n).fill(-1);
+  for (let v = 0; v < index.n; v++) if (prevArc[v]! >= 0) prev[v] = arcOwner[prevArc[v]!]!;
   const result: SingleSource = { source, dist, prev };
   if (index.cache.size >= index.maxCached) {
     const oldest = index.cache.keys().next();
@@ -148,38 +168,13 @@ export function shortestFrom(graph: WalkGraph, source: number): SingleSource {
   return result;
 }
 
-/** Length in metres of the shortest walk from node `from` to node `to`; Infinity when there is none. */
-export function shortestDistance(graph: WalkGraph, from: number, to: number): number {
-  return shortestFrom(graph, from).dist[to] ?? Infinity;
-}
-
-/** Nodes of a shortest walk from `from` to `to`, both included; null when `to` cannot be reached. */
-export function shortestPathNodes(graph: WalkGraph, from: number, to: number): number[] | null {
-  const { dist, prev } = shortestFrom(graph, from);
-  if (!Number.isFinite(dist[to] ?? Infinity)) return null;
-  const nodes: number[] = [];
-  for (let v = to; v !== -1; v = prev[v]!) nodes.push(v);
-  return nodes.reverse();
-}
-
-/** The floor polyline of a closed walk through `stops` (graph nodes), from the first back to it, along shortest paths. */
-export function walkPolyline(graph: WalkGraph, stops: readonly number[]): FloorPoint[] {
-  const points: FloorPoint[] = [];
-  const push = (node: number): void => {
-    const n = graph.nodes[node];
-    if (n === undefined) return;
-    const last = points[points.length - 1];
-    if (last !== undefined && last.x === n.x && last.y === n.y) return;
-    points.push({ x: n.x, y: n.y });
-  };
-  if (stops.length === 0) return points;
-  push(stops[0]!);
-  for (let i = 0; i < stops.length; i++) {
-    const from = stops[i]!;
-    const to = stops[(i + 1) % stops.length]!;
-    if (from === to) continue;
-    const nodes = shortestPathNodes(graph, from, to) ?? [];
-    for (let k = 1; k < nodes.length; k++) push(nodes[k]!);
+const owners = new WeakMap<GraphIndex, Int32Array>();
+function ownersOf(index: GraphIndex): Int32Array {
+  let o = owners.get(index);
+  if (o === undefined) {
+    o = new Int32Array(index.targets.length);
+    for (let u = 0; u < index.n; u++) for (let i = index.offsets[u]!; i < index.offsets[u + 1]!; i++) o[i] = u;
+    owners.set(index, o);
   }
-  return points;
+  return o;
 }

@@ -34,10 +34,19 @@ const lutIndex = (fillPercent: number): number =>
 export interface BinsProps {
   readonly store: FloorStore;
   readonly layout: LayoutView;
+  /** Called with the bin under the pointer (index into the layout) and the pointer's client position; null on leave. */
+  readonly onHover?: (hit: BinHover | null) => void;
+}
+
+/** The bin under the pointer. */
+export interface BinHover {
+  readonly index: number;
+  readonly clientX: number;
+  readonly clientY: number;
 }
 
 /** The racks: one box per location. Remount (key) on a new layout. */
-export function Bins({ store, layout }: BinsProps) {
+export function Bins({ store, layout, onHover }: BinsProps) {
   const meshRef = useRef<InstancedMesh>(null);
   const count = layout.ids.length;
   const geometry = useMemo(() => new BoxGeometry(1, 1, 1), []);
@@ -100,5 +109,18 @@ export function Bins({ store, layout }: BinsProps) {
     if (store.seq !== null) uploadedSeq.current = store.seq;
   });
 
-  return <instancedMesh ref={meshRef} args={[geometry, material, count]} />;
+  return (
+    <instancedMesh
+      ref={meshRef}
+      args={[geometry, material, count]}
+      onPointerMove={
+        onHover &&
+        ((e) => {
+          e.stopPropagation();
+          if (e.instanceId !== undefined) onHover({ index: e.instanceId, clientX: e.nativeEvent.clientX, clientY: e.nativeEvent.clientY });
+        })
+      }
+      onPointerOut={onHover && (() => onHover(null))}
+    />
+  );
 }

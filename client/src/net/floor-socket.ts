@@ -65,6 +65,15 @@ export function connectFloor(store: FloorStore, siteId: string, options: FloorCo
 
   let consecutiveStale = 0;
 
+  const reconnectLater = (): void => {
+    if (closed || retryTimer !== null) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      if (!closed && !socket.connected) socket.connect();
+    }, retryDelayMs);
+    retryDelayMs = Math.min(RETRY_MAX_MS, retryDelayMs * 2);
+  };
+
   const applyLive = (diff: FloorDiff): void => {
     const outcome = store.applyDiff(diff, now());
     consecutiveStale = outcome === 'stale' ? consecutiveStale + 1 : 0;
@@ -129,7 +138,13 @@ export function connectFloor(store: FloorStore, siteId: string, options: FloorCo
   socket.on('disconnect', (reason) => {
     joining = false;
     buffered = [];
-    if (!closed) store.setStatus('offline', reason);
+    if (closed) return;
+    // A pending join retry is moot while disconnected: 'connect' joins again.
+    if (retryTimer !== null) clearTimeout(retryTimer);
+    retryTimer = null;
+    store.setStatus('offline', reason);
+    // Socket.IO reconnects by itself except when the server closed the socket (e.g. on a graceful restart).
+    if (reason === 'io server disconnect') reconnectLater();
   });
   socket.on('connect_error', (error) => {
     store.setStatus('offline', error.message);

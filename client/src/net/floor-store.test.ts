@@ -119,6 +119,23 @@ describe('FloorStore snapshot and diffs', () => {
     expect(store.seq).toBe(9);
   });
 
+  it('counts operatives on the floor without the offline ones', () => {
+    const store = joined();
+    store.applyDiff(diff(5, 6, [], { operatives: [op('b', 1, 1, 'offline'), op('c', 2, 2, 'idle')] }), 100);
+    expect(store.getSummary().operativesOnFloor).toBe(2);
+  });
+
+  it('a new layout clears the live state until the next snapshot', () => {
+    const store = joined();
+    store.drawnSeq = 5;
+    store.setLayout(layout(6));
+    expect(store.seq).toBeNull();
+    expect(store.drawnSeq).toBeNull();
+    expect(store.fill.length).toBe(6);
+    expect(store.operatives).toHaveLength(0);
+    expect(store.applyDiff(diff(5, 6, []), 100)).toBe('gap');
+  });
+
   it('notifies subscribers with a new immutable summary per change', () => {
     const store = joined();
     let calls = 0;

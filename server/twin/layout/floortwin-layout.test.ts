@@ -46,13 +46,13 @@ describe('floortwin-layout/1', () => {
     expect(layout.zones[0]).toEqual({ id: 'FAST', name: 'Fast movers' });
   });
 
-  it('exports its rack-aisle part exactly', () => {
+  it('[L2] exports its rack-aisle part exactly', () => {
     const layout = parseLayoutDocument(doc);
     expect(layout.ok).toBe(true);
     if (layout.ok) expect(JSON.stringify(exportRackAisle(layout.value))).toBe(JSON.stringify(rackAisle));
   });
 
-  it('flags one-way and blocked edges in the walk graph', () => {
+  it('[L6] flags one-way and blocked edges in the walk graph', () => {
     const r = parseLayoutDocument(doc);
     if (!r.ok) throw new Error(r.error);
     const g = r.value.graph;

@@ -12,7 +12,7 @@ const params: SiteParams = {
 describe('generateSite', () => {
   const { site, initialStock } = generateSite(params, 42);
 
-  it('is deterministic for a seed and differs across seeds', () => {
+  it('[L7] is deterministic for a seed and differs across seeds', () => {
     expect(generateSite(params, 42)).toEqual({ site, initialStock });
     expect(generateSite(params, 43).site.skus).not.toEqual(site.skus);
   });
@@ -54,7 +54,7 @@ describe('generateSite', () => {
     }
   });
 
-  it('stocks the fill ratio of locations, one SKU each, none over capacity, fast movers in several', () => {
+  it('[L7] stocks the fill ratio of locations, one SKU each, none over capacity, fast movers in several', () => {
     expect(initialStock).toHaveLength(Math.floor(0.8 * site.layout.locations.length));
     expect(new Set(initialStock.map((r) => r.locationId)).size).toBe(initialStock.length);
     expect(checkInitialStock(site, initialStock)).toEqual([]);

@@ -10,7 +10,7 @@ import {
   parseLocationId,
   parseRackAisle,
 } from './rack-aisle.ts';
-import { shortestDistance } from '../../../solver/routing/shortest-paths.ts';
+import { shortestDistance } from '../../../solver/routing/distance-oracle.ts';
 
 const specExample = {
   format: 'rack-aisle/1',
@@ -38,12 +38,12 @@ function at(layout: Layout, id: string): number {
 }
 
 describe('parseRackAisle', () => {
-  it('accepts the spec example', () => {
+  it('[L1] accepts the spec example', () => {
     const r = parseRackAisle(specExample);
     expect(r.ok).toBe(true);
   });
 
-  it('defaults the depot to x = 0', () => {
+  it('[L1] defaults the depot to x = 0', () => {
     const { depot: _d, ...rest } = specExample;
     const r = parseRackAisle(rest);
     expect(r.ok && r.params.depot).toEqual({ x: 0 });
@@ -63,7 +63,7 @@ describe('parseRackAisle', () => {
     ['depot not an object', { ...specExample, depot: 3 }, /depot/],
     ['empty id', { ...specExample, id: '' }, /"id"/],
     ['not an object', [1, 2], /JSON object/],
-  ])('rejects %s', (_name, json, message) => {
+  ])('[L1] rejects %s', (_name, json, message) => {
     const r = parseRackAisle(json);
     expect(r.ok).toBe(false);
     if (!r.ok) {
@@ -80,7 +80,7 @@ describe('round trip parse → layout → export', () => {
     { format: 'rack-aisle/1', id: 'mid-depot', aisles: 7, blocks: 3, baysPerBlock: 12, levels: 6, bayLength: 0.9, aisleSpacing: 3.25, crossAisleWidth: 2.5, depot: { x: 8.125 } },
     { format: 'rack-aisle/1', id: 'wide', aisles: 120, blocks: 1, baysPerBlock: 4, levels: 2, bayLength: 2, aisleSpacing: 4, crossAisleWidth: 3, depot: { x: 476 } },
   ];
-  it.each(files.map((f) => [f.id, f] as const))('%s round-trips exactly, field order included', (_id, file) => {
+  it.each(files.map((f) => [f.id, f] as const))('[L2] %s round-trips exactly, field order included', (_id, file) => {
     const out = exportRackAisle(build(file));
     expect(out).toEqual(file);
     expect(JSON.stringify(out)).toBe(JSON.stringify(file));
@@ -90,13 +90,13 @@ describe('round trip parse → layout → export', () => {
 describe('geometry', () => {
   const layout = build(specExample);
 
-  it('builds every location: both sides, all levels', () => {
+  it('[L4] builds every location: both sides, all levels', () => {
     expect(layout.locations).toHaveLength(10 * 2 * 20 * 4 * 2);
     expect(new Set(layout.locations.map((l) => l.id)).size).toBe(layout.locations.length);
     layout.locations.forEach((l, i) => expect(l.index).toBe(i));
   });
 
-  it('places bay pick points by the spec formula (hand-computed)', () => {
+  it('[L3] places bay pick points by the spec formula (hand-computed)', () => {
     const p = layout.rackAisle!;
     // pitch = 20 · 1 + 2 = 22; y = (b − 1) · 22 + 1 + (j − 0.5)
     expect(bayY(p, 1, 1)).toBeCloseTo(1.5);
@@ -119,7 +119,7 @@ describe('geometry', () => {
     expect(r.accessNode).toBe(loc.accessNode);
   });
 
-  it('measures shortest walks on the aisle network (hand-computed)', () => {
+  it('[L5] measures shortest walks on the aisle network (hand-computed)', () => {
     const g = layout.graph;
     const depot = g.depotNode;
     expect(g.nodes[depot]).toMatchObject({ x: 0, y: 0, kind: 'depot' });
@@ -135,7 +135,7 @@ describe('geometry', () => {
     expect(shortestDistance(g, at(layout, 'A05-B1-020-R1'), at(layout, 'A05-B2-001-R1'))).toBeCloseTo(3);
   });
 
-  it('puts a depot between aisles on the front cross-aisle', () => {
+  it('[L5] puts a depot between aisles on the front cross-aisle', () => {
     const mid = build({ ...specExample, depot: { x: 4.5 } });
     const g = mid.graph;
     expect(g.nodes[g.depotNode]).toMatchObject({ x: 4.5, y: 0, kind: 'depot' });
@@ -145,7 +145,15 @@ describe('geometry', () => {
     expect(mid.graph.nodes).toHaveLength(layout.graph.nodes.length + 1);
   });
 
-  it('has no edges outside aisles 1..last on the cross-aisles', () => {
+  it('[L5] joins a depot on an aisle despite floating-point spacing (0.3 = 3 × 0.1)', () => {
+    const odd = build({ ...specExample, aisles: 5, aisleSpacing: 0.1, bayLength: 0.1, crossAisleWidth: 0.1, depot: { x: 0.3 } });
+    const g = odd.graph;
+    expect(g.nodes[g.depotNode]!.kind).toBe('depot');
+    for (const l of odd.locations.slice(0, 50)) expect(shortestDistance(g, g.depotNode, l.accessNode)).toBeLessThan(Infinity);
+    expect(g.nodes).toHaveLength(layout.graph.nodes.length / 2);
+  });
+
+  it('[L5] has no edges outside aisles 1..last on the cross-aisles', () => {
     const maxX = 27;
     for (const n of layout.graph.nodes) expect(n.x).toBeGreaterThanOrEqual(0);
     for (const n of layout.graph.nodes) expect(n.x).toBeLessThanOrEqual(maxX);
@@ -153,7 +161,7 @@ describe('geometry', () => {
 });
 
 describe('location ids', () => {
-  it('formats per the spec', () => {
+  it('[L4] formats per the spec', () => {
     expect(formatLocationId({ aisle: 3, block: 2, bay: 17, side: 'L', level: 4 })).toBe('A03-B2-017-L4');
     expect(formatLocationId({ aisle: 123, block: 1, bay: 1234, side: 'R', level: 12 })).toBe('A123-B1-1234-R12');
   });

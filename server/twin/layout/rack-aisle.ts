@@ -204,11 +204,13 @@ export function layoutFromRackAisle(params: RackAisleParams, options: LayoutBuil
     }
   }
   // The depot is its own node on the front cross-aisle, unless it stands exactly at an aisle's junction.
-  const depotAisle = p.depot.x / p.aisleSpacing + 1;
+  // Compared with a tolerance: (a − 1) · spacing and depot.x may differ in the last bit for the same point.
+  const depotAisle = Math.min(p.aisles, Math.max(1, Math.round(p.depot.x / p.aisleSpacing) + 1));
+  const onAisle = Math.abs(aisleX(p, depotAisle) - p.depot.x) <= 1e-9 * Math.max(1, p.aisleSpacing * p.aisles);
   let depotNode: number;
-  if (Number.isInteger(depotAisle) && depotAisle >= 1 && depotAisle <= p.aisles) {
+  if (onAisle) {
     depotNode = ids.junction(depotAisle, 0);
-    nodes[depotNode] = { id: depotNode, x: p.depot.x, y: 0, kind: 'depot' };
+    nodes[depotNode] = { id: depotNode, x: aisleX(p, depotAisle), y: 0, kind: 'depot' };
   } else {
     depotNode = nodes.length;
     nodes.push({ id: depotNode, x: p.depot.x, y: 0, kind: 'depot' });
@@ -256,7 +258,7 @@ export function layoutFromRackAisle(params: RackAisleParams, options: LayoutBuil
       );
       const left = ids.junction(a, k);
       const right = ids.junction(a + 1, k);
-      const stops = k === 0 && depotNode >= ids.perAisle * p.aisles && p.depot.x > aisleX(p, a) && p.depot.x < aisleX(p, a + 1)
+      const stops = k === 0 && !onAisle && p.depot.x > aisleX(p, a) && p.depot.x < aisleX(p, a + 1)
         ? [left, depotNode, right]
         : [left, right];
       for (let s = 0; s + 1 < stops.length; s++) {
