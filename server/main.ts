@@ -63,13 +63,15 @@ async function main(): Promise<void> {
 
   const { site, initialStock } = await loadSiteFiles(path.resolve(root, config.SITE_FILE));
   await store.ensureSite(site.id, site);
+  const clock = scaledClock(config.SHIFT_SPEED);
   const runner = await SiteRunner.open({
     site,
     store,
-    clock: scaledClock(config.SHIFT_SPEED),
+    clock,
     snapshotEvery: config.SNAPSHOT_EVERY,
     log,
   });
+  clock.continueFrom(runner.twin.now);
   const resumed = runner.twin.seq;
   if (resumed === 0) {
     const results = await Promise.all(initialStock.map((command) => runner.submit(command)));
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
           pickers: config.SHIFT_PICKERS,
           ordersPerHour: config.SHIFT_ORDERS_PER_HOUR,
           seed: config.SHIFT_SEED,
+          clock,
           log,
         })
       : null;

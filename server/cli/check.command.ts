@@ -1,10 +1,14 @@
 /**
  * `floortwin check [--database-url URL] [--schema S] [--site ID]`: runs the store's invariants on a database and prints
  * a table. Exit code 0 when every invariant holds on every site checked, 1 otherwise (including errors).
+ * Database: --database-url, else DATABASE_URL, else the server's embedded Postgres under DATA_DIR (default .data).
+ * Schema: --schema, else DB_SCHEMA, else `floortwin`. Sites: --site, else every site in the schema.
  */
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { checkStore, listSites, type CheckResult } from '../store/check.pg.ts';
+import { embeddedConnectionString } from '../store/embedded-postgres.ts';
 import { DEFAULT_SCHEMA } from '../store/pg-util.ts';
 
 /** Parsed arguments of `check`. */
@@ -30,7 +34,7 @@ export function parseCheckArgs(args: readonly string[], env: NodeJS.ProcessEnv =
   }
   return {
     databaseUrl: values.get('--database-url') ?? env.DATABASE_URL,
-    schema: values.get('--schema') ?? DEFAULT_SCHEMA,
+    schema: values.get('--schema') ?? env.DB_SCHEMA ?? DEFAULT_SCHEMA,
     siteId: values.get('--site'),
   };
 }
@@ -55,11 +59,12 @@ export async function runCheck(args: string[], print: (text: string) => void = (
     print(err instanceof Error ? err.message : String(err));
     return 1;
   }
-  if (parsed.databaseUrl === undefined) {
-    print(`no database: pass --database-url or set DATABASE_URL\n${USAGE}`);
+  const url = parsed.databaseUrl ?? (await embeddedConnectionString(join(process.env.DATA_DIR ?? '.data', 'pg')));
+  if (url === null) {
+    print(`no database: pass --database-url, set DATABASE_URL, or start the server once (embedded Postgres)\n${USAGE}`);
     return 1;
   }
-  const pool = new pg.Pool({ connectionString: parsed.databaseUrl, max: 2 });
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
   pool.on('error', (err) => print(`postgres pool error: ${err.message}`));
   try {
     const sites = parsed.siteId === undefined ? await listSites(pool, parsed.schema) : [parsed.siteId];

@@ -2,8 +2,24 @@
 import type { Clock } from '../twin/clock.ts';
 import { epochMs } from '../twin/ids.ts';
 
-/** Twin time that runs `speed` times faster than the wall clock, starting at the current wall time. */
-export function scaledClock(speed: number, wallNow: () => number = Date.now): Clock {
-  const wallStart = wallNow();
-  return { now: () => epochMs(Math.floor(wallStart + (wallNow() - wallStart) * speed)) };
+/** A clock whose time runs `speed` times faster than the wall clock, from a start time that can be moved forward. */
+export interface ScaledClock extends Clock {
+  /** Continue from `at` (e.g. the time of the last logged event after a restart) if it is later than now. */
+  continueFrom(at: number): void;
+}
+
+export function scaledClock(speed: number, wallNow: () => number = Date.now): ScaledClock {
+  let wallStart = wallNow();
+  let twinStart = wallStart;
+  const now = () => epochMs(Math.floor(twinStart + (wallNow() - wallStart) * speed));
+  return {
+    now,
+    continueFrom(at) {
+      // Twin time never runs backwards across a restart, even after a sped-up shift ran ahead of the wall clock.
+      if (at > now()) {
+        wallStart = wallNow();
+        twinStart = at;
+      }
+    },
+  };
 }

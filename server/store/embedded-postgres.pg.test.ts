@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.ts';
+import { embeddedConnectionString, startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.ts';
 
 let root: string;
 let dataDir: string;
@@ -46,6 +46,7 @@ describe('startEmbeddedPostgres', () => {
     const first = await start();
     expect(first.port).toBeGreaterThanOrEqual(5433);
     expect(first.connectionString).toContain('/floortwin');
+    expect(await embeddedConnectionString(dataDir)).toBe(first.connectionString);
     const [version] = await query<{ server_version_num: string }>(first.connectionString, 'SHOW server_version_num');
     expect(Number(version?.server_version_num)).toBeGreaterThanOrEqual(180000);
     await query(first.connectionString, 'CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)');

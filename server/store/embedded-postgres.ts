@@ -124,6 +124,17 @@ async function readState(file: string): Promise<PersistedState | null> {
     : null;
 }
 
+/**
+ * URL of the `floortwin` database of the embedded cluster in `dataDir` as last started (it may not be running), or
+ * null when it was never started. Lets tools such as `check` reach the server's default database.
+ */
+export async function embeddedConnectionString(dataDir: string): Promise<string | null> {
+  const state = await readState(`${resolve(dataDir)}.embedded.json`);
+  return state === null
+    ? null
+    : `postgres://postgres:${encodeURIComponent(state.password)}@127.0.0.1:${state.port}/${DATABASE}`;
+}
+
 /** Starts (initialising on first use) an embedded Postgres with data in `dataDir`. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const dataDir = resolve(options.dataDir);

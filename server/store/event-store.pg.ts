@@ -35,7 +35,7 @@ const APPEND_BEGIN = `BEGIN; ${PROJECTION_SETTINGS}`;
 export interface PgEventStoreOptions {
   readonly connectionString?: string;
   readonly pool?: pg.Pool;
-  /** Schema holding the tables (created by `init`). Default `public`. */
+  /** Schema holding the tables (created by `init`). Default `floortwin`. */
   readonly schema?: string;
   /** Pool size when the store creates the pool. Default 10. */
   readonly maxConnections?: number;

@@ -1,8 +1,8 @@
 /** Small helpers for the Postgres adapters: identifiers, qualified table names, and a transaction that always cleans up. */
 import type { Pool, PoolClient } from 'pg';
 
-/** Schema used when none is configured. */
-export const DEFAULT_SCHEMA = 'public';
+/** Schema used when none is configured (the server's DB_SCHEMA default). */
+export const DEFAULT_SCHEMA = 'floortwin';
 
 /** Quotes an SQL identifier (schema names come from configuration, never from users, but quote anyway). */
 export function quoteIdent(name: string): string {

@@ -67,8 +67,8 @@ interface LineDelta {
   order_id: string;
   line_no: number;
   d_allocated: number;
-  /** New backordered quantity, or null when the batch did not change it. */
-  backordered: number | null;
+  /** Backorders accumulate: a later allocation only considers what is neither allocated nor backordered. */
+  d_backordered: number;
   d_picked: number;
   d_shorted: number;
 }
@@ -295,7 +295,7 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
     const key = `${orderId}\u0000${lineNo}`;
     let d = p.lineDeltas.get(key);
     if (d === undefined) {
-      d = { order_id: orderId, line_no: lineNo, d_allocated: 0, backordered: null, d_picked: 0, d_shorted: 0 };
+      d = { order_id: orderId, line_no: lineNo, d_allocated: 0, d_backordered: 0, d_picked: 0, d_shorted: 0 };
       p.lineDeltas.set(key, d);
     }
     return d;
@@ -349,10 +349,8 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
           p.newAllocations.push(row);
           quant(seq, a.locationId, a, 0, a.qty);
           line(e.orderId, a.lineNo).d_allocated += a.qty;
-          // A line this allocation touched has no backorder unless the event lists one.
-          line(e.orderId, a.lineNo).backordered = 0;
         });
-        for (const b of e.backordered) line(e.orderId, b.lineNo).backordered = b.qty;
+        for (const b of e.backordered) line(e.orderId, b.lineNo).d_backordered += b.qty;
         status(seq, e.orderId, 'allocated');
         break;
       }
@@ -562,13 +560,13 @@ export async function projectBatch(client: PoolClient, t: Tables, siteId: string
       'order line updates',
       `UPDATE ${t.orderLines} l
           SET allocated = l.allocated + x.d_allocated,
-              backordered = COALESCE(x.backordered, l.backordered),
+              backordered = l.backordered + x.d_backordered,
               picked = l.picked + x.d_picked,
               shorted = l.shorted + x.d_shorted
          FROM (SELECT x.*, (SELECT k.ctid FROM ${t.orderLines} k
                              WHERE k.site_id = $1 AND k.order_id = x.order_id AND k.line_no = x.line_no) AS tid
                  FROM jsonb_to_recordset($2::jsonb) AS x(order_id text, line_no integer, d_allocated integer,
-                      backordered integer, d_picked integer, d_shorted integer)) x
+                      d_backordered integer, d_picked integer, d_shorted integer)) x
         WHERE l.ctid = x.tid`,
       [siteId, json(p.lineDeltas.values())],
       p.lineDeltas.size,
