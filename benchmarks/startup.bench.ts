@@ -1,0 +1,62 @@
+/**
+ * Start-up time to ready (/healthz 200) of the real server with the demo site: first start (creates the schema and
+ * seeds 6,800 receipts) and restart (snapshot + replay), on the machine's Postgres and on the embedded one
+ * (a first start there includes initdb). Baseline: restart on the machine's Postgres.
+ * Run: `npx tsx benchmarks/startup.bench.ts`. Writes bench-results/startup.json.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { benchRoot, printTable, writeResults, type Row } from './bench-util.ts';
+
+const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Spawns the server, waits for /healthz, then lets the shift run `runMs` and stops it with SIGTERM. */
+async function timeToReady(env: Record<string, string | undefined>, runMs: number): Promise<{ readyMs: number; seq: number }> {
+  const started = performance.now();
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env };
+  if (env['DATABASE_URL'] === undefined) delete childEnv['DATABASE_URL'];
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(benchRoot, 'server/main.ts')], { cwd: benchRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let port: string | undefined;
+  for (;;) {
+    port ??= /listening on http:\/\/localhost:(\d+)/.exec(output)?.[1];
+    if (port) {
+      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+      if (ok) break;
+    }
+    if (child.exitCode !== null) throw new Error(`server exited:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const readyMs = performance.now() - started;
+  await new Promise((resolve) => setTimeout(resolve, runMs));
+  const summary = (await (await fetch(`http://127.0.0.1:${port}/api/sites/demo/summary`)).json()) as { seq: number };
+  child.kill('SIGTERM');
+  await exited;
+  return { readyMs, seq: summary.seq };
+}
+
+const rows: Row[] = [];
+const schema = `bench_startup_${process.pid}`;
+const first = await timeToReady({ DATABASE_URL, DB_SCHEMA: schema, SHIFT_SPEED: '10' }, 5000);
+const again = await timeToReady({ DATABASE_URL, DB_SCHEMA: schema, SHIFT_SPEED: '10' }, 1000);
+rows.push({ database: 'machine Postgres 15', start: 'first (seed 6,800 receipts)', readyMs: Math.round(first.readyMs), resumedSeq: 0 });
+rows.push({ database: 'machine Postgres 15', start: 'restart (snapshot + replay)', readyMs: Math.round(again.readyMs), resumedSeq: first.seq });
+
+const dataDir = await mkdtemp(path.join(tmpdir(), 'floortwin-bench-'));
+try {
+  const embeddedFirst = await timeToReady({ DATABASE_URL: undefined, DATA_DIR: dataDir, SHIFT_SPEED: '10' }, 2000);
+  const embeddedAgain = await timeToReady({ DATABASE_URL: undefined, DATA_DIR: dataDir, SHIFT_SPEED: '10' }, 500);
+  rows.push({ database: 'embedded Postgres 18', start: 'first (initdb + seed)', readyMs: Math.round(embeddedFirst.readyMs), resumedSeq: 0 });
+  rows.push({ database: 'embedded Postgres 18', start: 'restart', readyMs: Math.round(embeddedAgain.readyMs), resumedSeq: embeddedFirst.seq });
+} finally {
+  await rm(dataDir, { recursive: true, force: true });
+}
+const baseline = Number(rows[1]?.['readyMs'] ?? 1);
+for (const row of rows) row['ratioVsRestart'] = Number(row['readyMs']) / baseline;
+printTable('Start-up time to ready, demo site (process spawn to /healthz 200, includes tsx start)', rows);
+console.log(`\nwrote ${await writeResults('startup', { rows })}`);
