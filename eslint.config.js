@@ -18,7 +18,7 @@ const restrictedForCore = [
 const adapterFolders = ['**/server/store/**', '**/server/api/**', '**/server/realtime/**', '**/server/cli/**', '**/server/main.ts', '**/client/**'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'client/dist/', '.data/', 'bench-results/', '**/*.js', '!eslint.config.js'] },
+  { ignores: ['node_modules/', 'client/dist/', '.data/', 'bench-results/', '**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

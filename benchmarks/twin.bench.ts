@@ -51,7 +51,8 @@ printTable('Twin core: decide + apply on the demo site (8,000 locations, 2,000 S
 /** Size of a Socket.IO ack packet carrying `data`, encoded by the parser the server uses. */
 function wireBytes(data: unknown): number {
   const encoder = new msgpackParser.Encoder();
-  const frames = encoder.encode({ type: 3, nsp: '/', id: 1, data: [{ ok: true, kind: 'snapshot', snapshot: data }] }) as (Uint8Array | string)[];
+  const encoded: unknown = encoder.encode({ type: 3, nsp: '/', id: 1, data: [{ ok: true, kind: 'snapshot', snapshot: data }] });
+  const frames = (Array.isArray(encoded) ? encoded : [encoded]) as (ArrayBuffer | Uint8Array | string)[];
   return frames.reduce((sum, frame) => sum + (typeof frame === 'string' ? Buffer.byteLength(frame) : frame.byteLength), 0);
 }
 
