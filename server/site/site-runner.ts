@@ -179,8 +179,9 @@ export class SiteRunner {
       } catch (error) {
         // Fail-stop: nothing of this batch is acknowledged; the twin goes back to what the log holds.
         this.options.log?.(`site ${this.siteId}: commit failed, reloading from the log`, error);
-        for (const { pending } of outcomes) pending.resolve(unavailable('storage is unavailable; retry'));
+        // Answer only once the twin is back to the log, so nobody reads the refused batch's effects afterwards.
         await this.reload();
+        for (const { pending } of outcomes) pending.resolve(unavailable('storage is unavailable; retry'));
         return;
       }
     }
