@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     log(`resumed site ${site.id} at seq ${resumed}`);
   }
   layouts.set(site.id, layoutView(site));
-  const feed = new FloorFeed(() => runner.twin, { historySize: 20_000 });
+  const feed = new FloorFeed(() => runner.twin, { historySize: 20_000, isSettled: () => runner.settled });
   runner.subscribe({
     committed: (events) => feed.committed(events),
     volatile: (events) => feed.volatile(events),

@@ -47,10 +47,17 @@ export function createApp(options: AppOptions): express.Express {
     if (site) res.json(options.layoutOf(site.siteId));
   });
 
-  app.get('/api/sites/:siteId/summary', (req, res) => {
+  app.get('/api/sites/:siteId/summary', async (req, res) => {
     const site = siteFrom(sites, req, res);
     if (!site) return;
-    res.json({ siteId: site.siteId, seq: site.twin.seq, at: new Date(site.twin.now).toISOString(), counters: countersOf(site.twin), operatives: site.twin.operatives.size });
+    const summary = await site.read((twin) => ({
+      siteId: site.siteId,
+      seq: twin.seq,
+      at: new Date(twin.now).toISOString(),
+      counters: countersOf(twin),
+      operatives: twin.operatives.size,
+    }));
+    res.json(summary);
   });
 
   app.use(ordersRouter(sites));

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
-import { asOrderId, asSkuId, asTenantId } from '../twin/ids.ts';
+import { asOrderId, asSkuId, asTenantId, type OrderId } from '../twin/ids.ts';
 import type { OrderState, TwinState } from '../twin/state.ts';
 import { sendDomainError, sendError } from './http-error.ts';
 import { Id, Limit, Offset, Quantity, parseOr400, siteFrom } from './params.ts';
@@ -43,6 +43,11 @@ export function orderView(order: OrderState, twin: TwinState) {
   };
 }
 
+function orderViewById(twin: TwinState, orderId: OrderId) {
+  const order = twin.orders.get(orderId);
+  return order ? orderView(order, twin) : null;
+}
+
 export function ordersRouter(sites: SiteRegistry): Router {
   const router = Router();
 
@@ -60,8 +65,8 @@ export function ordersRouter(sites: SiteRegistry): Router {
       ...(body.priority === undefined ? {} : { priority: body.priority }),
     });
     if (!result.ok) return sendDomainError(res, result.error);
-    const order = site.twin.orders.get(orderId);
-    res.status(201).location(`/api/sites/${site.siteId}/orders/${orderId}`).json(order ? orderView(order, site.twin) : { id: orderId });
+    const view = await site.read((twin) => orderViewById(twin, orderId));
+    res.status(201).location(`/api/sites/${site.siteId}/orders/${orderId}`).json(view);
   });
 
   router.post('/api/sites/:siteId/orders/:orderId/allocate', async (req, res) => {
@@ -71,8 +76,7 @@ export function ordersRouter(sites: SiteRegistry): Router {
     if (!site || !orderId || !body) return;
     const result = await site.submit({ type: 'allocateOrder', orderId: asOrderId(orderId), ...(body.policy ? { policy: body.policy } : {}) });
     if (!result.ok) return sendDomainError(res, result.error);
-    const order = site.twin.orders.get(asOrderId(orderId));
-    res.json(order ? orderView(order, site.twin) : { id: orderId });
+    res.json(await site.read((twin) => orderViewById(twin, asOrderId(orderId))));
   });
 
   router.post('/api/sites/:siteId/orders/:orderId/release', async (req, res) => {
@@ -81,30 +85,32 @@ export function ordersRouter(sites: SiteRegistry): Router {
     if (!site || !orderId) return;
     const result = await site.submit({ type: 'releaseOrder', orderId: asOrderId(orderId) });
     if (!result.ok) return sendDomainError(res, result.error);
-    const order = site.twin.orders.get(asOrderId(orderId));
-    res.json(order ? orderView(order, site.twin) : { id: orderId });
+    res.json(await site.read((twin) => orderViewById(twin, asOrderId(orderId))));
   });
 
-  router.get('/api/sites/:siteId/orders', (req, res) => {
+  router.get('/api/sites/:siteId/orders', async (req, res) => {
     const site = siteFrom(sites, req, res);
     const query = site && parseOr400(OrdersQuery, req.query, res, 'query');
     if (!site || !query) return;
-    const matching = [...site.twin.orders.values()].filter(
-      (order) => (query.status === undefined || order.status === query.status) && (query.tenantId === undefined || order.tenantId === query.tenantId),
-    );
-    res.json({
-      total: matching.length,
-      orders: matching.slice(query.offset, query.offset + query.limit).map((order) => orderView(order, site.twin)),
+    const page = await site.read((twin) => {
+      const matching = [...twin.orders.values()].filter(
+        (order) => (query.status === undefined || order.status === query.status) && (query.tenantId === undefined || order.tenantId === query.tenantId),
+      );
+      return {
+        total: matching.length,
+        orders: matching.slice(query.offset, query.offset + query.limit).map((order) => orderView(order, twin)),
+      };
     });
+    res.json(page);
   });
 
-  router.get('/api/sites/:siteId/orders/:orderId', (req, res) => {
+  router.get('/api/sites/:siteId/orders/:orderId', async (req, res) => {
     const site = siteFrom(sites, req, res);
     const orderId = site && parseOr400(Id, req.params['orderId'], res, 'path');
     if (!site || !orderId) return;
-    const order = site.twin.orders.get(asOrderId(orderId));
-    if (!order) return sendError(res, 404, 'UNKNOWN_ORDER', `no order '${orderId}'`, { orderId });
-    res.json(orderView(order, site.twin));
+    const view = await site.read((twin) => orderViewById(twin, asOrderId(orderId)));
+    if (!view) return sendError(res, 404, 'UNKNOWN_ORDER', `no order '${orderId}'`, { orderId });
+    res.json(view);
   });
 
   return router;

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { asLocationId, asSkuId, asTenantId } from '../twin/ids.ts';
-import type { Quant } from '../twin/state.ts';
+import type { Quant, TwinState } from '../twin/state.ts';
 import { sendDomainError } from './http-error.ts';
 import { Id, Limit, Offset, Quantity, parseOr400, siteFrom } from './params.ts';
 import type { SiteRegistry } from './sites.ts';
@@ -29,6 +29,25 @@ export function quantView(quant: Quant) {
     reserved: quant.reserved,
     available: quant.onHand - quant.reserved,
   };
+}
+
+/** Quants with stock matching the filters, in key order, narrowed through the twin's indexes first. */
+function findQuants(twin: TwinState, query: z.infer<typeof StockQuery>) {
+  const keys = query.locationId
+    ? (twin.quantsByLocation.get(asLocationId(query.locationId)) ?? new Set<string>())
+    : query.skuId && query.tenantId
+      ? (twin.quantsBySku.get(`${query.tenantId}|${query.skuId}`) ?? new Set<string>())
+      : twin.quants.keys();
+  const quants: Quant[] = [];
+  for (const key of keys) {
+    const quant = twin.quants.get(key);
+    if (!quant || quant.onHand === 0) continue;
+    if (query.skuId !== undefined && quant.skuId !== query.skuId) continue;
+    if (query.tenantId !== undefined && quant.tenantId !== query.tenantId) continue;
+    quants.push(quant);
+  }
+  quants.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { total: quants.length, quants: quants.slice(query.offset, query.offset + query.limit).map(quantView) };
 }
 
 export function stockRouter(sites: SiteRegistry): Router {
@@ -68,27 +87,11 @@ export function stockRouter(sites: SiteRegistry): Router {
     res.status(201).json({ seq: result.lastSeq, events: result.events });
   });
 
-  router.get('/api/sites/:siteId/stock', (req, res) => {
+  router.get('/api/sites/:siteId/stock', async (req, res) => {
     const site = siteFrom(sites, req, res);
     const query = site && parseOr400(StockQuery, req.query, res, 'query');
     if (!site || !query) return;
-    const twin = site.twin;
-    // Narrow through the twin's indexes before filtering the rest.
-    const keys = query.locationId
-      ? (twin.quantsByLocation.get(asLocationId(query.locationId)) ?? new Set<string>())
-      : query.skuId && query.tenantId
-        ? (twin.quantsBySku.get(`${query.tenantId}|${query.skuId}`) ?? new Set<string>())
-        : twin.quants.keys();
-    const quants: Quant[] = [];
-    for (const key of keys) {
-      const quant = twin.quants.get(key);
-      if (!quant || quant.onHand === 0) continue;
-      if (query.skuId !== undefined && quant.skuId !== query.skuId) continue;
-      if (query.tenantId !== undefined && quant.tenantId !== query.tenantId) continue;
-      quants.push(quant);
-    }
-    quants.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    res.json({ total: quants.length, quants: quants.slice(query.offset, query.offset + query.limit).map(quantView) });
+    res.json(await site.read((twin) => findQuants(twin, query)));
   });
 
   return router;

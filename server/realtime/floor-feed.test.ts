@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SequencedEvent } from '../twin/events.ts';
 import { floorSnapshot } from '../twin/floor-view.ts';
 import { applyEvents, decide } from '../twin/twin.ts';
+import { FloorFeed } from './floor-feed.ts';
 import { epochMs } from '../twin/ids.ts';
 import { ALICE, BINS, BOB, SKU, TENANT, TestSite, applyDiff, comparable, fromSnapshot } from './realtime.fixture.ts';
 
@@ -196,5 +197,24 @@ describe('FloorFeed snapshots', () => {
     site.receive(A2, 1);
     site.feed.takePatch();
     check();
+  });
+});
+
+describe('FloorFeed and commits in flight', () => {
+  it('streams nothing uncommitted: patches and catch-up diffs wait until the commit is resolved', async () => {
+    const site = new TestSite();
+    let settled = true;
+    const feed = new FloorFeed(() => site.state, { historySize: 100, isSettled: () => settled });
+    settled = false; // the runner has applied a batch and is waiting for its commit
+    site.receive(A1, 10);
+    expect(feed.takePatch()).toBeNull();
+    expect(feed.diffSince(0)).toBeNull();
+    const woken = feed.nextReport();
+    settled = true;
+    feed.committed([]);
+    await woken;
+    const patch = feed.takePatch();
+    expect(patch?.toSeq).toBe(1);
+    expect(patch?.fill.slice(0, 2)).toEqual([0, 10]);
   });
 });

@@ -13,6 +13,11 @@ import { touchedBy } from '../twin/twin.ts';
 export interface FloorFeedOptions {
   /** How many durable events (by seq) are remembered for catch-up diffs; older `since` values get a snapshot. */
   readonly historySize: number;
+  /**
+   * False while the state holds a batch whose commit is in flight. Patches and catch-up diffs wait for it, so views
+   * never show a change that might not become durable. Default: always settled.
+   */
+  readonly isSettled?: () => boolean;
 }
 
 /** What one durable event touched; operatives are kept so a catch-up diff can report the ones that left. */
@@ -32,6 +37,7 @@ interface HistoryEntry {
  */
 export class FloorFeed {
   private readonly historySize: number;
+  private readonly isSettled: () => boolean;
   /** Ring of the last `historySize` durable events, oldest at `historyStart`; seqs are contiguous. */
   private history: HistoryEntry[] = [];
   private historyStart = 0;
@@ -62,11 +68,30 @@ export class FloorFeed {
       throw new RangeError(`historySize must be a non-negative integer, got ${String(options.historySize)}`);
     }
     this.historySize = options.historySize;
+    this.isSettled = options.isSettled ?? (() => true);
     const state = getState();
     this.knownSeq = state.seq;
     this.patchSeq = state.seq;
     this.oldestSince = state.seq;
     this.streamedOperatives = new Set(state.operatives.keys());
+  }
+
+  private settleWaiters: (() => void)[] = [];
+
+  /** True when the state holds nothing uncommitted (see {@link FloorFeedOptions.isSettled}). */
+  get settled(): boolean {
+    return this.isSettled();
+  }
+
+  /** Resolves at the next commit or reset report: the moment an uncommitted batch is resolved one way or the other. */
+  nextReport(): Promise<void> {
+    return new Promise((resolve) => this.settleWaiters.push(resolve));
+  }
+
+  private wakeWaiters(): void {
+    const waiters = this.settleWaiters;
+    this.settleWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   /** Seq of the last durable event the feed was told about. */
@@ -91,6 +116,7 @@ export class FloorFeed {
       for (const id of touched.operatives) this.pendingOperatives.add(id);
       this.knownSeq = seq;
     }
+    this.wakeWaiters();
   }
 
   /** Records volatile position updates just applied (latest value wins, no seq). */
@@ -106,6 +132,7 @@ export class FloorFeed {
     this.oldestSince = state.seq;
     this.pendingEverything = true;
     this.fill = null;
+    this.wakeWaiters();
   }
 
   /** The whole floor at the current seq. */
@@ -139,6 +166,8 @@ export class FloorFeed {
    * positions-only patch), or null when nothing changed. Marks them as sent.
    */
   takePatch(): FloorDiff | null {
+    // Uncommitted changes are never streamed: this patch waits for the next tick.
+    if (!this.isSettled()) return null;
     const state = this.getState();
     // Applied but not (yet) reported: which bins changed is unknown, so send them all rather than a wrong diff.
     if (state.seq !== this.knownSeq) this.pendingEverything = true;
@@ -179,6 +208,7 @@ export class FloorFeed {
    * Null when `since` is older than the history or newer than the current seq: the client needs a snapshot.
    */
   diffSince(since: number): FloorDiff | null {
+    if (!this.isSettled()) return null;
     const state = this.getState();
     // A state ahead of what was reported holds changes the history does not know.
     if (state.seq !== this.knownSeq) return null;

@@ -140,20 +140,32 @@ export function attachFloorGateway(io: FloorServer, sites: FloorFeedRegistry, op
       return { ok: true, kind: 'snapshot', snapshot: feed.snapshot() };
     };
     ensureBroadcaster(request.siteId);
+    // A batch is between decision and commit: answer once it is resolved, so a joiner never sees uncommitted state.
+    if (!feed.settled) return whenSettled(feed, () => joinSettled(socket, request.siteId, feed, answer));
+    return joinSettled(socket, request.siteId, feed, answer);
+  }
+
+  function joinSettled(socket: FloorSocket, siteId: string, feed: FloorFeed, answer: () => JoinResult): JoinResult | Promise<JoinResult> {
     // Flush first so the room is at the current seq: the next diff then starts exactly where this ack ends, and
     // the joining socket (not yet in the room) does not receive changes its ack already contains. The caller acks
     // in the same synchronous run, so no diff can slip between the answer and the ack.
-    sendPatch(request.siteId, feed);
-    const joining = socket.join(siteRoom(request.siteId));
+    sendPatch(siteId, feed);
+    const joining = socket.join(siteRoom(siteId));
     if (joining instanceof Promise) {
       // An asynchronous adapter: changes may be committed meanwhile, so flush again (the socket may then see that
       // diff just before its ack; diffs carry absolute values, so applying it is harmless).
       return joining.then(() => {
-        sendPatch(request.siteId, feed);
+        sendPatch(siteId, feed);
         return answer();
       });
     }
     return answer();
+  }
+
+  /** Runs `work` in the same synchronous run as the check that the feed is settled. */
+  async function whenSettled<T>(feed: FloorFeed, work: () => T | Promise<T>): Promise<T> {
+    while (!feed.settled) await feed.nextReport();
+    return work();
   }
 
   function leave(socket: FloorSocket, raw: unknown): LeaveResult | Promise<LeaveResult> {

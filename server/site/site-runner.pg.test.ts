@@ -82,7 +82,12 @@ describe('SiteRunner on Postgres', () => {
 
     expect((await a.submit(order('FENCE-A'))).ok).toBe(true);
     // b still believes the log ends where it opened it.
-    const refused = await b.submit(order('FENCE-B'));
+    const refusal = b.submit(order('FENCE-B'));
+    // The refused batch is already applied in memory, but nobody may read it: reads wait for the commit's outcome.
+    expect(b.settled).toBe(false);
+    const seenDuringCommit = b.read((twin) => twin.orders.has(asOrderId('FENCE-B')));
+    const refused = await refusal;
+    expect(await seenDuringCommit).toBe(false);
     expect(refused.ok ? 'accepted' : refused.error.code).toBe('UNAVAILABLE');
     expect(b.stats.reloads).toBe(1);
     // After the reload b holds a's order, not its own, and can write again.

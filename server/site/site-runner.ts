@@ -56,6 +56,9 @@ export class SiteRunner {
   private eventsSinceSnapshot = 0;
   private snapshotInFlight: Promise<void> | null = null;
   private idleWaiters: (() => void)[] = [];
+  /** True while a batch is applied to the twin but not yet committed: the twin is ahead of the log. */
+  private uncommitted = false;
+  private readers: (() => void)[] = [];
   /** Counters for the closing note and /healthz detail. */
   readonly stats = { commits: 0, eventsCommitted: 0, commandsDecided: 0, reloads: 0 };
 
@@ -89,9 +92,38 @@ export class SiteRunner {
     return this.options.site;
   }
 
-  /** The live twin. Read-only for callers; it may include a batch whose commit is in flight. */
+  /**
+   * The live twin, read-only for callers. Between a batch's decision and its commit it is ahead of the log: anything
+   * answered to a client must be read through {@link read}, which sees committed state only.
+   */
   get twin(): TwinState {
     return this.state;
+  }
+
+  /** False while a batch's commit is in flight (the twin holds effects nobody may see yet). */
+  get settled(): boolean {
+    return !this.uncommitted;
+  }
+
+  /** Runs `view` against committed state: now, or right after the commit in flight is answered. */
+  read<T>(view: (twin: TwinState) => T): Promise<T> {
+    if (!this.uncommitted) return Promise.resolve(view(this.state));
+    return new Promise<T>((resolve, reject) => {
+      this.readers.push(() => {
+        try {
+          resolve(view(this.state));
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+    });
+  }
+
+  private settle(): void {
+    this.uncommitted = false;
+    const readers = this.readers;
+    this.readers = [];
+    for (const read of readers) read();
   }
 
   subscribe(listener: SiteListener): () => void {
@@ -172,6 +204,7 @@ export class SiteRunner {
     }
 
     if (durable.length > 0) {
+      this.uncommitted = true;
       try {
         await this.options.store.append(this.siteId, startSeq, durable);
         this.stats.commits++;
@@ -181,10 +214,12 @@ export class SiteRunner {
         this.options.log?.(`site ${this.siteId}: commit failed, reloading from the log`, error);
         // Answer only once the twin is back to the log, so nobody reads the refused batch's effects afterwards.
         await this.reload();
+        this.settle();
         for (const { pending } of outcomes) pending.resolve(unavailable('storage is unavailable; retry'));
         return;
       }
     }
+    this.settle();
 
     const lastSeq = this.state.seq;
     for (const listener of this.listeners) {
