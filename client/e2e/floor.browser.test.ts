@@ -5,20 +5,10 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, uniqueSchema, type ServerProcess } from '../../server/testing/server-process.ts';
+// Brings in the type of window.__floortwin (the hooks the page installs).
+import type {} from '../src/test-hooks.ts';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-
-interface FloortwinHooks {
-  ready: boolean;
-  bins: number;
-  seq: number;
-  operatives: () => { id: string; x: number; y: number }[];
-}
-declare global {
-  interface Window {
-    __floortwin?: FloortwinHooks;
-  }
-}
 
 /** Counts distinct colours in a PNG screenshot, decoded by the browser itself. */
 async function distinctColours(page: Page, png: Buffer): Promise<number> {
