@@ -5,7 +5,7 @@
  * Run: `npx tsx benchmarks/startup.bench.ts`. Writes bench-results/startup.json.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { benchRoot, printTable, writeResults, type Row } from './bench-util.ts';
@@ -48,6 +48,8 @@ rows.push({ database: 'machine Postgres 15', start: 'first (seed 6,800 receipts)
 rows.push({ database: 'machine Postgres 15', start: 'restart (snapshot + replay)', readyMs: Math.round(again.readyMs), resumedSeq: first.seq });
 
 const dataDir = await mkdtemp(path.join(tmpdir(), 'floortwin-bench-'));
+// As root the embedded Postgres runs as the postgres user, who must be able to enter the folder.
+await chmod(dataDir, 0o755);
 try {
   const embeddedFirst = await timeToReady({ DATABASE_URL: undefined, DATA_DIR: dataDir, SHIFT_SPEED: '10' }, 2000);
   const embeddedAgain = await timeToReady({ DATABASE_URL: undefined, DATA_DIR: dataDir, SHIFT_SPEED: '10' }, 500);
