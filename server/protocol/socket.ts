@@ -1,6 +1,7 @@
 /** Typed Socket.IO event maps, used by `new Server<ClientToServerEvents, ServerToClientEvents>()` and the client. */
 import { z } from 'zod';
 import type { FloorDiff, FloorSnapshot } from './floor.ts';
+import type { NoRouteView, RouteView } from './route.ts';
 
 export interface WireError {
   readonly code: string;
@@ -45,13 +46,25 @@ export const LeaveRequestSchema = z.object({
   siteId: z.string().min(1).max(200),
 });
 
+export type WatchRouteResult =
+  | { readonly ok: true; readonly route: RouteView | NoRouteView }
+  | { readonly ok: false; readonly error: WireError };
+
 export interface ClientToServerEvents {
   /** Join a site's room; the ack carries a snapshot, or a catch-up diff when `since` is recent enough. */
   'site:join': (request: unknown, ack: (result: JoinResult) => void) => void;
   'site:leave': (request: unknown, ack: (result: { ok: boolean; error?: WireError }) => void) => void;
+  /**
+   * Follow one operative's route (`{ siteId, operativeId }`): the ack carries the current route (or why there is
+   * none), then `picker:route` arrives whenever it is re-planned. Used by the handheld and the floor overlay.
+   */
+  'picker:watch': (request: unknown, ack: (result: WatchRouteResult) => void) => void;
+  'picker:unwatch': (request: unknown, ack: (result: { ok: boolean; error?: WireError }) => void) => void;
 }
 
 export interface ServerToClientEvents {
   /** Accumulated changes, sent at the site's patch rate. */
   'site:diff': (diff: FloorDiff) => void;
+  /** An operative's route was (re)planned, or it has none any more. */
+  'picker:route': (route: RouteView | NoRouteView) => void;
 }
