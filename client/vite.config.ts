@@ -18,9 +18,12 @@ export default defineConfig({
     rolldownOptions: {
       output: {
         codeSplitting: {
+          // React gets its own chunk first: otherwise it is pulled into 'three' (a group takes its modules'
+          // dependencies), and the handheld at /picker, which never draws 3D, would download three.js.
           groups: [
-            { name: 'three', test: /node_modules[\\/](three|@react-three)[\\/]/ },
-            { name: 'vendor', test: /node_modules[\\/]/ },
+            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/, priority: 30 },
+            { name: 'three', test: /node_modules[\\/](three|@react-three)[\\/]/, priority: 20 },
+            { name: 'vendor', test: /node_modules[\\/]/, priority: 10 },
           ],
         },
       },

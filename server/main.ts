@@ -9,13 +9,16 @@ import { readConfig } from './config.ts';
 import { createApp } from './api/app.ts';
 import { FloorFeed } from './realtime/floor-feed.ts';
 import { attachFloorGateway } from './realtime/gateway.ts';
+import { attachRouteGateway } from './realtime/route-gateway.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
 import { scaledClock } from './site/clock.ts';
+import { RouteService } from './site/route-service.ts';
 import { startShiftDriver } from './site/shift-driver.ts';
 import { loadSiteFiles } from './site/site-loader.ts';
 import { SiteRunner } from './site/site-runner.ts';
 import { startEmbeddedPostgres } from './store/embedded-postgres.ts';
 import { PgEventStore } from './store/event-store.pg.ts';
+import { PiscinaSolverPool } from './solver-pool/piscina-solver-pool.ts';
 import type { LayoutView } from './protocol/floor.ts';
 import { layoutView } from './twin/floor-view.ts';
 
@@ -33,6 +36,7 @@ async function main(): Promise<void> {
   const runners: SiteRunner[] = [];
   const layouts = new Map<string, LayoutView>();
   const feeds = new Map<string, FloorFeed>();
+  const routeServices = new Map<string, RouteService>();
 
   const app = createApp({
     sites: { get: (id) => runners.find((runner) => runner.siteId === id), list: () => runners },
@@ -44,6 +48,9 @@ async function main(): Promise<void> {
   const sockets = await createSocketServer(httpServer, config.REDIS_URL ? { redisUrl: config.REDIS_URL, log } : { log });
   const io = sockets.io;
   const gateway = attachFloorGateway(io, { get: (siteId) => feeds.get(siteId) }, { patchMs: config.PATCH_MS, log });
+  const routeGateway = attachRouteGateway(io, { get: (siteId) => routeServices.get(siteId) }, { log });
+  // Routes are solved on worker threads so a burst of plans never stalls the floor stream.
+  const solverPool = new PiscinaSolverPool();
   await new Promise<void>((resolve) => httpServer.listen(config.PORT, config.HOST, resolve));
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -90,6 +97,10 @@ async function main(): Promise<void> {
   });
   feeds.set(site.id, feed);
   gateway.watch(site.id);
+  const routes = new RouteService(runner, { pool: solverPool, log });
+  routeGateway.publish(routes);
+  routes.start();
+  routeServices.set(site.id, routes);
   runners.push(runner);
 
   const shift =
@@ -100,6 +111,8 @@ async function main(): Promise<void> {
           seed: config.SHIFT_SEED,
           clock,
           log,
+          // Pickers walk the routes the route service planned into the twin.
+          routeSource: 'twin',
         })
       : null;
 
@@ -114,9 +127,14 @@ async function main(): Promise<void> {
     ready = false;
     shift?.stop();
     gateway.close();
+    routeGateway.close();
     await sockets.close();
     httpServer.closeAllConnections();
+    await routes.close();
+    log(`route service: ${JSON.stringify(routes.stats)}`);
+    if (shift) log(`demo shift: ${shift.shift.stats.trips} trips, ${shift.shift.stats.twinRoutes} on the service's routes`);
     await runner.close();
+    await solverPool.close();
     await runner.snapshotNow().catch((error: unknown) => log('final snapshot failed', error));
     await store.close();
     if (stopEmbedded) await stopEmbedded();

@@ -1,21 +1,29 @@
-/** The site manager's live floor: loads the site's layout, connects the store, and lays the overlays over the 3D view. */
-import { useEffect, useState } from 'react';
+/**
+ * The site manager's live floor: loads the site's layout, connects the floor and route stores, and lays the overlays
+ * over the 3D view. Selecting an operative (click on the floor, or the route panel) overlays their route.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { FloorCanvas } from './floor/FloorCanvas.tsx';
 import { fetchLayout, fetchSites, type SiteSummary } from './net/api.ts';
 import { connectFloor, type FloorConnection } from './net/floor-socket.ts';
 import type { FloorStore } from './net/floor-store.ts';
+import { connectRoutes, type RouteConnection } from './net/route-socket.ts';
+import type { RouteStore } from './net/route-store.ts';
 import { CountersPanel } from './views/CountersPanel.tsx';
 import { FloorLegend } from './views/FloorLegend.tsx';
+import { RoutePanel } from './views/RoutePanel.tsx';
 import { useFloorLayout } from './views/use-floor-summary.ts';
 
 /** Props of `App`. */
 export interface AppProps {
   readonly store: FloorStore;
+  readonly routes: RouteStore;
 }
 
 /** Root component; the site comes from `?site=` or is the first the server lists. */
-export function App({ store }: AppProps) {
+export function App({ store, routes }: AppProps) {
   const [site, setSite] = useState<SiteSummary | null>(null);
+  const routeConnection = useRef<RouteConnection | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
   const layout = useFloorLayout(store);
@@ -34,6 +42,7 @@ export function App({ store }: AppProps) {
       setError(null);
       store.setLayout(siteLayout);
       connection = connectFloor(store, chosen.id);
+      routeConnection.current = connectRoutes(routes, chosen.id);
     };
     start().catch((e: unknown) => {
       if (!abort.signal.aborted) setError(e instanceof Error ? e.message : String(e));
@@ -41,15 +50,35 @@ export function App({ store }: AppProps) {
     return () => {
       abort.abort();
       connection?.close();
+      routeConnection.current?.close();
+      routeConnection.current = null;
+      routes.setOperative(null);
     };
-  }, [store, attempt]);
+  }, [store, routes, attempt]);
+
+  const selectOperative = useCallback((operativeId: string | null) => {
+    routeConnection.current?.watch(operativeId);
+  }, []);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape') selectOperative(null);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [selectOperative]);
 
   return (
     <main className="app">
-      {layout !== null && <FloorCanvas store={store} layout={layout} />}
+      {layout !== null && <FloorCanvas store={store} layout={layout} routes={routes} onSelectOperative={selectOperative} />}
       <div className="overlay overlay--top-left">
         <CountersPanel store={store} siteName={site?.name ?? 'Floortwin'} />
       </div>
+      {site !== null && (
+        <div className="overlay overlay--top-right">
+          <RoutePanel floor={store} routes={routes} onSelect={selectOperative} />
+        </div>
+      )}
       <div className="overlay overlay--bottom-left">
         <FloorLegend />
       </div>

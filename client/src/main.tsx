@@ -1,18 +1,16 @@
-/** Browser entry: one store for the page, the test hooks over it, and the React tree. */
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './App.tsx';
-import { FloorStore } from './net/floor-store.ts';
-import { installTestHooks } from './test-hooks.ts';
-import './styles.css';
-
-const store = new FloorStore();
-installTestHooks(store);
-
+/**
+ * Browser entry: one Vite app, two views chosen by path. `/picker` is the handheld (phone-sized, no three.js);
+ * anything else is the site manager's 3D floor. Each view is its own chunk, so the handheld never downloads three.
+ */
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root');
-createRoot(root).render(
-  <StrictMode>
-    <App store={store} />
-  </StrictMode>,
-);
+
+/** `/picker`, `/picker/` and `/picker/anything` all open the handheld. */
+const isPicker = /^\/picker(\/|$)/.test(window.location.pathname);
+
+const start = isPicker ? import('./picker/picker-main.tsx') : import('./floor-main.tsx');
+start
+  .then((view) => view.mount(root))
+  .catch((error: unknown) => {
+    root.textContent = `Could not start: ${error instanceof Error ? error.message : String(error)}`;
+  });

@@ -4,6 +4,7 @@ import express from 'express';
 import type { LayoutView } from '../protocol/floor.ts';
 import { countersOf } from '../twin/floor-view.ts';
 import { errorHandler, sendError } from './http-error.ts';
+import { operativesRouter } from './operatives.routes.ts';
 import { ordersRouter } from './orders.routes.ts';
 import { siteFrom } from './params.ts';
 import type { SiteRegistry } from './sites.ts';
@@ -62,6 +63,7 @@ export function createApp(options: AppOptions): express.Express {
 
   app.use(ordersRouter(sites));
   app.use(stockRouter(sites));
+  app.use(operativesRouter(sites));
 
   app.use('/api', (req, res) => sendError(res, 404, 'NOT_FOUND', `no route ${req.method} ${req.path}`));
 

@@ -12,6 +12,8 @@ export interface ShiftDriverOptions {
   /** How often the timer lets the simulation catch up, ms. */
   readonly tickMs?: number;
   readonly log?: (message: string) => void;
+  /** Where pickers take their routes from (default `plan`: the model plans its own). */
+  readonly routeSource?: 'twin' | 'plan';
 }
 
 export interface ShiftDriver {
@@ -27,6 +29,7 @@ export function startShiftDriver(runner: SiteRunner, options: ShiftDriverOptions
     pickers: options.pickers,
     ordersPerHour: options.ordersPerHour,
     startAt,
+    ...(options.routeSource === undefined ? {} : { routeSource: options.routeSource }),
   });
   shift.start();
   const timer = setInterval(() => shift.sim.runUntil(options.clock.now()), options.tickMs ?? 100);

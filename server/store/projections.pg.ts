@@ -179,6 +179,7 @@ function referencedIds(batch: readonly SequencedEvent[]): { taskIds: string[]; d
       case 'OperativeSignedOn':
       case 'OrderPicked':
       case 'OrderPacked':
+      case 'RoutePlanned':
         break;
       default:
         return unreachable(e satisfies never);
@@ -436,6 +437,9 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
       }
       case 'OrderPicked':
         status(seq, e.orderId, 'picked');
+        break;
+      case 'RoutePlanned':
+        // A route lives in the event log and the twin (and its snapshots); no table needs it.
         break;
       case 'OrderPacked':
         status(seq, e.orderId, 'packed');

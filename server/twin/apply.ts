@@ -217,6 +217,7 @@ export function apply(state: TwinState, event: TwinEvent): TwinState {
         position: { x: state.site.layout.depot.x, y: state.site.layout.depot.y },
         activity: 'idle',
         taskIds: [],
+        route: null,
       });
       break;
     case 'OperativeSignedOff': {
@@ -273,6 +274,14 @@ export function apply(state: TwinState, event: TwinEvent): TwinState {
         state.counters.linesPicked++;
         state.counters.unitsPicked += picked;
         recordPick(state, event.at);
+      }
+      break;
+    }
+    case 'RoutePlanned': {
+      const op = state.operatives.get(event.operativeId);
+      // Durable events are numbered state.seq + 1 by applySequenced, which applies them first and then sets seq.
+      if (op !== undefined) {
+        op.route = { taskIds: [...event.taskIds], distanceM: event.distanceM, method: event.method, seq: state.seq + 1, at: event.at };
       }
       break;
     }

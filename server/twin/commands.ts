@@ -97,6 +97,21 @@ export interface ShortPick {
   readonly foundQty: number;
 }
 
+/**
+ * Records the route an operative is to walk: their open assigned tasks in visit order, as planned by the solver
+ * outside the twin. A plan made against an older task set is refused (R27), so the planner re-plans.
+ */
+export interface SetRoute {
+  readonly type: 'setRoute';
+  readonly operativeId: OperativeId;
+  /** Exactly the operative's open assigned tasks, in the order they are to be visited. */
+  readonly taskIds: readonly TaskId[];
+  /** Length of the closed walk depot → stops → depot, metres. */
+  readonly distanceM: number;
+  /** The routing method that produced it (e.g. `best`). */
+  readonly method: string;
+}
+
 export interface PackOrder {
   readonly type: 'packOrder';
   readonly orderId: OrderId;
@@ -121,6 +136,7 @@ export type Command =
   | RequestWork
   | ConfirmPick
   | ShortPick
+  | SetRoute
   | PackOrder
   | DespatchOrder;
 

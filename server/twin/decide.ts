@@ -10,6 +10,7 @@ import type {
   ReceiveStock,
   ReleaseOrder,
   RequestWork,
+  SetRoute,
   ShortPick,
   SignOff,
   SignOn,
@@ -518,6 +519,42 @@ function decideShortPick(state: TwinState, c: ShortPick, at: EpochMs): Decision 
   return accept(events);
 }
 
+/** Longest routing-method name a route may carry. */
+const MAX_METHOD_LENGTH = 64;
+
+/**
+ * [R27] A route lists exactly the operative's open assigned tasks, each once, in visit order; anything else is a
+ * plan made against another task set and is refused so the planner re-plans.
+ */
+function decideSetRoute(state: TwinState, c: SetRoute, at: EpochMs): Decision {
+  const op = signedOn(state, c.operativeId);
+  if ('code' in op) return refuse(op);
+  if (typeof c.distanceM !== 'number' || !Number.isFinite(c.distanceM) || c.distanceM < 0) {
+    return refuse(domainError('INVALID_QUANTITY', 'distanceM must be a finite number of metres ≥ 0', { distanceM: c.distanceM }));
+  }
+  if (typeof c.method !== 'string' || c.method.length === 0 || c.method.length > MAX_METHOD_LENGTH) {
+    return refuse(domainError('INVALID_STATE', `method must be 1 to ${MAX_METHOD_LENGTH} characters`, { method: c.method }));
+  }
+  if (op.taskIds.length === 0) {
+    return refuse(domainError('INVALID_STATE', `operative ${op.id} has no open tasks to route`, { operativeId: op.id }));
+  }
+  const open = new Set(op.taskIds);
+  const listed = new Set(c.taskIds);
+  const stale = listed.size !== c.taskIds.length || listed.size !== open.size || c.taskIds.some((id) => !open.has(id));
+  if (stale) {
+    return refuse(
+      domainError('INVALID_STATE', `route does not match the open tasks of ${op.id}`, {
+        operativeId: op.id,
+        openTaskIds: [...op.taskIds],
+        taskIds: [...c.taskIds],
+      }),
+    );
+  }
+  return accept([
+    { type: 'RoutePlanned', at, operativeId: op.id, taskIds: [...c.taskIds], distanceM: c.distanceM, method: c.method },
+  ]);
+}
+
 function decidePack(state: TwinState, c: PackOrder, at: EpochMs): Decision {
   const order = state.orders.get(c.orderId);
   if (order === undefined) return refuse(domainError('UNKNOWN_ORDER', `unknown order ${c.orderId}`, { orderId: c.orderId }));
@@ -568,6 +605,8 @@ export function decide(state: TwinState, command: Command, ctx: DecideContext): 
       return decideConfirmPick(state, command, at);
     case 'shortPick':
       return decideShortPick(state, command, at);
+    case 'setRoute':
+      return decideSetRoute(state, command, at);
     case 'packOrder':
       return decidePack(state, command, at);
     case 'despatchOrder':

@@ -124,6 +124,15 @@ export interface PickShorted extends EventBase, StockKey {
   readonly shortQty: number;
 }
 
+/** A route was planned for an operative: their open tasks in visit order (R27). */
+export interface RoutePlanned extends EventBase {
+  readonly type: 'RoutePlanned';
+  readonly operativeId: OperativeId;
+  readonly taskIds: readonly TaskId[];
+  readonly distanceM: number;
+  readonly method: string;
+}
+
 /** Every task of the order is done (picked or shorted). */
 export interface OrderPicked extends EventBase {
   readonly type: 'OrderPicked';
@@ -161,6 +170,7 @@ export type DurableEvent =
   | TasksAssigned
   | PickConfirmed
   | PickShorted
+  | RoutePlanned
   | OrderPicked
   | OrderPacked
   | OrderDespatched;

@@ -168,6 +168,7 @@ export function ledgerBalances(events: Iterable<TwinEvent>): LedgerResult {
       case 'OperativeSignedOn':
       case 'OperativeSignedOff':
       case 'TasksAssigned':
+      case 'RoutePlanned':
       case 'OrderPicked':
       case 'OrderPacked':
       case 'OperativeMoved':

@@ -67,6 +67,17 @@ export interface PickTask {
 
 export type OperativeActivity = 'walking' | 'picking' | 'idle';
 
+/** The operative's latest planned route (R27). Tasks done since stay listed; the remaining route is the open ones. */
+export interface OperativeRoute {
+  /** Tasks in visit order, as they were open when the route was planned. */
+  readonly taskIds: readonly TaskId[];
+  readonly distanceM: number;
+  readonly method: string;
+  /** Seq of the RoutePlanned event. */
+  readonly seq: number;
+  readonly at: EpochMs;
+}
+
 export interface OperativeState {
   readonly id: OperativeId;
   readonly name: string;
@@ -74,6 +85,8 @@ export interface OperativeState {
   activity: OperativeActivity;
   /** Assigned, not yet done, in assignment order. */
   taskIds: TaskId[];
+  /** The latest planned route, or null before the first plan (R27). */
+  route: OperativeRoute | null;
 }
 
 export interface SiteCounters {

@@ -62,6 +62,8 @@ export function touchedBy(_state: TwinState, event: TwinEvent): Touched {
     case 'TasksAssigned':
     case 'OperativeMoved':
       return { locations: [], operatives: [event.operativeId] };
+    // A route changes no bin and nothing the floor view shows of an operative.
+    case 'RoutePlanned':
     case 'OrderCreated':
     case 'OrderReleased':
     case 'OrderPicked':
@@ -94,6 +96,8 @@ const cloneOperative = (o: OperativeState): OperativeState => ({
   ...o,
   position: { x: o.position.x, y: o.position.y },
   taskIds: [...o.taskIds],
+  // Snapshots written before routes existed have no route field.
+  route: o.route === null || o.route === undefined ? null : { ...o.route, taskIds: [...o.route.taskIds] },
 });
 
 /** Deep copy of the dynamic state, safe to JSON.stringify and independent of later `apply` calls. */
@@ -126,6 +130,27 @@ export function fromSnapshotData(site: SiteDefinition, data: TwinSnapshotData): 
 }
 
 /** Ids of tasks not yet done (released or assigned), for views and the simulator. */
+/** The operative's planned route minus the tasks done since (R27); empty when there is no route. */
+export function remainingRoute(state: TwinState, operativeId: OperativeId): TaskId[] {
+  const op = state.operatives.get(operativeId);
+  if (op === undefined || op.route === null) return [];
+  return op.route.taskIds.filter((id) => {
+    const task = state.tasks.get(id);
+    return task !== undefined && task.status === 'assigned' && task.operativeId === operativeId;
+  });
+}
+
+/**
+ * True when the operative's route covers exactly their open assigned tasks (nothing assigned since the plan).
+ * False when there is no route. The route service re-plans an operative whose route is not current.
+ */
+export function routeIsCurrent(state: TwinState, operativeId: OperativeId): boolean {
+  const op = state.operatives.get(operativeId);
+  if (op === undefined || op.route === null) return false;
+  const remaining = remainingRoute(state, operativeId);
+  return remaining.length === op.taskIds.length && remaining.every((id) => op.taskIds.includes(id));
+}
+
 export function openTaskIds(state: TwinState, order: OrderState): TaskId[] {
   return order.taskIds.filter((id) => {
     const s = state.tasks.get(id)?.status;

@@ -8,6 +8,7 @@ import { generateSite, type SiteParams } from '../../server/twin/layout/generato
 import type { SiteDefinition } from '../../server/twin/site.ts';
 import type { TwinState } from '../../server/twin/state.ts';
 import { applyEvents, createTwinState, decide } from '../../server/twin/twin.ts';
+import { isRouteError, planRoute } from '../../solver/routing/plan-route.ts';
 import { createDemoShift, SUBMIT_FAILED, type DemoShift, type DemoShiftOptions, type TwinPort } from './demo-shift.ts';
 
 const HOUR_MS = 3_600_000;
@@ -260,5 +261,91 @@ describe('demo shift, resilience', () => {
     const leftover = [...twin.state.orders.values()].filter((o) => o.createdAt < restartAt && o.status !== 'despatched');
     expect(leftover).toEqual([]);
     expect(checkTwinInvariants(twin.state)).toEqual([]);
+  });
+});
+
+describe('route source (S7)', () => {
+  /**
+   * A memory twin with a stand-in for the server's route service: whenever a submit leaves a picker holding tasks not
+   * covered by its route, it plans them (shortest walk, 'nearest-neighbour' so the order differs from the model's
+   * default) and records the route with `setRoute`, as the service would a moment later.
+   */
+  function routedTwin(delayLooks: number): MemoryTwin & { routesSet: number } {
+    const twin = stockedTwin() as MemoryTwin & { routesSet: number };
+    twin.routesSet = 0;
+    const inner = twin.port.submit.bind(twin.port);
+    const waited = new Map<string, number>();
+    const plan = (): void => {
+      for (const op of twin.state.operatives.values()) {
+        if (op.taskIds.length === 0) continue;
+        const covered = op.route !== null && op.taskIds.every((id) => op.route?.taskIds.includes(id));
+        if (covered) continue;
+        // Let the picker find no route a few times first, as it would while the service is planning.
+        const n = (waited.get(op.id) ?? 0) + 1;
+        waited.set(op.id, n);
+        if (n <= delayLooks) continue;
+        waited.delete(op.id);
+        const locs = [...new Set(op.taskIds.map((id) => twin.state.tasks.get(id)!.locationId))];
+        const planned = planRoute({ layout: twin.state.site.layout, picks: locs, method: 'nearest-neighbour' });
+        if (isRouteError(planned)) continue;
+        const taskIds = planned.sequence.flatMap((loc) => op.taskIds.filter((id) => twin.state.tasks.get(id)!.locationId === loc));
+        twin.run({ type: 'setRoute', operativeId: op.id, taskIds: [...new Set(taskIds)], distanceM: planned.distance, method: planned.method });
+        twin.routesSet++;
+      }
+    };
+    (twin as { port: TwinPort }).port = {
+      // Every look at the twin gives the stand-in service a turn, as time passing would.
+      state() {
+        plan();
+        return twin.state;
+      },
+      async submit(command) {
+        const result = await inner(command);
+        plan();
+        return result;
+      },
+    };
+    return twin;
+  }
+
+  it('[S7] pickers walk the twin’s route: picks follow the route order, and the shift stays deterministic', async () => {
+    const twin = routedTwin(3);
+    const shift = await runShift(twin, { ...BASE, routeSource: 'twin' }, HOUR_MS / 2);
+    expect(shift.stats.twinRoutes).toBeGreaterThan(5);
+    expect(shift.stats.twinRouteTimeouts).toBe(0);
+    expect(shift.stats.rejected).toEqual({});
+    expect(twin.routesSet).toBeGreaterThanOrEqual(shift.stats.twinRoutes);
+    // Each picker's picks after a route was set come in that route's order.
+    const routeOf = new Map<string, string[]>();
+    const progress = new Map<string, number>();
+    let checked = 0;
+    for (const e of twin.events) {
+      if (e.type === 'RoutePlanned') {
+        routeOf.set(e.operativeId, [...e.taskIds]);
+        progress.set(e.operativeId, -1);
+      } else if (e.type === 'PickConfirmed' || e.type === 'PickShorted') {
+        const route = routeOf.get(e.operativeId) ?? [];
+        const at = route.indexOf(e.taskId);
+        expect(at).toBeGreaterThan(progress.get(e.operativeId) ?? -1);
+        progress.set(e.operativeId, at);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+    expect(checkTwinInvariants(twin.state)).toEqual([]);
+
+    const again = routedTwin(3);
+    await runShift(again, { ...BASE, routeSource: 'twin' }, HOUR_MS / 2);
+    expect(JSON.stringify(again.events)).toBe(JSON.stringify(twin.events));
+  });
+
+  it('[S7] with no route service a picker waits routeWaitTries looks, then plans the trip itself', async () => {
+    const twin = stockedTwin();
+    const shift = await runShift(twin, { ...BASE, pickers: 1, routeSource: 'twin', routeWaitMs: 1_000, routeWaitTries: 3 }, HOUR_MS / 4);
+    expect(shift.stats.twinRoutes).toBe(0);
+    expect(shift.stats.twinRouteTimeouts).toBe(shift.stats.trips);
+    expect(shift.stats.trips).toBeGreaterThan(0);
+    expect(shift.stats.picksConfirmed).toBeGreaterThan(0);
+    expect(shift.stats.rejected).toEqual({});
   });
 });

@@ -13,6 +13,7 @@ import { pickWeighted, randomExponential, randomInt } from '../../server/twin/rn
 import type { Sku } from '../../server/twin/site.ts';
 import type { TwinState } from '../../server/twin/state.ts';
 import { isRouteError, planRoute as realPlanRoute } from '../../solver/routing/plan-route.ts';
+import { walkThrough } from '../../solver/worker.ts';
 import type { RouteError, RouteMethod, RouteRequest, RouteResult } from '../../solver/routing/plan-route.ts';
 import { Simulation } from '../engine/simulation.ts';
 import { arcLengthOf, createWalkPath, pointAt, type WalkPath } from './walk-path.ts';
@@ -63,6 +64,15 @@ export interface DemoShiftOptions {
   readonly routeMethod?: RouteMethod;
   /** Route planner; defaults to the solver's `planRoute`. */
   readonly planRoute?: RoutePlanner;
+  /**
+   * Where a trip's order comes from (S7): `plan` (default) plans it in the model; `twin` walks the route the twin
+   * holds for the picker (`operative.route`, planned by the server's route service), waiting for it if need be.
+   */
+  readonly routeSource?: 'twin' | 'plan';
+  /** With `routeSource: 'twin'`: virtual time between looks for the twin's route, ms (default 500). */
+  readonly routeWaitMs?: number;
+  /** With `routeSource: 'twin'`: looks before the picker plans the trip itself (default 20). */
+  readonly routeWaitTries?: number;
 }
 
 /** Counters of what the shift has done; `rejected` counts refused or failed commands by error code (S5). */
@@ -82,6 +92,10 @@ export interface DemoShiftStats {
   commandsSubmitted: number;
   /** Trips walked on a straight-line fallback because the router refused them. */
   routeFallbacks: number;
+  /** Trips walked in the order of the twin's route (routeSource `twin`). */
+  twinRoutes: number;
+  /** Trips that waited for the twin's route until `routeWaitTries` ran out and were planned in the model. */
+  twinRouteTimeouts: number;
   readonly rejected: Record<string, number>;
   /** Same rejections keyed `commandType:code`, to tell which step was refused. */
   readonly rejectedByCommand: Record<string, number>;
@@ -137,6 +151,9 @@ export function createDemoShift(options: DemoShiftOptions): DemoShift {
   const replenishIntervalMs = Math.max(1, options.replenishIntervalMs ?? 300_000);
   const replenishBelow = options.replenishBelowUnits ?? 20;
   const route = options.planRoute ?? realPlanRoute;
+  const routeSource = options.routeSource ?? 'plan';
+  const routeWaitMs = Math.max(1, Math.round(options.routeWaitMs ?? 500));
+  const routeWaitTries = Math.max(0, Math.floor(options.routeWaitTries ?? 20));
   const meanArrivalMs = options.ordersPerHour > 0 ? 3_600_000 / options.ordersPerHour : Number.POSITIVE_INFINITY;
   if (!(walkSpeed > 0)) throw new RangeError('walkSpeedMps must be > 0');
 
@@ -155,6 +172,8 @@ export function createDemoShift(options: DemoShiftOptions): DemoShift {
     unitsReceived: 0,
     commandsSubmitted: 0,
     routeFallbacks: 0,
+    twinRoutes: 0,
+    twinRouteTimeouts: 0,
     rejected: {},
     rejectedByCommand: {},
   };
@@ -343,9 +362,53 @@ export function createDemoShift(options: DemoShiftOptions): DemoShift {
     s.scheduleIn(idleRetryMs, (sim2) => requestWork(sim2, picker));
   };
 
-  const startTrip = (s: Simulation, picker: Picker, taskIds: readonly TaskId[]): void => {
+  /**
+   * The twin's route for exactly these tasks, as a location sequence and its walk; null while the twin has none
+   * that covers them (not planned yet, or planned before the last assignment).
+   */
+  const twinRoute = (state: TwinState, picker: Picker, taskIds: readonly TaskId[]): { sequence: LocationId[]; points: FloorPoint[] } | null => {
+    const planned = state.operatives.get(picker.id)?.route;
+    if (planned === null || planned === undefined) return null;
+    const wanted = new Set(taskIds);
+    const ordered = planned.taskIds.filter((id) => wanted.has(id));
+    if (ordered.length !== wanted.size) return null;
+    const sequence: LocationId[] = [];
+    for (const id of ordered) {
+      const locationId = state.tasks.get(id)?.locationId;
+      if (locationId !== undefined && sequence[sequence.length - 1] !== locationId) sequence.push(locationId);
+    }
+    const points = walkThrough(state.site.layout, { from: null, stops: sequence });
+    return points === null ? null : { sequence, points };
+  };
+
+  /** Looks for the twin's route again after `routeWaitMs` (S7). */
+  const awaitTwinRoute = (s: Simulation, picker: Picker, tries: number): void => {
+    s.scheduleIn(routeWaitMs, async (sim2) => {
+      if (stopped) return;
+      if (!port.state().operatives.has(picker.id)) {
+        sim2.scheduleIn(idleRetryMs, (sim3) => pickerStart(sim3, picker));
+        return;
+      }
+      const tasks = openTasksOf(port.state(), picker);
+      if (tasks.length > 0) startTrip(sim2, picker, tasks, tries);
+      else await requestWork(sim2, picker);
+    });
+  };
+
+  const startTrip = (s: Simulation, picker: Picker, taskIds: readonly TaskId[], tries = 0): void => {
     const state = port.state();
     const lay = state.site.layout;
+    let fromTwin: { sequence: LocationId[]; points: FloorPoint[] } | null = null;
+    if (routeSource === 'twin') {
+      fromTwin = twinRoute(state, picker, taskIds);
+      if (fromTwin === null) {
+        if (tries < routeWaitTries) {
+          awaitTwinRoute(s, picker, tries + 1);
+          return;
+        }
+        stats.twinRouteTimeouts++;
+      }
+    }
     const byLocation = new Map<LocationId, TaskId[]>();
     for (const id of taskIds) {
       const task = state.tasks.get(id);
@@ -356,11 +419,15 @@ export function createDemoShift(options: DemoShiftOptions): DemoShift {
       finishing.add(task.orderId);
     }
     const picks = [...byLocation.keys()];
-    const request: RouteRequest = options.routeMethod === undefined ? { layout: lay, picks } : { layout: lay, picks, method: options.routeMethod };
-    const planned = route(request);
     let sequence: readonly LocationId[];
     let points: FloorPoint[];
-    if (isRouteError(planned) || planned.path.length === 0) {
+    const planned: RouteResult | RouteError | null =
+      fromTwin !== null ? null : route(options.routeMethod === undefined ? { layout: lay, picks } : { layout: lay, picks, method: options.routeMethod });
+    if (fromTwin !== null) {
+      stats.twinRoutes++;
+      sequence = fromTwin.sequence;
+      points = fromTwin.points;
+    } else if (planned === null || isRouteError(planned) || planned.path.length === 0) {
       // Keep the floor moving: walk straight between access points in task order (counted, S5-like).
       stats.routeFallbacks++;
       sequence = picks;

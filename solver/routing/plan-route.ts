@@ -9,14 +9,19 @@ import type { PolicyGeometry, PolicyName, PolicyPick } from './policies.ts';
 import { policyOrder } from './policies.ts';
 import { shortestDistance, walkPolyline } from './distance-oracle.ts';
 import type { DistanceMatrix } from './tour.ts';
-import { HELD_KARP_MAX, heldKarp, improveTour, nearestNeighbour, tourCost } from './tour.ts';
+import { HELD_KARP_MAX, heldKarp, nearestNeighbour, tourCost } from './tour.ts';
+import type { TourSearchOptions } from './tour-search.ts';
+import { searchTour } from './tour-search.ts';
 
-/** Routing algorithms by name; `best` is the strongest Floortwin has. */
-export const ROUTE_METHODS = ['best', 'nearest-neighbour', 's-shape', 'largest-gap', 'combined'] as const;
+/** Routing algorithms by name; `best` is the strongest Floortwin has, `exact` refuses when it cannot prove optimality. */
+export const ROUTE_METHODS = ['best', 'exact', 'nearest-neighbour', 's-shape', 'largest-gap', 'combined'] as const;
 export type RouteMethod = (typeof ROUTE_METHODS)[number];
 
 /** True when `s` names a routing method. */
 export const isRouteMethod = (s: string): s is RouteMethod => (ROUTE_METHODS as readonly string[]).includes(s);
+
+/** Default seed of the tour search: the same request always gives the same route. */
+export const DEFAULT_ROUTE_SEED = 1;
 
 export interface RouteRequest {
   readonly layout: Layout;
@@ -25,6 +30,10 @@ export interface RouteRequest {
   readonly method?: RouteMethod;
   /** Default true; false leaves `path` empty for callers that only need the order and distance (the route CLI). */
   readonly includePath?: boolean;
+  /** Seed of `best`'s iterated local search (default DEFAULT_ROUTE_SEED). */
+  readonly seed?: number;
+  /** Kick budget of `best`'s iterated local search (default by list size, see defaultKicks). */
+  readonly kicks?: number;
 }
 
 export interface RouteResult {
@@ -37,12 +46,15 @@ export interface RouteResult {
   readonly method: RouteMethod;
 }
 
+/** Why a route could not be planned. */
+export type RouteErrorCode = 'UNKNOWN_LOCATION' | 'UNREACHABLE' | 'NO_EXACT_METHOD';
+
 export interface RouteError {
-  readonly error: { readonly code: 'UNKNOWN_LOCATION' | 'UNREACHABLE'; readonly message: string };
+  readonly error: { readonly code: RouteErrorCode; readonly message: string };
 }
 
 /** Narrows a planRoute answer to its error. */
-export const isRouteError = (r: RouteResult | RouteError): r is RouteError => 'error' in r;
+export const isRouteError = <T extends object>(r: T | RouteError): r is RouteError => 'error' in r;
 
 const locationMaps = new WeakMap<Layout, Map<string, Location>>();
 
@@ -81,41 +93,68 @@ function policyGeometry(layout: Layout): PolicyGeometry | null {
   return { aisles: p.aisles, aisleSpacing: p.aisleSpacing, crossAisleY: (k) => k * pitch };
 }
 
-/** Plans the route of one pick list. */
-export function planRoute(request: RouteRequest): RouteResult | RouteError {
-  const { layout } = request;
-  const method = request.method ?? 'best';
+/** A pick list resolved to stops: index 0 the depot (or a given start), then each distinct access node. */
+export interface Stops {
+  readonly locs: readonly Location[];
+  /** Graph node of each stop; stopNodes[0] is the depot. */
+  readonly stopNodes: readonly number[];
+  /** Stop of each pick. */
+  readonly stopOfPick: readonly number[];
+  /** Shortest-walk distances between stops. */
+  readonly matrix: DistanceMatrix;
+}
+
+/**
+ * Resolves picks to their access nodes and the distance matrix between the distinct ones (index 0 = `home`, default
+ * the depot); errors name an unknown location or one that cannot be reached from `home` and back.
+ */
+export function resolveStops(layout: Layout, picks: readonly LocationId[], extraNodes: readonly number[] = []): Stops | RouteError {
   const graph = layout.graph;
   const locs: Location[] = [];
-  for (const id of request.picks) {
+  for (const id of picks) {
     const loc = findLocation(layout, id);
     if (loc === undefined) {
       return { error: { code: 'UNKNOWN_LOCATION', message: `unknown location ${JSON.stringify(id)} in layout ${layout.id}` } };
     }
     locs.push(loc);
   }
-
-  // Stops: index 0 the depot, then each distinct access node in first-seen order.
   const stopNodes = [graph.depotNode];
   const stopOfNode = new Map<number, number>([[graph.depotNode, 0]]);
-  const stopOfPick = locs.map((loc) => {
-    let s = stopOfNode.get(loc.accessNode);
+  const stopOf = (node: number): number => {
+    let s = stopOfNode.get(node);
     if (s === undefined) {
       s = stopNodes.length;
-      stopNodes.push(loc.accessNode);
-      stopOfNode.set(loc.accessNode, s);
+      stopNodes.push(node);
+      stopOfNode.set(node, s);
     }
     return s;
-  });
-  const matrix: number[][] = stopNodes.map((from) => stopNodes.map((to) => shortestDistance(graph, from, to)));
+  };
+  const stopOfPick = locs.map((loc) => stopOf(loc.accessNode));
+  for (const node of extraNodes) stopOf(node);
+  const matrix: number[][] = stopNodes.map((from) => stopNodes.map((to) => (from === to ? 0 : shortestDistance(graph, from, to))));
   for (const [i, loc] of locs.entries()) {
     const s = stopOfPick[i]!;
     if (!Number.isFinite(matrix[0]![s]!) || !Number.isFinite(matrix[s]![0]!)) {
       return { error: { code: 'UNREACHABLE', message: `location ${loc.id} cannot be reached from the depot and back` } };
     }
   }
+  return { locs, stopNodes, stopOfPick, matrix };
+}
 
-  const pickOrder = orderPicks(method, layout, locs, stopOfPick, matrix);
+// TEMP until exact-block.ts lands: same signature as exactRackAisleRoute.
+function exactRackAisleRoute(_layout: Layout, _picks: readonly LocationId[]): { sequence: LocationId[]; distance: number } | null {
+  return null;
+}
+
+/** Plans the route of one pick list. */
+export function planRoute(request: RouteRequest): RouteResult | RouteError {
+  const { layout } = request;
+  const method = request.method ?? 'best';
+  const resolved = resolveStops(layout, request.picks);
+  if (isRouteError(resolved)) return resolved;
+  const { locs, stopNodes, stopOfPick, matrix } = resolved;
+  const pickOrder = orderPicks(method, layout, resolved, request);
+  if (!Array.isArray(pickOrder)) return pickOrder;
   const sequence = pickOrder.map((i) => locs[i]!.id);
   const stops = [0];
   for (const i of pickOrder) {
@@ -124,12 +163,37 @@ export function planRoute(request: RouteRequest): RouteResult | RouteError {
   }
   let distance = 0;
   for (let k = 0; k < stops.length; k++) distance += matrix[stops[k]!]![stops[(k + 1) % stops.length]!]!;
-  const path = request.includePath === false ? [] : walkPolyline(graph, stops.map((s) => stopNodes[s]!));
+  const path = request.includePath === false ? [] : walkPolyline(layout.graph, stops.map((s) => stopNodes[s]!));
   return { sequence, distance, path, method };
 }
 
-/** Pick indices in visiting order for a method. */
-function orderPicks(method: RouteMethod, layout: Layout, locs: readonly Location[], stopOfPick: readonly number[], d: DistanceMatrix): number[] {
+/**
+ * The exact rack-aisle route (Ratliff–Rosenthal) as a stop tour, when that method applies and its answer is a valid
+ * visit of every stop; null otherwise.
+ */
+function exactBlockTour(layout: Layout, stops: Stops, picks: readonly LocationId[]): number[] | null {
+  if (layout.rackAisle === undefined) return null;
+  const r = exactRackAisleRoute(layout, picks);
+  if (r === null) return null;
+  const stopOfNode = new Map(stops.stopNodes.map((node, s) => [node, s]));
+  const order: number[] = [];
+  const seen = new Set<number>();
+  for (const id of r.sequence) {
+    const loc = findLocation(layout, id);
+    const s = loc === undefined ? undefined : stopOfNode.get(loc.accessNode);
+    if (s === undefined) return null;
+    if (s !== 0 && !seen.has(s)) {
+      seen.add(s);
+      order.push(s);
+    }
+  }
+  // Every stop but the depot exactly once; a depot pick (stop 0) needs no visit of its own.
+  return order.length === stops.stopNodes.length - 1 ? order : null;
+}
+
+/** Pick indices in visiting order for a method, or why there is none. */
+function orderPicks(method: RouteMethod, layout: Layout, stops: Stops, request: RouteRequest): number[] | RouteError {
+  const { locs, stopOfPick, matrix: d } = stops;
   const geo = policyGeometry(layout);
   const picks: PolicyPick[] = locs.map((l) => ({ aisle: l.aisle, block: l.block, y: l.access.y }));
   const policy = (name: PolicyName): number[] => {
@@ -138,6 +202,7 @@ function orderPicks(method: RouteMethod, layout: Layout, locs: readonly Location
     const b = policyOrder(name, picks, geo, true);
     return pickTourCost(d, a, stopOfPick) <= pickTourCost(d, b, stopOfPick) ? a : b;
   };
+  const n = d.length - 1;
   switch (method) {
     case 's-shape':
     case 'largest-gap':
@@ -145,31 +210,38 @@ function orderPicks(method: RouteMethod, layout: Layout, locs: readonly Location
       return policy(method);
     case 'nearest-neighbour':
       return expandStops(nearestNeighbour(d), stopOfPick);
-    case 'best': {
-      const n = d.length - 1;
+    case 'exact': {
+      const exact = exactBlockTour(layout, stops, request.picks);
+      if (exact !== null) return expandStops(exact, stopOfPick);
       if (n <= HELD_KARP_MAX) return expandStops(heldKarp(d), stopOfPick);
-      // Improve several starting tours (the classic policies among them, so best never loses to them); keep the shortest.
+      return {
+        error: {
+          code: 'NO_EXACT_METHOD',
+          message: `no exact method for ${n} distinct stops on layout ${layout.id} (the rack-aisle exact method does not apply and Held–Karp is limited to ${HELD_KARP_MAX})`,
+        },
+      };
+    }
+    case 'best': {
+      if (n <= 1) return expandStops(n === 1 ? [1] : [], stopOfPick);
+      const exact = exactBlockTour(layout, stops, request.picks);
+      if (exact !== null) {
+        // Exact already; a local-search pass guards against a disagreement between its geometry and the walk graph.
+        return expandStops(searchTour(d, [exact], { kicks: 0 }), stopOfPick);
+      }
+      if (n <= HELD_KARP_MAX) return expandStops(heldKarp(d), stopOfPick);
+      // Several starting tours (the classic policies among them, so best never loses to them), then iterated local search.
       const starts: number[][] = [nearestNeighbour(d)];
       if (geo !== null) {
         for (const name of ['s-shape', 'largest-gap', 'combined'] as const) starts.push(stopsOf(policy(name), stopOfPick));
       }
-      let bestOrder: number[] = [];
-      let bestCost = Infinity;
-      for (const start of starts) {
-        improveTour(d, start);
-        const c = tourCost(d, start);
-        if (c < bestCost) {
-          bestCost = c;
-          bestOrder = start;
-        }
-      }
-      return expandStops(bestOrder, stopOfPick);
+      const options: TourSearchOptions = { seed: request.seed ?? DEFAULT_ROUTE_SEED, ...(request.kicks === undefined ? {} : { kicks: request.kicks }) };
+      return expandStops(searchTour(d, starts, options), stopOfPick);
     }
   }
 }
 
 /** Distinct stops in first-visit order of a pick order. */
-function stopsOf(pickOrder: readonly number[], stopOfPick: readonly number[]): number[] {
+export function stopsOf(pickOrder: readonly number[], stopOfPick: readonly number[]): number[] {
   const seen = new Set<number>();
   const out: number[] = [];
   for (const i of pickOrder) {
@@ -183,7 +255,7 @@ function stopsOf(pickOrder: readonly number[], stopOfPick: readonly number[]): n
 }
 
 /** Picks in the order of a stop tour; picks sharing a stop stay together, in request order. */
-function expandStops(stopOrder: readonly number[], stopOfPick: readonly number[]): number[] {
+export function expandStops(stopOrder: readonly number[], stopOfPick: readonly number[]): number[] {
   const picksAt = new Map<number, number[]>();
   for (const [i, s] of stopOfPick.entries()) {
     const list = picksAt.get(s);

@@ -1,4 +1,7 @@
-/** The 3D floor: canvas, lights, ground, racks, markings and operatives for one site's layout, and a bin tooltip. */
+/**
+ * The 3D floor: canvas, lights, ground, racks, markings, operatives and the selected operative's route for one site's
+ * layout, and a bin tooltip.
+ */
 import { memo, useState } from 'react';
 import { Canvas } from '@react-three/fiber';
 import type { LayoutView } from '../../../server/protocol/floor.ts';
@@ -7,21 +10,26 @@ import { AisleLabels } from './AisleLabels.tsx';
 import { AisleMarkings } from './AisleMarkings.tsx';
 import { Bins, type BinHover } from './Bins.tsx';
 import { CameraRig } from './CameraRig.tsx';
+import type { RouteStore } from '../net/route-store.ts';
 import { Operatives } from './Operatives.tsx';
+import { RouteOverlay } from './RouteOverlay.tsx';
 import { SiteGround } from './SiteGround.tsx';
 
 /** Props of `FloorCanvas`. */
 export interface FloorCanvasProps {
   readonly store: FloorStore;
   readonly layout: LayoutView;
+  readonly routes: RouteStore;
+  /** Called when an operative is clicked; must be a stable function (the scene is memoised on it). */
+  readonly onSelectOperative?: (operativeId: string) => void;
 }
 
 /** Fills its container; `data-testid="floor-canvas"` marks the container for the browser test. */
-export function FloorCanvas({ store, layout }: FloorCanvasProps) {
+export function FloorCanvas({ store, layout, routes, onSelectOperative }: FloorCanvasProps) {
   const [hover, setHover] = useState<BinHover | null>(null);
   return (
     <div className="floor-canvas" data-testid="floor-canvas">
-      <FloorScene store={store} layout={layout} onHover={setHover} />
+      <FloorScene store={store} layout={layout} routes={routes} onSelectOperative={onSelectOperative} onHover={setHover} />
       {hover !== null && <BinTooltip store={store} layout={layout} hover={hover} />}
     </div>
   );
@@ -31,6 +39,8 @@ export function FloorCanvas({ store, layout }: FloorCanvasProps) {
 const FloorScene = memo(function FloorScene({
   store,
   layout,
+  routes,
+  onSelectOperative,
   onHover,
 }: FloorCanvasProps & { onHover: (hit: BinHover | null) => void }) {
   return (
@@ -44,7 +54,8 @@ const FloorScene = memo(function FloorScene({
       <AisleMarkings segments={layout.segments} />
       <AisleLabels segments={layout.segments} />
       <Bins key={layout.layoutId} store={store} layout={layout} onHover={onHover} />
-      <Operatives store={store} />
+      <Operatives store={store} onSelect={onSelectOperative} />
+      <RouteOverlay routes={routes} floor={store} />
     </Canvas>
   );
 });

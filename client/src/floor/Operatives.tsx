@@ -3,7 +3,7 @@
  * two reported positions. Three InstancedMeshes share one matrix per operative; the render loop reads the store.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { useFrame } from '@react-three/fiber';
+import { useFrame, type ThreeEvent } from '@react-three/fiber';
 import type { InstancedMesh } from 'three';
 import {
   CapsuleGeometry, Color, Matrix4, MeshLambertMaterial, RingGeometry, SphereGeometry, type BufferGeometry,
@@ -45,10 +45,15 @@ function markUpdated(mesh: InstancedMesh, count: number): void {
 /** Props of `Operatives`. */
 export interface OperativesProps {
   readonly store: FloorStore;
+  /** Called with the id of an operative clicked (a click, not the end of an orbit drag). */
+  readonly onSelect?: (operativeId: string) => void;
 }
 
+/** Pointer travel (px) between press and release above which a press was a drag of the camera, not a click. */
+const CLICK_SLOP_PX = 5;
+
 /** All operatives on the floor. */
-export function Operatives({ store }: OperativesProps) {
+export function Operatives({ store, onSelect }: OperativesProps) {
   const [capacity, setCapacity] = useState(() => nextCapacity(store.operatives.length));
   const body = useRef<InstancedMesh>(null);
   const head = useRef<InstancedMesh>(null);
@@ -112,13 +117,30 @@ export function Operatives({ store }: OperativesProps) {
     markUpdated(b, n);
     markUpdated(h, n);
     markUpdated(r, n);
+    if (onSelect !== undefined) {
+      // Raycasting culls by the bounding sphere, which three computes once; the figures move, so keep it current
+      // (O(people), no allocation) or clicks on someone who walked out of the first sphere would miss.
+      b.computeBoundingSphere();
+      h.computeBoundingSphere();
+      r.computeBoundingSphere();
+    }
   });
+
+  const onClick =
+    onSelect &&
+    ((e: ThreeEvent<MouseEvent>) => {
+      if (e.delta > CLICK_SLOP_PX || e.instanceId === undefined) return;
+      const track = store.operatives[e.instanceId];
+      if (track === undefined) return;
+      e.stopPropagation();
+      onSelect(track.id);
+    });
 
   return (
     <group key={capacity}>
-      <instancedMesh ref={body} args={[geometries.body, materials.body, capacity]} frustumCulled={false} />
-      <instancedMesh ref={head} args={[geometries.head, materials.head, capacity]} frustumCulled={false} />
-      <instancedMesh ref={ring} args={[geometries.ring, materials.ring, capacity]} frustumCulled={false} />
+      <instancedMesh ref={body} args={[geometries.body, materials.body, capacity]} frustumCulled={false} onClick={onClick} />
+      <instancedMesh ref={head} args={[geometries.head, materials.head, capacity]} frustumCulled={false} onClick={onClick} />
+      <instancedMesh ref={ring} args={[geometries.ring, materials.ring, capacity]} frustumCulled={false} onClick={onClick} />
     </group>
   );
 }

@@ -35,3 +35,21 @@ export async function fetchLayout(siteId: string, signal?: AbortSignal): Promise
   }
   return layout;
 }
+
+/** An operative as listed by `GET /api/sites/:id/operatives`. */
+export interface OperativeSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly activity: string;
+  readonly tasks: number;
+}
+
+/** Lists the site's operatives (for choosing who carries the handheld, or whose route to show). */
+export async function fetchOperatives(siteId: string, signal?: AbortSignal): Promise<OperativeSummary[]> {
+  const path = `/api/sites/${encodeURIComponent(siteId)}/operatives`;
+  const body = (await getJson(path, signal)) as { operatives?: unknown };
+  if (!Array.isArray(body.operatives)) throw new Error(`${path}: no operatives array`);
+  return body.operatives
+    .filter((o): o is OperativeSummary => typeof o === 'object' && o !== null && typeof (o as OperativeSummary).id === 'string')
+    .map((o) => ({ id: o.id, name: typeof o.name === 'string' ? o.name : o.id, activity: String(o.activity), tasks: Number(o.tasks) || 0 }));
+}

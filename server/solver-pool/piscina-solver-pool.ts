@@ -1,0 +1,62 @@
+/** SolverPool on worker threads (piscina): routes are solved off the event loop; each worker caches layouts by key. */
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { RouteError, RouteRequest, RouteResult } from '../../solver/routing/plan-route.ts';
+import type { SolverReply, SolverTask, WalkRequest } from '../../solver/worker.ts';
+import { LayoutShipper } from './route-tasks.ts';
+import type { SolverPool } from './solver-pool.ts';
+import type { FloorPoint } from '../twin/ids.ts';
+import type { Layout } from '../twin/layout/types.ts';
+
+/** The worker entry: a plain-JS bootstrap that registers tsx, then loads solver/worker.ts. */
+export const SOLVER_WORKER_FILE = fileURLToPath(new URL('./solver-worker.js', import.meta.url));
+
+export interface PiscinaSolverPoolOptions {
+  /** Worker threads; default max(1, cores − 1) so the event loop keeps a core. */
+  readonly threads?: number;
+}
+
+/** Default thread count: leave one core to the event loop. */
+export function defaultSolverThreads(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+export class PiscinaSolverPool implements SolverPool {
+  private readonly pool: Piscina<SolverTask, SolverReply>;
+  private readonly shipper: LayoutShipper;
+  private closed = false;
+
+  constructor(options: PiscinaSolverPoolOptions = {}) {
+    const threads = Math.max(1, Math.floor(options.threads ?? defaultSolverThreads()));
+    this.pool = new Piscina<SolverTask, SolverReply>({
+      filename: SOLVER_WORKER_FILE,
+      minThreads: threads,
+      maxThreads: threads,
+      // Workers hold cached layouts: keep them for the life of the pool.
+      idleTimeout: Number.POSITIVE_INFINITY,
+    });
+    this.shipper = new LayoutShipper((task) => this.pool.run(task));
+  }
+
+  /** Worker threads in the pool. */
+  get threads(): number {
+    return this.pool.maxThreads;
+  }
+
+  planRoute(request: RouteRequest): Promise<RouteResult | RouteError> {
+    if (this.closed) return Promise.reject(new Error('the solver pool is closed'));
+    return this.shipper.planRoute(request);
+  }
+
+  walkPath(layout: Layout, request: WalkRequest): Promise<FloorPoint[] | null> {
+    if (this.closed) return Promise.reject(new Error('the solver pool is closed'));
+    return this.shipper.walkPath(layout, request);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.destroy();
+  }
+}
