@@ -1,4 +1,4 @@
-/** Shared by the benchmarks: print a table and write JSON to bench-results/. */
+/** Shared by the benchmarks: print a table and write JSON to bench/results/. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ export function printTable(title: string, rows: readonly Row[]): void {
 }
 
 export async function writeResults(name: string, data: unknown): Promise<string> {
-  const dir = path.join(benchRoot, 'bench-results');
+  const dir = path.join(benchRoot, 'bench', 'results');
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `${name}.json`);
   await writeFile(file, `${JSON.stringify({ name, at: new Date().toISOString(), ...(data as object) }, null, 2)}\n`);

@@ -8,6 +8,9 @@ import { startServerProcess, uniqueSchema, type ServerProcess } from '../../serv
 // Brings in the type of window.__floortwin (the hooks the page installs).
 import type {} from '../src/test-hooks.ts';
 
+/** Software WebGL on a busy CI machine can draw ~1 frame/s; each canvas screenshot waits for a frame. */
+const BROWSER_TEST_TIMEOUT_MS = 240_000;
+
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 /** Counts distinct colours in a PNG screenshot, decoded by the browser itself. */
@@ -74,5 +77,5 @@ describe('the 3D floor in a browser', () => {
     expect(shot2.equals(shot1)).toBe(false);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, BROWSER_TEST_TIMEOUT_MS);
 });

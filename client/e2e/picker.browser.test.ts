@@ -13,6 +13,8 @@ import type {} from '../src/picker/picker-hooks.ts';
 import type {} from '../src/test-hooks.ts';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+/** Software WebGL on a busy CI machine can draw ~1 frame/s; screenshots and overlay draws wait for frames. */
+const BROWSER_TEST_TIMEOUT_MS = 240_000;
 /** Screenshots are kept for a human to look at. */
 const SHOTS = process.env['E2E_SHOTS_DIR'] ?? '/tmp';
 
@@ -90,7 +92,7 @@ describe('routes in a browser', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, BROWSER_TEST_TIMEOUT_MS);
 
   it('on the 3D floor, choosing an operative overlays their route; Escape clears it', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -115,5 +117,5 @@ describe('routes in a browser', () => {
     await page.waitForFunction(() => window.__floortwin?.route() === null, undefined, { timeout: 10_000 });
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, BROWSER_TEST_TIMEOUT_MS);
 });

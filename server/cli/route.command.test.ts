@@ -125,6 +125,28 @@ describe('cli route', () => {
     expectOneLineError(await cli('route', '--layout', join(dir, 'nope.json'), '--picks', picksPath), 'nope.json');
   });
 
+  it('rejects a pick only reachable through a blocked segment: one line naming it, nothing on stdout', async () => {
+    const layout = file('blocked.json', {
+      format: 'floortwin-layout/1', id: 'bl', name: 'BL', rackAisle: specLayout, levelHeight: 1.2, binDepth: 0.75, capacityUnits: 80,
+      blocked: [{ aisle: 4, block: 1, fromBay: 0, toBay: 3 }, { aisle: 4, block: 1, fromBay: 8, toBay: 21 }],
+    });
+    const picks = file('blocked-picks.json', { pickLists: [{ id: 'o9', locations: ['A03-B2-017-L4', 'A04-B1-005-R2'] }] });
+    const run = await cli('route', '--layout', layout, '--picks', picks);
+    expectOneLineError(run, 'A04-B1-005-R2');
+    expect(run.code).toBe(1);
+  });
+
+  it("offers --method exact, and refuses it with one line when no exact method applies", async () => {
+    const ok = await cli('route', '--layout', layoutPath, '--picks', picksPath, '--method', 'exact');
+    expect(ok.code).toBe(0);
+    expect((JSON.parse(ok.stdout) as { routes: { distance: number }[] }).routes[0]!.distance).toBeCloseTo(115);
+    const layout = file('five-blocks.json', { ...specLayout, blocks: 5, baysPerBlock: 4 });
+    const locations = Array.from({ length: 14 }, (_, i) => `A${String(1 + (i % 10)).padStart(2, '0')}-B${1 + (i % 5)}-00${1 + (i % 4)}-L1`);
+    const picks = file('many.json', { pickLists: [{ id: 'm', locations }] });
+    const run = await cli('route', '--layout', layout, '--picks', picks, '--method', 'exact');
+    expectOneLineError(run, 'no exact method');
+  });
+
   it('rejects an unknown method', async () => {
     const run = await cli('route', '--layout', layoutPath, '--picks', picksPath, '--method', 'teleport');
     expectOneLineError(run, 'teleport');

@@ -11,6 +11,10 @@ import { connectClient, type FloorClient } from './socket-test-kit.ts';
 
 /** Guard against hangs only: the shift runs at 20× and a trip takes a few seconds of wall time. */
 const E2E_WAIT_MS = 60_000;
+function watch(client: FloorClient, request: unknown): Promise<WatchRouteResult> {
+  return client.timeout(E2E_WAIT_MS).emitWithAck('picker:watch', request);
+}
+
 const isRoute = (r: RouteView | NoRouteView): r is RouteView => 'stops' in r;
 
 describe('picker routes end to end', () => {
@@ -52,7 +56,7 @@ describe('picker routes end to end', () => {
       });
     };
 
-    const ack: WatchRouteResult = await socket.timeout(E2E_WAIT_MS).emitWithAck('picker:watch', { siteId: 'demo', operativeId: 'SIM-P1' });
+    const ack = await watch(socket, { siteId: 'demo', operativeId: 'SIM-P1' });
     expect(ack.ok).toBe(true);
     if (ack.ok && isRoute(ack.route)) routes.push(ack.route);
 

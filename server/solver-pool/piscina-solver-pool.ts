@@ -15,6 +15,11 @@ export const SOLVER_WORKER_FILE = fileURLToPath(new URL('./solver-worker.js', im
 export interface PiscinaSolverPoolOptions {
   /** Worker threads; default max(1, cores − 1) so the event loop keeps a core. */
   readonly threads?: number;
+  /**
+   * Added to the worker threads' nice value (Linux): plans are background work and must not starve the event loop or
+   * the rest of the machine. Default 10; 0 keeps normal priority.
+   */
+  readonly niceIncrement?: number;
 }
 
 /** Default thread count: leave one core to the event loop. */
@@ -35,6 +40,7 @@ export class PiscinaSolverPool implements SolverPool {
       maxThreads: threads,
       // Workers hold cached layouts: keep them for the life of the pool.
       idleTimeout: Number.POSITIVE_INFINITY,
+      niceIncrement: options.niceIncrement ?? 10,
     });
     this.shipper = new LayoutShipper((task) => this.pool.run(task));
   }

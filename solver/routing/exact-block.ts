@@ -4,7 +4,9 @@
  * closed walk, so its edges form a connected multigraph with even degrees (a "tour subgraph"); each walk-graph edge is
  * used at most twice. Sweeping the aisles left to right, the programme keeps, per equivalence class of partial
  * subgraphs (degree parity of each cross-aisle node of the current aisle and which of them are connected), the
- * cheapest one. The optimal subgraph's Euler tour gives the visiting order. Pure; per-layout facts cached in a WeakMap.
+ * cheapest one. The optimal subgraph's Euler tour gives the visiting order. Pure: same input, same answer; per-layout
+ * facts are cached in a WeakMap and the state transition tables (which depend only on the block count) in module
+ * scope, the same way the distance oracle caches.
  */
 import type { LocationId } from '../../server/twin/ids.ts';
 import type { Layout, Location, RackAisleParams, WalkGraph } from '../../server/twin/layout/types.ts';
@@ -355,7 +357,7 @@ export function exactRackAisleRoute(layout: Layout, picks: readonly LocationId[]
 
   const K = p.blocks;
   const n = K + 1;
-  // Segment (aisle a, block b) at index (a − 1) · K + b − 1.
+  // Picks per aisle stretch, keyed (aisle − 1) · blocks + block − 1.
   const segments = new Map<number, Segment>();
   const seen = new Set<number>();
   let lo = geo.depotAisle === -1 ? geo.depotLeft : geo.depotAisle;
@@ -374,11 +376,20 @@ export function exactRackAisleRoute(layout: Layout, picks: readonly LocationId[]
     s.nodes.push(loc.accessNode);
     s.ys.push(graph.nodes[loc.accessNode]!.y);
   }
-  const byY = (u: number, v: number): number => graph.nodes[u]!.y - graph.nodes[v]!.y;
+  // Insertion sort by y: stretches hold few picks.
   for (const s of segments.values()) {
-    if (s.nodes.length < 2) continue;
-    s.nodes.sort(byY);
-    for (let i = 0; i < s.nodes.length; i++) s.ys[i] = graph.nodes[s.nodes[i]!]!.y;
+    const { nodes, ys } = s;
+    for (let i = 1; i < nodes.length; i++) {
+      const node = nodes[i]!;
+      const y = ys[i]!;
+      let j = i - 1;
+      for (; j >= 0 && ys[j]! > y; j--) {
+        nodes[j + 1] = nodes[j]!;
+        ys[j + 1] = ys[j]!;
+      }
+      nodes[j + 1] = node;
+      ys[j + 1] = y;
+    }
   }
 
   // Walking outside aisles lo..hi never helps: clamping x to that range maps any closed walk onto one no longer that
@@ -435,7 +446,8 @@ export function exactRackAisleRoute(layout: Layout, picks: readonly LocationId[]
       for (let e = prevStart; e < prevEnd; e++) {
         const state = entryState[e]!;
         const base = entryCost[e]!;
-        for (const opt of options) {
+        for (let o = 0; o < options.length; o++) {
+          const opt = options[o]!;
           const cost = opt === H0 ? 0 : opt === H1 ? gap : opt === H2 ? 2 * gap : opt === SPUR_LEFT ? leftSpur : rightSpur;
           offer(space.horizontal(state, k, opt, oldIsDepot, depotAhead), base + cost, e, opt);
         }
@@ -534,9 +546,13 @@ export function exactRackAisleRoute(layout: Layout, picks: readonly LocationId[]
 
   // Picks in the order the Euler tour first reaches their access points; picks sharing one keep request order.
   const { nodes: subgraphNodes, firstSeen } = eulerFirstSeen(geo, edgesA, edgesB);
-  const key = locs.map((loc) => firstSeen[geo.local[loc.accessNode]!]!);
+  // Counting sort on the first-seen step, stable in request order.
+  const starts = new Int32Array(firstSeen.length + 1);
+  for (const loc of locs) starts[firstSeen[geo.local[loc.accessNode]!]! + 1]! += 1;
+  for (let i = 0; i < firstSeen.length; i++) starts[i + 1]! += starts[i]!;
+  const order = new Int32Array(locs.length);
+  for (let i = 0; i < locs.length; i++) order[starts[firstSeen[geo.local[locs[i]!.accessNode]!]!]!++] = i;
   for (const u of subgraphNodes) geo.local[u] = -1;
-  const order = locs.map((_, i) => i).sort((i, j) => key[i]! - key[j]! || i - j);
   const sequence: LocationId[] = [];
   // Measured as routeDistance measures it, leg by leg in sequence order, so the two agree to the last bit.
   let distance = 0;
@@ -553,8 +569,8 @@ export function exactRackAisleRoute(layout: Layout, picks: readonly LocationId[]
 
 /**
  * An Euler circuit of the multigraph (edges edgesA[i]–edgesB[i]) from the depot (Hierholzer's algorithm): the
- * subgraph's nodes, numbered through `geo.local` (which the caller resets to −1 for them), and for each the step at
- * which the circuit first reaches it. The multigraph is connected with even degrees by construction.
+ * subgraph's nodes, numbered through `geo.local` (which the caller resets to −1 for them), and for each its rank
+ * (0, 1, …) in the order the circuit first reaches them. The multigraph is connected with even degrees by construction.
  */
 function eulerFirstSeen(geo: Geometry, edgesA: readonly number[], edgesB: readonly number[]): { nodes: number[]; firstSeen: Int32Array } {
   const { local } = geo;
@@ -607,6 +623,7 @@ function eulerFirstSeen(geo: Geometry, edgesA: readonly number[], edgesB: readon
   }
   // The circuit comes out reversed; a closed walk read backwards is as short, so either direction will do.
   const firstSeen = new Int32Array(count).fill(-1);
-  for (let i = 0; i < circuit.length; i++) if (firstSeen[circuit[i]!] === -1) firstSeen[circuit[i]!] = i;
+  let seenCount = 0;
+  for (const v of circuit) if (firstSeen[v] === -1) firstSeen[v] = seenCount++;
   return { nodes, firstSeen };
 }

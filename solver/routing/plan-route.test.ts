@@ -205,3 +205,64 @@ describe('planRoute on a layout with one-way lanes and blocked segments', () => 
     }
   });
 });
+
+describe("methods 'exact' and 'best' (issue 3)", () => {
+  it("[R4] 'exact' uses the rack-aisle exact method on plain layouts and Held–Karp elsewhere, and refuses beyond both", () => {
+    const rng = createRng(31);
+    const plain = rackAisle({ blocks: 2, aisles: 12 });
+    const picks = randomPicks(rng, plain, 40);
+    expect(route(plain, picks, 'exact').distance).toBeCloseTo(route(plain, picks, 'best').distance, 9);
+    const r = planRoute({ layout: rackAisle({ blocks: 5, aisles: 6, baysPerBlock: 6 }), picks: randomPicks(rng, rackAisle({ blocks: 5, aisles: 6, baysPerBlock: 6 }), 30), method: 'exact' });
+    expect(isRouteError(r) && r.error.code).toBe('NO_EXACT_METHOD');
+    const small = rackAisle({ blocks: 5, aisles: 6, baysPerBlock: 6 });
+    const few = randomPicks(rng, small, 8);
+    expect(route(small, few, 'exact').distance).toBeCloseTo(bruteForce(small, few), 9);
+  });
+
+  it("[R4] 'best' is deterministic for a seed and never longer than the classic policies on 4- and 5-block layouts", () => {
+    const rng = createRng(77);
+    const layout = rackAisle({ blocks: 5, aisles: 10, baysPerBlock: 8, depot: { x: 13.5 } });
+    for (let t = 0; t < 10; t++) {
+      const picks = randomPicks(rng, layout, randomInt(rng, 13, 60));
+      const a = route(layout, picks, 'best');
+      const b = planRoute({ layout, picks, seed: 1 });
+      expect(!isRouteError(b) && b.sequence).toEqual(a.sequence);
+      for (const m of ['s-shape', 'largest-gap', 'combined', 'nearest-neighbour'] as const) {
+        expect(a.distance).toBeLessThanOrEqual(route(layout, picks, m).distance + 1e-9);
+      }
+    }
+  });
+});
+
+describe('[R1][R3] blocked segments with longer pick lists', () => {
+  const load = (extra: Record<string, unknown>): Layout => {
+    const r = parseLayoutDocument({
+      format: 'floortwin-layout/1', id: 'y', name: 'y', levelHeight: 1.2, binDepth: 0.7, capacityUnits: 50,
+      rackAisle: { format: 'rack-aisle/1', id: 'y', aisles: 8, blocks: 2, baysPerBlock: 10, levels: 1, bayLength: 1, aisleSpacing: 3, crossAisleWidth: 2, depot: { x: 0 } },
+      ...extra,
+    });
+    if (!r.ok) throw new Error(r.error);
+    return r.value;
+  };
+
+  it("every method's walk is measured around the blocked segment, and blocking never shortens the best route", () => {
+    const rng = createRng(5);
+    const open = load({});
+    const blocked = load({ blocked: [{ aisle: 3, block: 1, fromBay: 5, toBay: 6 }, { aisle: 6, block: 2, fromBay: 2, toBay: 3 }, { crossAisle: 1, fromAisle: 5, toAisle: 7 }] });
+    for (let t = 0; t < 10; t++) {
+      const picks = randomPicks(rng, open, randomInt(rng, 5, 30));
+      for (const m of ROUTE_METHODS.filter((x) => x !== 'exact')) {
+        const r = route(blocked, picks, m);
+        expect(r.distance).toBeCloseTo(routeDistance(blocked, r.sequence)!, 6);
+      }
+      expect(route(blocked, picks, 'best').distance + 1e-9).toBeGreaterThanOrEqual(route(open, picks, 'exact').distance);
+    }
+  });
+
+  it('gives UNREACHABLE naming a pick only reachable through a blocked segment, among others', () => {
+    // Aisle 4 of block 1 closed at both ends of bays 1..10: its pick points are cut off.
+    const layout = load({ blocked: [{ aisle: 4, block: 1, fromBay: 0, toBay: 1 }, { aisle: 4, block: 1, fromBay: 10, toBay: 11 }] });
+    const r = planRoute({ layout, picks: ['A01-B1-002-L1', 'A04-B1-005-R1', 'A07-B2-003-L1'].map(asLocationId) });
+    expect(isRouteError(r) && r.error).toEqual({ code: 'UNREACHABLE', message: expect.stringContaining('A04-B1-005-R1') as unknown });
+  });
+});

@@ -12,6 +12,7 @@ import type { DistanceMatrix } from './tour.ts';
 import { HELD_KARP_MAX, heldKarp, nearestNeighbour, tourCost } from './tour.ts';
 import type { TourSearchOptions } from './tour-search.ts';
 import { searchTour } from './tour-search.ts';
+import { exactRackAisleRoute } from './exact-block.ts';
 
 /** Routing algorithms by name; `best` is the strongest Floortwin has, `exact` refuses when it cannot prove optimality. */
 export const ROUTE_METHODS = ['best', 'exact', 'nearest-neighbour', 's-shape', 'largest-gap', 'combined'] as const;
@@ -34,6 +35,8 @@ export interface RouteRequest {
   readonly seed?: number;
   /** Kick budget of `best`'s iterated local search (default by list size, see defaultKicks). */
   readonly kicks?: number;
+  /** Default true; false keeps `best` from the rack-aisle exact method (benchmarks measure the heuristic alone). */
+  readonly useExactBlock?: boolean;
 }
 
 export interface RouteResult {
@@ -141,11 +144,6 @@ export function resolveStops(layout: Layout, picks: readonly LocationId[], extra
   return { locs, stopNodes, stopOfPick, matrix };
 }
 
-// TEMP until exact-block.ts lands: same signature as exactRackAisleRoute.
-function exactRackAisleRoute(_layout: Layout, _picks: readonly LocationId[]): { sequence: LocationId[]; distance: number } | null {
-  return null;
-}
-
 /** Plans the route of one pick list. */
 export function planRoute(request: RouteRequest): RouteResult | RouteError {
   const { layout } = request;
@@ -223,7 +221,7 @@ function orderPicks(method: RouteMethod, layout: Layout, stops: Stops, request: 
     }
     case 'best': {
       if (n <= 1) return expandStops(n === 1 ? [1] : [], stopOfPick);
-      const exact = exactBlockTour(layout, stops, request.picks);
+      const exact = request.useExactBlock === false ? null : exactBlockTour(layout, stops, request.picks);
       if (exact !== null) {
         // Exact already; a local-search pass guards against a disagreement between its geometry and the walk graph.
         return expandStops(searchTour(d, [exact], { kicks: 0 }), stopOfPick);

@@ -23,10 +23,9 @@ export interface TourSearchOptions {
 /** Default kick budget by number of stops: enough for near-optimal picker tours while 100 stops stay within ~10 ms. */
 export function defaultKicks(stops: number): number {
   if (stops <= 3) return 0;
-  if (stops <= 20) return 150;
-  if (stops <= 40) return 120;
-  if (stops <= 70) return 150;
-  return 200;
+  if (stops <= 40) return 40;
+  if (stops <= 70) return 80;
+  return 120;
 }
 
 const EPS = 1e-9;
@@ -53,10 +52,22 @@ class Work {
     this.bwd = new Float64Array(n + 1);
     this.scratch = new Int32Array(n + 1);
     this.active = new Uint8Array(n).fill(1);
+    this.touched = new Uint8Array(n);
   }
 
-  private touch(...positions: number[]): void {
-    for (const q of positions) this.active[this.t[q]!] = 1;
+  /** Stops touched during the current round: they stay active for the next one. */
+  readonly touched: Uint8Array;
+
+  private touch4(a: number, b: number, c: number, d: number): void {
+    const { t, active, touched } = this;
+    active[t[a]!] = 1;
+    active[t[b]!] = 1;
+    active[t[c]!] = 1;
+    active[t[d]!] = 1;
+    touched[t[a]!] = 1;
+    touched[t[b]!] = 1;
+    touched[t[c]!] = 1;
+    touched[t[d]!] = 1;
   }
 
   /** True when the edge t[p] → t[p+1] has an end worth searching from. */
@@ -90,7 +101,7 @@ class Work {
   /** Reverses t[i..j]. */
   reverse(i: number, j: number): void {
     const t = this.t;
-    this.touch(i - 1, i, j, j + 1);
+    this.touch4(i - 1, i, j, j + 1);
     for (let a = i, b = j; a < b; a++, b--) {
       const x = t[a]!;
       t[a] = t[b]!;
@@ -102,26 +113,18 @@ class Work {
   /** Moves t[i..j] (reversed when asked) to sit between t[k] and t[k+1], k outside [i−1, j]. */
   move(i: number, j: number, k: number, reversed: boolean): void {
     const { t, scratch } = this;
-    this.touch(i - 1, i, j, j + 1, k, k + 1);
+    this.touch4(i - 1, i, j, j + 1);
+    this.touch4(k, k + 1, k, k + 1);
     let w = 0;
-    const put = (from: number, to: number): void => {
-      for (let q = from; q <= to; q++) scratch[w++] = t[q]!;
-    };
-    const seg = (): void => {
-      if (reversed) for (let q = j; q >= i; q--) scratch[w++] = t[q]!;
-      else put(i, j);
-    };
-    if (k < i) {
-      put(0, k);
-      seg();
-      put(k + 1, i - 1);
-      put(j + 1, this.m + 1);
-    } else {
-      put(0, i - 1);
-      put(j + 1, k);
-      seg();
-      put(k + 1, this.m + 1);
-    }
+    const [lo, hi] = k < i ? [k + 1, i - 1] : [j + 1, k];
+    // Before the run's new place, then the run, then the rest: k < i puts it earlier, k > j later.
+    const headEnd = k < i ? k : i - 1;
+    for (let q = 0; q <= headEnd; q++) scratch[w++] = t[q]!;
+    if (k > j) for (let q = lo; q <= hi; q++) scratch[w++] = t[q]!;
+    if (reversed) for (let q = j; q >= i; q--) scratch[w++] = t[q]!;
+    else for (let q = i; q <= j; q++) scratch[w++] = t[q]!;
+    if (k < i) for (let q = lo; q <= hi; q++) scratch[w++] = t[q]!;
+    for (let q = (k < i ? j : k) + 1; q <= this.m + 1; q++) scratch[w++] = t[q]!;
     t.set(scratch.subarray(0, this.m + 2));
     this.refresh();
   }
@@ -223,12 +226,14 @@ class Work {
    */
   or3Opt(): boolean {
     const { D, n, t, pos, nb, k: K, m } = this;
+    let changed = false;
     for (let i = 0; i < m; i++) {
       if (!this.look(i)) continue;
       const a = t[i]!;
       const b = t[i + 1]!;
       const ab = D[a * n + b]!;
-      for (let x = 0; x < K; x++) {
+      let moved = false;
+      for (let x = 0; x < K && !moved; x++) {
         const d = nb[a * K + x]!;
         if (d === 0) continue;
         const pd = pos[d]!;
@@ -247,21 +252,27 @@ class Work {
           if (delta < -EPS) {
             // Move t[i+1..j] to sit between t[k] and t[k+1].
             this.move(i + 1, j, k, false);
-            return true;
+            changed = true;
+            moved = true;
+            break;
           }
         }
       }
     }
-    return false;
+    return changed;
   }
 
   /** Runs the three neighbourhoods until none improves. */
   localSearch(): void {
+    this.touched.fill(0);
     for (let round = 0; round < 10_000; round++) {
-      if (this.twoOpt()) continue;
-      if (this.orOpt()) continue;
-      if (this.or3Opt()) continue;
-      break;
+      const a = this.twoOpt();
+      const b = this.orOpt();
+      const c = this.or3Opt();
+      if (!a && !b && !c) break;
+      // Stops not touched this round found nothing to improve: stop looking from them.
+      this.active.set(this.touched);
+      this.touched.fill(0);
     }
     this.active.fill(0);
   }
@@ -287,8 +298,9 @@ function neighbourLists(D: Float64Array, n: number, K: number): Int32Array {
   for (let u = 0; u < n; u++) {
     idx.length = 0;
     for (let v = 0; v < n; v++) if (v !== u) idx.push(v);
-    const key = (v: number): number => Math.min(D[u * n + v]!, D[v * n + u]!);
-    idx.sort((p, q) => key(p) - key(q) || p - q);
+    const key = new Float64Array(n);
+    for (let v = 0; v < n; v++) key[v] = Math.min(D[u * n + v]!, D[v * n + u]!);
+    idx.sort((p, q) => key[p]! - key[q]! || p - q);
     for (let x = 0; x < K; x++) nb[u * K + x] = idx[x] ?? 0;
   }
   return nb;
@@ -318,7 +330,7 @@ export function searchTour(d: DistanceMatrix | FlatMatrix, starts: readonly (rea
   const { cells: D, size: n } = isFlat(d) ? d : { cells: flatten(d), size: d.length };
   const m = n - 1;
   if (m <= 1) return m === 1 ? [1] : [];
-  const K = Math.min(m, options.neighbours ?? 10);
+  const K = Math.min(m, options.neighbours ?? 8);
   const nb = neighbourLists(D, n, K);
   const w = new Work(D, n, nb, K);
   let best: Int32Array | null = null;

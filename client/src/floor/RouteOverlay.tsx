@@ -185,11 +185,11 @@ function RouteMeshes({ routes, floor, route, routeVersion, capacity }: RouteMesh
     h.scale.setScalar(1.5 + 0.15 * Math.sin(t * 3));
   });
 
-  const labelFor = (text: string, accent: string) => {
-    const key = `${text}|${accent}`;
+  const labelFor = (text: string, accent: string, filled: boolean) => {
+    const key = `${text}|${accent}|${filled ? 'f' : 'o'}`;
     let label = labels.get(key);
     if (label === undefined) {
-      const { texture, aspect } = makeLabelTexture(text, accent);
+      const { texture, aspect } = makeLabelTexture(text, accent, { filled });
       label = { texture, aspect, material: new SpriteMaterial({ map: texture, depthTest: false, transparent: true }) };
       labels.set(key, label);
     }
@@ -209,7 +209,11 @@ function RouteMeshes({ routes, floor, route, routeVersion, capacity }: RouteMesh
       <mesh ref={halo} geometry={resources.haloRing} material={resources.haloMaterial} visible={false} renderOrder={4} />
       {route?.stops.map((stop, i) => {
         const isNext = i === nextIndex;
-        const label = labelFor(String(i + 1), isNext ? ROUTE_COLOURS.next : stop.status === 'open' ? ROUTE_COLOURS.path : ROUTE_COLOURS.done);
+        const label = labelFor(
+          String(i + 1),
+          isNext ? ROUTE_COLOURS.next : stop.status === 'open' ? ROUTE_COLOURS.path : ROUTE_COLOURS.done,
+          isNext,
+        );
         const at = floorToScene(floorPoint(stop.x, stop.y, LABEL_HEIGHT_M + (isNext ? 0.6 : 0)));
         const size = LABEL_SIZE_M * (isNext ? 1.35 : 1);
         return (

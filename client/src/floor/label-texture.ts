@@ -1,8 +1,13 @@
 /** Text drawn on a canvas for sprites in the scene (no font loader needed). */
 import { CanvasTexture, SRGBColorSpace } from 'three';
 
+/** Optional look of a tag: `filled` paints it in the accent colour with dark text (for the one thing to look at). */
+export interface LabelStyle {
+  readonly filled?: boolean;
+}
+
 /** A texture of `text` on a rounded dark tag; aspect = width / height of the returned texture. */
-export function makeLabelTexture(text: string, accent: string): { texture: CanvasTexture; aspect: number } {
+export function makeLabelTexture(text: string, accent: string, style: LabelStyle = {}): { texture: CanvasTexture; aspect: number } {
   const height = 96;
   const canvas = document.createElement('canvas');
   const context = canvas.getContext('2d');
@@ -16,7 +21,7 @@ export function makeLabelTexture(text: string, accent: string): { texture: Canva
   canvas.height = height;
   if (context !== null) {
     const r = height * 0.22;
-    context.fillStyle = 'rgba(15, 20, 28, 0.88)';
+    context.fillStyle = style.filled === true ? accent : 'rgba(15, 20, 28, 0.88)';
     context.beginPath();
     context.roundRect(2, 2, width - 4, height - 4, r);
     context.fill();
@@ -24,7 +29,7 @@ export function makeLabelTexture(text: string, accent: string): { texture: Canva
     context.strokeStyle = accent;
     context.stroke();
     context.font = font;
-    context.fillStyle = '#f4f6fa';
+    context.fillStyle = style.filled === true ? '#111111' : '#f4f6fa';
     context.textAlign = 'center';
     context.textBaseline = 'middle';
     context.fillText(text, width / 2, height / 2 + 2);

@@ -44,12 +44,27 @@ export interface OperativeSummary {
   readonly tasks: number;
 }
 
-/** Lists the site's operatives (for choosing who carries the handheld, or whose route to show). */
+/**
+ * Lists the site's operatives (for choosing who carries the handheld, or whose route to show). Accepts both spellings
+ * the server has used: `{ id, tasks }` and `{ operativeId, openTasks }`.
+ */
 export async function fetchOperatives(siteId: string, signal?: AbortSignal): Promise<OperativeSummary[]> {
   const path = `/api/sites/${encodeURIComponent(siteId)}/operatives`;
   const body = (await getJson(path, signal)) as { operatives?: unknown };
   if (!Array.isArray(body.operatives)) throw new Error(`${path}: no operatives array`);
-  return body.operatives
-    .filter((o): o is OperativeSummary => typeof o === 'object' && o !== null && typeof (o as OperativeSummary).id === 'string')
-    .map((o) => ({ id: o.id, name: typeof o.name === 'string' ? o.name : o.id, activity: String(o.activity), tasks: Number(o.tasks) || 0 }));
+  const out: OperativeSummary[] = [];
+  for (const raw of body.operatives as unknown[]) {
+    if (typeof raw !== 'object' || raw === null) continue;
+    const o = raw as Record<string, unknown>;
+    const id = typeof o['id'] === 'string' ? o['id'] : typeof o['operativeId'] === 'string' ? o['operativeId'] : null;
+    if (id === null) continue;
+    const tasks = Number(o['tasks'] ?? o['openTasks'] ?? 0);
+    out.push({
+      id,
+      name: typeof o['name'] === 'string' ? o['name'] : id,
+      activity: typeof o['activity'] === 'string' ? o['activity'] : 'idle',
+      tasks: Number.isFinite(tasks) ? tasks : 0,
+    });
+  }
+  return out;
 }

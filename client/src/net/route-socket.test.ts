@@ -109,7 +109,7 @@ describe('connectRoutes', () => {
     expect(store.route?.stops.map((s) => s.taskId)).toEqual(['t1', 't2']);
 
     clock = 500;
-    server.push(plan('P1', 2, ['t2']));
+    server.push(plan('P1', 2, ['t2', 't1']));
     await until(store, (s) => s.route?.seq === 2);
     expect(store.replannedAtMs).toBe(500);
 

@@ -35,6 +35,20 @@ describe('RouteStore', () => {
     expect(store.route?.seq).toBe(7);
   });
 
+  it('ticking off stops is progress, not a re-plan (no notice)', () => {
+    const store = new RouteStore();
+    store.setOperative('P1');
+    store.applyRoute(plan(5, ['a', 'b', 'c']), 0);
+    const done = plan(6, ['a', 'b', 'c']);
+    const progressed: RouteView = { ...done, stops: done.stops.map((s, i) => (i === 0 ? { ...s, status: 'picked' as const } : s)) };
+    expect(store.applyRoute(progressed, 10)).toBe('progressed');
+    expect(store.replannedAtMs).toBeNull();
+    // The server may also drop finished stops from the plan: still progress.
+    expect(store.applyRoute(plan(7, ['b', 'c']), 20)).toBe('progressed');
+    expect(store.applyRoute(plan(8, ['c', 'd']), 30)).toBe('replanned');
+    expect(store.replannedAtMs).toBe(30);
+  });
+
   it('treats the same plan again (ack and push) as no change', () => {
     const store = new RouteStore();
     store.setOperative('P1');

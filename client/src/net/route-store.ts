@@ -9,8 +9,11 @@ import type { NoRouteView, RouteView } from '../../../server/protocol/route.ts';
 /** Where the route connection is; `offline` keeps the last route on screen but marks it as possibly out of date. */
 export type RouteConnectionStatus = 'idle' | 'connecting' | 'watching' | 'live' | 'offline' | 'error';
 
-/** Outcome of `applyRoute`: `other` = for an operative we no longer watch; `stale` = older than the route held. */
-export type RouteOutcome = 'applied' | 'replanned' | 'same' | 'stale' | 'other';
+/**
+ * Outcome of `applyRoute`: `progressed` = the same plan with stops done since; `replanned` = the order or the set of
+ * stops left changed; `other` = for an operative we no longer watch; `stale` = older than the route held.
+ */
+export type RouteOutcome = 'applied' | 'progressed' | 'replanned' | 'same' | 'stale' | 'other';
 
 /** Immutable summary for React; replaced on every change. */
 export interface RouteSummary {
@@ -45,6 +48,17 @@ function samePlan(a: RouteView, b: RouteView): boolean {
   }
   for (let i = 0; i < a.path.length; i++) if (a.path[i] !== b.path[i]) return false;
   return true;
+}
+
+const openTaskIds = (r: RouteView): string[] => r.stops.filter((s) => s.status === 'open').map((s) => s.taskId);
+
+/** The stops left in `next` are the tail of those left in `held`: the picker worked through some, nothing else moved. */
+function isProgress(held: RouteView, next: RouteView): boolean {
+  const before = openTaskIds(held);
+  const after = openTaskIds(next);
+  if (after.length > before.length) return false;
+  const offset = before.length - after.length;
+  return after.every((id, i) => before[offset + i] === id);
 }
 
 type Listener = () => void;
@@ -91,12 +105,14 @@ export class RouteStore {
         this.emit();
         return 'same';
       }
+      const outcome: RouteOutcome = held === null ? 'applied' : isProgress(held, update) ? 'progressed' : 'replanned';
       this.route = update;
       this.noRoute = null;
       this.routeVersion++;
-      if (held !== null) this.replannedAtMs = nowMs;
+      // Only a real change of plan is announced; ticking off stops is what the picker just did.
+      if (outcome === 'replanned') this.replannedAtMs = nowMs;
       this.emit();
-      return held === null ? 'applied' : 'replanned';
+      return outcome;
     }
     const changed = this.noRoute?.reason !== update.reason || this.noRoute.message !== update.message || this.route !== null;
     this.route = null;
