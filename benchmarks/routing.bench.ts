@@ -4,7 +4,7 @@
  * Ratliff–Rosenthal style DP or Held–Karp) or, where none applies, over the best known (best of all methods and a long
  * multi-seed run of the heuristic), and median / p99 solve time. `ils` is `best` without the exact rack-aisle method
  * (Held–Karp up to 12 stops, else the iterated local search), to show the heuristic alone.
- * Run: `npm run bench -- routing` (ROUTING_BENCH_INSTANCES=n instances per cell; default 5).
+ * Run: `npm run bench -- routing` (ROUTING_BENCH_INSTANCES=n instances per cell; default 20).
  * Writes bench/results/routing.json.
  */
 import { layoutFromRackAisle } from '../server/twin/layout/rack-aisle.ts';
@@ -14,10 +14,10 @@ import { createRng, pickWeighted, randomInt } from '../server/twin/rng.ts';
 import type { Rng } from '../server/twin/rng.ts';
 import { shortestDistance } from '../solver/routing/distance-oracle.ts';
 import { isRouteError, planRoute } from '../solver/routing/plan-route.ts';
-import type { RouteMethod, RouteRequest } from '../solver/routing/plan-route.ts';
+import type { RouteRequest } from '../solver/routing/plan-route.ts';
 import { printTable, writeResults, type Row } from './bench-util.ts';
 
-const INSTANCES = Math.max(1, Number(process.env.ROUTING_BENCH_INSTANCES ?? 5));
+const INSTANCES = Math.max(1, Number(process.env.ROUTING_BENCH_INSTANCES ?? 20));
 const BLOCKS = [1, 2, 3];
 const AISLES = [10, 20, 30];
 const PICKS = [5, 10, 30, 100];

@@ -5,7 +5,7 @@ import { createRng, randomInt } from '../../server/twin/rng.ts';
 import type { Layout } from '../../server/twin/layout/types.ts';
 import { layoutFromRackAisle, rackAisleNodeIds } from '../../server/twin/layout/rack-aisle.ts';
 import type { BatchPick, BatchRouteResult, CartCapacity } from './batch-route.ts';
-import { planBatchRoute } from './batch-route.ts';
+import { isBatchRouteError, planBatchRoute } from './batch-route.ts';
 import { isRouteError, planRoute, routeDistance } from './plan-route.ts';
 import { shortestDistance } from './distance-oracle.ts';
 
@@ -14,7 +14,7 @@ const layout: Layout = layoutFromRackAisle(params);
 
 function batch(picks: readonly BatchPick[], capacity: CartCapacity, dropNode?: number): BatchRouteResult {
   const r = planBatchRoute({ layout, picks, capacity, ...(dropNode === undefined ? {} : { dropNode }) });
-  if (isRouteError(r)) throw new Error(r.error.message);
+  if (isBatchRouteError(r)) throw new Error(r.error.message);
   return r;
 }
 
@@ -95,13 +95,13 @@ describe('planBatchRoute', () => {
       layout, capacity: { volumeM3: 0.5 },
       picks: [{ locationId: asLocationId('A02-B1-005-L1'), volumeM3: 0.2 }, { locationId: asLocationId('A03-B1-001-L1'), orderId: 'big', volumeM3: 0.8 }],
     });
-    expect(isRouteError(r) && r.error.code).toBe('OVER_CAPACITY');
-    expect(isRouteError(r) && r.error.message).toContain('A03-B1-001-L1');
+    expect(isBatchRouteError(r) && r.error.code).toBe('OVER_CAPACITY');
+    expect(isBatchRouteError(r) && r.error.message).toContain('A03-B1-001-L1');
   });
 
   it('names an unknown location, and plans an empty batch as no trips', () => {
     const r = planBatchRoute({ layout, capacity: {}, picks: [{ locationId: asLocationId('A99-B1-001-L1') }] });
-    expect(isRouteError(r) && r.error.code).toBe('UNKNOWN_LOCATION');
+    expect(isBatchRouteError(r) && r.error.code).toBe('UNKNOWN_LOCATION');
     expect(batch([], { totes: 1 })).toEqual({ trips: [], distance: 0 });
   });
 });

@@ -57,6 +57,9 @@ export interface BatchRouteError {
   readonly error: { readonly code: RouteError['error']['code'] | 'OVER_CAPACITY' | 'BAD_REQUEST'; readonly message: string };
 }
 
+/** Narrows a planBatchRoute answer to its error. */
+export const isBatchRouteError = (r: BatchRouteResult | BatchRouteError): r is BatchRouteError => 'error' in r;
+
 const DIMS = ['totes', 'volumeM3', 'weightKg'] as const;
 const EPS = 1e-9;
 

@@ -148,6 +148,10 @@ export function resolveStops(layout: Layout, picks: readonly LocationId[], extra
 export function planRoute(request: RouteRequest): RouteResult | RouteError {
   const { layout } = request;
   const method = request.method ?? 'best';
+  if ((method === 'exact' || (method === 'best' && request.useExactBlock !== false)) && request.picks.length > HELD_KARP_QUICK) {
+    const quick = exactFirst(request, method);
+    if (quick !== null) return quick;
+  }
   const resolved = resolveStops(layout, request.picks);
   if (isRouteError(resolved)) return resolved;
   const { locs, stopNodes, stopOfPick, matrix } = resolved;
@@ -163,6 +167,36 @@ export function planRoute(request: RouteRequest): RouteResult | RouteError {
   for (let k = 0; k < stops.length; k++) distance += matrix[stops[k]!]![stops[(k + 1) % stops.length]!]!;
   const path = request.includePath === false ? [] : walkPolyline(layout.graph, stops.map((s) => stopNodes[s]!));
   return { sequence, distance, path, method };
+}
+
+/** Up to this many stops Held–Karp is cheaper than the rack-aisle DP on wide layouts, so it goes first. */
+const HELD_KARP_QUICK = 11;
+
+/**
+ * The exact rack-aisle route straight from the picks, without the distance matrix between them (the DP needs none,
+ * and the layouts it applies to have no blocked or one-way edges, so every pick is reachable); null when it does not
+ * apply or its answer is not a visit of exactly the picks.
+ */
+function exactFirst(request: RouteRequest, method: RouteMethod): RouteResult | null {
+  const { layout, picks } = request;
+  if (layout.rackAisle === undefined) return null;
+  const r = exactRackAisleRoute(layout, picks);
+  if (r === null || r.sequence.length !== picks.length) return null;
+  const a = [...r.sequence].sort();
+  const b = [...picks].sort();
+  if (a.some((id, i) => id !== b[i])) return null;
+  const distance = routeDistance(layout, r.sequence);
+  if (distance === null) return null;
+  let path: FloorPoint[] = [];
+  if (request.includePath !== false) {
+    const nodes = [layout.graph.depotNode];
+    for (const id of r.sequence) {
+      const node = findLocation(layout, id)!.accessNode;
+      if (nodes[nodes.length - 1] !== node) nodes.push(node);
+    }
+    path = walkPolyline(layout.graph, nodes);
+  }
+  return { sequence: r.sequence, distance, path, method };
 }
 
 /**
@@ -209,6 +243,7 @@ function orderPicks(method: RouteMethod, layout: Layout, stops: Stops, request: 
     case 'nearest-neighbour':
       return expandStops(nearestNeighbour(d), stopOfPick);
     case 'exact': {
+      if (n <= HELD_KARP_QUICK) return expandStops(heldKarp(d), stopOfPick);
       const exact = exactBlockTour(layout, stops, request.picks);
       if (exact !== null) return expandStops(exact, stopOfPick);
       if (n <= HELD_KARP_MAX) return expandStops(heldKarp(d), stopOfPick);
@@ -221,11 +256,9 @@ function orderPicks(method: RouteMethod, layout: Layout, stops: Stops, request: 
     }
     case 'best': {
       if (n <= 1) return expandStops(n === 1 ? [1] : [], stopOfPick);
+      if (n <= HELD_KARP_QUICK) return expandStops(heldKarp(d), stopOfPick);
       const exact = request.useExactBlock === false ? null : exactBlockTour(layout, stops, request.picks);
-      if (exact !== null) {
-        // Exact already; a local-search pass guards against a disagreement between its geometry and the walk graph.
-        return expandStops(searchTour(d, [exact], { kicks: 0 }), stopOfPick);
-      }
+      if (exact !== null) return expandStops(exact, stopOfPick);
       if (n <= HELD_KARP_MAX) return expandStops(heldKarp(d), stopOfPick);
       // Several starting tours (the classic policies among them, so best never loses to them), then iterated local search.
       const starts: number[][] = [nearestNeighbour(d)];

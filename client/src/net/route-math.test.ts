@@ -40,6 +40,16 @@ describe('route math', () => {
     expect(remainingDistance(route([stop('1', 0, 4, 'picked'), stop('2', 4, 5, 'shorted')]))).toBe(9);
   });
 
+  it('measures from the start when the server sends only the walk left (from the last finished stop)', () => {
+    // Finished stops at (0, 4) and (0, 8); the path starts at (0, 8): up to y=10, across, down, back = 2 + 4 + 10 + 4.
+    const r: RouteView = {
+      ...route([stop('1', 0, 4, 'picked'), stop('2', 0, 8, 'picked'), stop('3', 4, 5)]),
+      path: [0, 8, 0, 10, 4, 10, 4, 0, 0, 0],
+    };
+    expect(stopArcs(r)).toEqual([0, 0, 11]);
+    expect(remainingDistance(r)).toBe(20);
+  });
+
   it('splits a canonical location id into aisle, bay and level', () => {
     expect(splitLocationId('A03-B2-017-L4')).toEqual({ aisle: '03', bay: '2-017', side: 'L', level: '4' });
     expect(splitLocationId('DOCK-1')).toBeNull();

@@ -76,15 +76,21 @@ const POSITION_TRUST_M = 6;
 
 /**
  * Arc position of each stop along the walk, in order: each stop is matched at the first place after the previous
- * stop where the path passes it (within ON_PATH_M), else at the nearest place after the previous stop.
+ * stop where the path passes it (within ON_PATH_M), else at the nearest place after the previous stop. The server
+ * may send only what is left to walk (starting at the last finished stop), so a finished stop counts only if the
+ * path passes it before the first open stop; otherwise it stays at the start.
  */
 export function stopArcs(route: RouteView): number[] {
   const total = polylineLength(route.path);
+  const firstOpen = route.stops.find((s) => s.status === 'open');
+  const firstOpenArc = firstOpen === undefined ? total : (firstPassing(route.path, firstOpen.x, firstOpen.y, 0) ?? total);
   const arcs: number[] = [];
   let cursor = 0;
   for (const stop of route.stops) {
     const first = firstPassing(route.path, stop.x, stop.y, cursor);
-    const arc = first ?? project(route.path, stop.x, stop.y, cursor, total)?.arc ?? cursor;
+    let arc: number;
+    if (stop.status !== 'open') arc = first !== null && first <= firstOpenArc ? first : cursor;
+    else arc = first ?? project(route.path, stop.x, stop.y, cursor, total)?.arc ?? cursor;
     arcs.push(arc);
     cursor = arc;
   }
