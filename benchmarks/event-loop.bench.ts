@@ -3,7 +3,7 @@
  * (PiscinaSolverPool) versus inline on the event loop (baselines: the same burst through InlineSolverPool, and one
  * route per macrotask). Lag is the p99 of
  * `monitorEventLoopDelay` over each run. Target: p99 ≤ 20 ms through the pool.
- * Run: `npx tsx benchmarks/event-loop.bench.ts`. Writes bench-results/event-loop.json.
+ * Run: `npx tsx benchmarks/event-loop.bench.ts`. Writes bench/results/event-loop.json.
  */
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';

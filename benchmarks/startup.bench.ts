@@ -2,7 +2,7 @@
  * Start-up time to ready (/healthz 200) of the real server with the demo site: first start (creates the schema and
  * seeds 6,800 receipts) and restart (snapshot + replay), on the machine's Postgres and on the embedded one
  * (a first start there includes initdb). Baseline: restart on the machine's Postgres.
- * Run: `npx tsx benchmarks/startup.bench.ts`. Writes bench-results/startup.json.
+ * Run: `npx tsx benchmarks/startup.bench.ts`. Writes bench/results/startup.json.
  */
 import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';

@@ -2,14 +2,14 @@
  * Store throughput with group commit: events/s committed (events + projections, one transaction per append) against
  * the machine's Postgres, one writer per site appending sequentially, for batches of 1, 10, 100 and 500 events.
  * Baseline: batch size 1 in the same run. Run: `npx tsx benchmarks/store.bench.ts` (DATABASE_URL to override).
- * Writes bench-results/store.json.
+ * Writes bench/results/store.json.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import pg from 'pg';
 import { PgEventStore } from '../server/store/event-store.pg.ts';
 import { quoteIdent } from '../server/store/pg-util.ts';
 import { syntheticHistory } from '../server/store/synthetic-history.ts';
+import { writeResults } from './bench-util.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = 'bench_store';
@@ -107,17 +107,14 @@ async function main(): Promise<void> {
       ].join('  '),
     );
   }
-  await mkdir('bench-results', { recursive: true });
   const result = {
-    benchmark: 'store',
-    date: new Date().toISOString(),
     postgres: version,
     synchronousCommit: syncCommit,
     cpus: cpus().length,
     note: 'events + projections committed per second, one writer per site, sequential appends; baseline batch size 1',
     runs,
   };
-  await writeFile('bench-results/store.json', `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\nwrote ${await writeResults('store', result)}`);
 }
 
 await main();

@@ -1,7 +1,7 @@
 /**
  * The twin core and the router on the demo site: commands/s through decide + apply, floor snapshot size, and route
  * length of Floortwin's default method against the classic policies (S-shape is the baseline, ratio < 1 is better).
- * Run: `npx tsx benchmarks/twin.bench.ts`. Writes bench-results/twin.json.
+ * Run: `npx tsx benchmarks/twin.bench.ts`. Writes bench/results/twin.json.
  */
 import path from 'node:path';
 import msgpackParser from 'socket.io-msgpack-parser';
