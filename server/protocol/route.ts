@@ -24,7 +24,10 @@ export interface RouteView {
   /** Length of the whole closed walk (depot → stops → depot), metres. */
   readonly distanceM: number;
   readonly stops: readonly RouteStopView[];
-  /** The closed walk as a flat polyline [x0, y0, x1, y1, …] following aisles and cross-aisles. */
+  /**
+   * The walk still ahead as a flat polyline [x0, y0, x1, y1, …] following aisles and cross-aisles: from the last
+   * finished stop (the depot before the first) through the open stops back to the depot.
+   */
   readonly path: readonly number[];
   readonly plannedAt: number;
 }
