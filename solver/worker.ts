@@ -5,7 +5,7 @@
  */
 import type { Layout } from '../server/twin/layout/types.ts';
 import type { FloorPoint, LocationId } from '../server/twin/ids.ts';
-import { shortestPathNodes } from './routing/distance-oracle.ts';
+import { pathPolyline } from './routing/distance-oracle.ts';
 import type { RouteError, RouteMethod, RouteResult } from './routing/plan-route.ts';
 import { findLocation, planRoute } from './routing/plan-route.ts';
 
@@ -62,24 +62,7 @@ export function walkThrough(layout: Layout, request: WalkRequest): FloorPoint[] 
     nodes.push(loc.accessNode);
   }
   nodes.push(graph.depotNode);
-  const points: FloorPoint[] = [];
-  const push = (node: number): void => {
-    const n = graph.nodes[node];
-    if (n === undefined) return;
-    const last = points[points.length - 1];
-    if (last !== undefined && last.x === n.x && last.y === n.y) return;
-    points.push({ x: n.x, y: n.y });
-  };
-  push(nodes[0]!);
-  for (let i = 1; i < nodes.length; i++) {
-    const from = nodes[i - 1]!;
-    const to = nodes[i]!;
-    if (from === to) continue;
-    const leg = shortestPathNodes(graph, from, to);
-    if (leg === null) return null;
-    for (const node of leg) push(node);
-  }
-  return points;
+  return pathPolyline(graph, nodes);
 }
 
 /** How many layouts one worker keeps (most recently used first out of the door last). */

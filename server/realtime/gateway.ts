@@ -3,18 +3,17 @@
  * diffs at a fixed patch rate. Handlers are thin: validate, read the site's FloorFeed, ack.
  */
 import type { Socket } from 'socket.io';
-import type { z } from 'zod';
 import { PROTOCOL_VERSION } from '../protocol/floor.ts';
 import {
   JoinRequestSchema,
   LeaveRequestSchema,
   type ClientToServerEvents,
-  type FloorErrorCode,
   type JoinResult,
   type ServerToClientEvents,
   type WireError,
 } from '../protocol/socket.ts';
 import type { FloorFeed } from './floor-feed.ts';
+import { ackOf, serve, validationDetails, wireError } from './socket-handlers.ts';
 import { defaultRealtimeLog, type FloorServer, type RealtimeLog } from './socket-server.ts';
 
 export { createSocketServer, type FloorServer, type SocketServer, type SocketServerOptions } from './socket-server.ts';
@@ -52,25 +51,6 @@ export function siteRoom(siteId: string): string {
 }
 
 type LeaveResult = { ok: boolean; error?: WireError };
-
-function wireError(code: FloorErrorCode, message: string, details?: unknown): WireError {
-  return details === undefined ? { code, message } : { code, message, details };
-}
-
-function validationDetails(error: z.ZodError): unknown {
-  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
-}
-
-/** A client may emit without an ack (or with a non-function last argument): answer into the void then. */
-function ackOf<T>(ack: unknown): (result: T) => void {
-  if (typeof ack !== 'function') return () => undefined;
-  let sent = false;
-  return (result) => {
-    if (sent) return;
-    sent = true;
-    (ack as (result: T) => void)(result);
-  };
-}
 
 /**
  * Serves `site:join` / `site:leave` on `io` and broadcasts each joined site's diffs to its room every `patchMs`.
@@ -177,30 +157,15 @@ export function attachFloorGateway(io: FloorServer, sites: FloorFeedRegistry, op
     return leaving instanceof Promise ? leaving.then(() => ({ ok: true })) : { ok: true };
   }
 
-  /** Runs a handler and acks its result, synchronously when it is synchronous; a failure is logged and acked. */
-  function serve<T>(what: string, work: () => T | Promise<T>, reply: (result: T) => void, failure: T): void {
-    const fail = (error: unknown): void => {
-      log(`${what} failed`, error);
-      reply(failure);
-    };
-    try {
-      const result = work();
-      if (result instanceof Promise) result.then(reply, fail);
-      else reply(result);
-    } catch (error) {
-      fail(error);
-    }
-  }
-
   function onConnection(socket: FloorSocket): void {
     socket.on('site:join', (raw: unknown, ack: unknown) => {
-      serve('site:join', () => join(socket, raw), ackOf<JoinResult>(ack), {
+      serve(log, 'site:join', () => join(socket, raw), ackOf<JoinResult>(ack), {
         ok: false,
         error: wireError('INTERNAL', 'join failed'),
       });
     });
     socket.on('site:leave', (raw: unknown, ack: unknown) => {
-      serve('site:leave', () => leave(socket, raw), ackOf<LeaveResult>(ack), {
+      serve(log, 'site:leave', () => leave(socket, raw), ackOf<LeaveResult>(ack), {
         ok: false,
         error: wireError('INTERNAL', 'leave failed'),
       });

@@ -7,6 +7,7 @@ import type { Socket } from 'socket.io';
 import { z } from 'zod';
 import type { ClientToServerEvents, ServerToClientEvents, WatchRouteResult, WireError } from '../protocol/socket.ts';
 import type { RouteService, RouteUpdate } from '../site/route-service.ts';
+import { ackOf, serve, validationDetails, wireError } from './socket-handlers.ts';
 import { defaultRealtimeLog, type FloorServer, type RealtimeLog } from './socket-server.ts';
 
 type RouteSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -43,25 +44,6 @@ export function routeRoom(siteId: string, operativeId: string): string {
 
 type UnwatchResult = { ok: boolean; error?: WireError };
 
-function wireError(code: string, message: string, details?: unknown): WireError {
-  return details === undefined ? { code, message } : { code, message, details };
-}
-
-function validationDetails(error: z.ZodError): unknown {
-  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
-}
-
-/** A client may emit without an ack function: answer into the void then, and never twice. */
-function ackOf<T>(ack: unknown): (result: T) => void {
-  if (typeof ack !== 'function') return () => undefined;
-  let sent = false;
-  return (result) => {
-    if (sent) return;
-    sent = true;
-    (ack as (result: T) => void)(result);
-  };
-}
-
 /** Serves `picker:watch` / `picker:unwatch` on `io`. */
 export function attachRouteGateway(io: FloorServer, routes: RouteServiceRegistry, options: RouteGatewayOptions = {}): RouteGateway {
   const log = options.log ?? defaultRealtimeLog;
@@ -91,22 +73,15 @@ export function attachRouteGateway(io: FloorServer, routes: RouteServiceRegistry
     return { ok: true };
   }
 
-  function serve<T>(what: string, work: () => Promise<T>, reply: (result: T) => void, failure: T): void {
-    work().then(reply, (error: unknown) => {
-      log(`${what} failed`, error);
-      reply(failure);
-    });
-  }
-
   function onConnection(socket: RouteSocket): void {
     socket.on('picker:watch', (raw: unknown, ack: unknown) => {
-      serve('picker:watch', () => watch(socket, raw), ackOf<WatchRouteResult>(ack), {
+      serve(log, 'picker:watch', () => watch(socket, raw), ackOf<WatchRouteResult>(ack), {
         ok: false,
         error: wireError('INTERNAL', 'watch failed'),
       });
     });
     socket.on('picker:unwatch', (raw: unknown, ack: unknown) => {
-      serve('picker:unwatch', () => unwatch(socket, raw), ackOf<UnwatchResult>(ack), {
+      serve(log, 'picker:unwatch', () => unwatch(socket, raw), ackOf<UnwatchResult>(ack), {
         ok: false,
         error: wireError('INTERNAL', 'unwatch failed'),
       });

@@ -307,8 +307,11 @@ export function shortestPathNodes(graph: WalkGraph, from: number, to: number): n
   return out;
 }
 
-/** The floor polyline of a closed walk through `stops` (graph nodes), from the first back to it, along shortest walks. */
-export function walkPolyline(graph: WalkGraph, stops: readonly number[]): FloorPoint[] {
+/**
+ * The floor polyline of the walk through `nodes` in exactly that order, along shortest walks; consecutive equal points
+ * are merged. Null when a leg cannot be walked.
+ */
+export function pathPolyline(graph: WalkGraph, nodes: readonly number[]): FloorPoint[] | null {
   const points: FloorPoint[] = [];
   const push = (node: number): void => {
     const n = graph.nodes[node];
@@ -317,13 +320,21 @@ export function walkPolyline(graph: WalkGraph, stops: readonly number[]): FloorP
     if (last !== undefined && last.x === n.x && last.y === n.y) return;
     points.push({ x: n.x, y: n.y });
   };
-  if (stops.length === 0) return points;
-  push(stops[0]!);
-  for (let i = 0; i < stops.length; i++) {
-    const from = stops[i]!;
-    const to = stops[(i + 1) % stops.length]!;
+  if (nodes.length === 0) return points;
+  push(nodes[0]!);
+  for (let i = 1; i < nodes.length; i++) {
+    const from = nodes[i - 1]!;
+    const to = nodes[i]!;
     if (from === to) continue;
-    for (const node of shortestPathNodes(graph, from, to) ?? []) push(node);
+    const leg = shortestPathNodes(graph, from, to);
+    if (leg === null) return null;
+    for (const node of leg) push(node);
   }
   return points;
+}
+
+/** The floor polyline of a closed walk through `stops` (graph nodes), from the first back to it, along shortest walks. */
+export function walkPolyline(graph: WalkGraph, stops: readonly number[]): FloorPoint[] {
+  if (stops.length === 0) return [];
+  return pathPolyline(graph, [...stops, stops[0]!]) ?? [];
 }
