@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import express from 'express';
 import type { LayoutView } from '../protocol/floor.ts';
 import { countersOf } from '../twin/floor-view.ts';
+import { blocksRouter } from './blocks.routes.ts';
 import { errorHandler, sendError } from './http-error.ts';
 import { operativesRouter } from './operatives.routes.ts';
 import { ordersRouter } from './orders.routes.ts';
@@ -64,6 +65,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use(ordersRouter(sites));
   app.use(stockRouter(sites));
   app.use(operativesRouter(sites));
+  app.use(blocksRouter(sites));
 
   app.use('/api', (req, res) => sendError(res, 404, 'NOT_FOUND', `no route ${req.method} ${req.path}`));
 

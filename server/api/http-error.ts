@@ -44,6 +44,7 @@ const STATUS_BY_CODE: Record<DomainErrorCode | UnavailableError['code'], number>
   OPERATIVE_NOT_SIGNED_ON: 409,
   ALREADY_SIGNED_ON: 409,
   LOT_REQUIRED: 422,
+  UNKNOWN_SEGMENT: 422,
   UNAVAILABLE: 503,
 };
 

@@ -5,7 +5,7 @@ import type { OperativeId } from '../twin/ids.ts';
 import { asOperativeId } from '../twin/ids.ts';
 import { flattenPath, routeViewOf } from '../twin/route-view.ts';
 import type { TwinState } from '../twin/state.ts';
-import { remainingRoute, routeIsCurrent } from '../twin/twin.ts';
+import { effectiveLayout, remainingRoute, routeIsCurrent } from '../twin/twin.ts';
 import { sendError } from './http-error.ts';
 import { Id, parseOr400, siteFrom } from './params.ts';
 import type { SiteRegistry } from './sites.ts';
@@ -53,11 +53,13 @@ export function operativesRouter(sites: SiteRegistry): Router {
     const operativeId = site && parseOr400(Id, req.params['operativeId'], res, 'path');
     if (!site || !operativeId) return;
     const id = asOperativeId(operativeId);
-    const read = await site.read((twin) => (twin.operatives.has(id) ? routeViewOf(twin, id) : null));
-    if (read === null) return sendError(res, 404, 'UNKNOWN_OPERATIVE', `operative '${id}' is not signed on at site '${site.siteId}'`, { operativeId: id });
+    // The layout with today's blocked segments, so the line drawn is the walk the route really takes.
+    const found = await site.read((twin) => (twin.operatives.has(id) ? { read: routeViewOf(twin, id), layout: effectiveLayout(twin) } : null));
+    if (found === null) return sendError(res, 404, 'UNKNOWN_OPERATIVE', `operative '${id}' is not signed on at site '${site.siteId}'`, { operativeId: id });
+    const { read, layout } = found;
     if ('reason' in read) return res.json(read);
     // The order is the planned one; only the polyline of what is left is drawn here (no re-optimising).
-    const points = read.walk.stops.length === 0 ? [] : (walkThrough(site.site.layout, read.walk) ?? []);
+    const points = read.walk.stops.length === 0 ? [] : (walkThrough(layout, read.walk) ?? []);
     res.json({ ...read.view, path: flattenPath(points) });
   });
 

@@ -10,7 +10,7 @@ import { asOperativeId, asOrderId, epochMs } from '../twin/ids.ts';
 import { generateSite } from '../twin/layout/generator.ts';
 import type { Layout } from '../twin/layout/types.ts';
 import type { SiteDefinition } from '../twin/site.ts';
-import { remainingRoute } from '../twin/twin.ts';
+import { effectiveLayout, remainingRoute } from '../twin/twin.ts';
 import { RouteService, type RouteUpdate } from './route-service.ts';
 import { SiteRunner } from './site-runner.ts';
 
@@ -104,6 +104,22 @@ async function harness(site: SiteDefinition = generated.site): Promise<Harness> 
   };
   harnesses.push(h);
   return h;
+}
+
+/** True when the polyline (flat x, y pairs) walks the whole segment between the two nodes. */
+function walksEdge(path: readonly number[], layout: Layout, a: number, b: number): boolean {
+  const A = layout.graph.nodes[a]!;
+  const B = layout.graph.nodes[b]!;
+  const on = (px: number, py: number, qx: number, qy: number, n: { x: number; y: number }): boolean => {
+    const cross = (qx - px) * (n.y - py) - (qy - py) * (n.x - px);
+    const within = Math.min(px, qx) - 1e-9 <= n.x && n.x <= Math.max(px, qx) + 1e-9 && Math.min(py, qy) - 1e-9 <= n.y && n.y <= Math.max(py, qy) + 1e-9;
+    return Math.abs(cross) < 1e-9 && within;
+  };
+  for (let i = 0; i + 3 < path.length; i += 2) {
+    const [px, py, qx, qy] = [path[i]!, path[i + 1]!, path[i + 2]!, path[i + 3]!];
+    if (on(px, py, qx, qy, A) && on(px, py, qx, qy, B)) return true;
+  }
+  return false;
 }
 
 const routeViews = (updates: readonly RouteUpdate[]): RouteView[] => updates.filter((u): u is RouteView => 'stops' in u);
@@ -228,5 +244,107 @@ describe('RouteService', () => {
     expect(runner.twin.operatives.get(P1)!.route?.taskIds).toEqual(openTasks(runner, P1));
     await service.close();
     await runner.close();
+  });
+
+  describe('[R28] blocked segments', () => {
+    it('blocking a segment on the planned path re-plans a route that avoids it; unblocking plans again', async () => {
+      const h = await harness();
+      for (let i = 0; i < 3; i++) await h.order(i * 11);
+      await h.assign();
+      await h.service.idle();
+      const layout = h.runner.site.layout;
+      const before = routeViews(h.updates).at(-1)!;
+      // An aisle segment between two pick faces that the planned walk uses: there is a way round it.
+      const nodes = layout.graph.nodes;
+      const edge = layout.graph.edges.find(
+        (e) => nodes[e.a]!.kind === 'access' && nodes[e.b]!.kind === 'access' && walksEdge(before.path, layout, e.a, e.b),
+      )!;
+      expect(edge).toBeDefined();
+      const plansBefore = h.service.stats.plans;
+      expect((await h.runner.submit({ type: 'blockSegment', a: edge.b, b: edge.a, reason: 'spill' })).ok).toBe(true);
+      await h.service.idle();
+      expect(h.service.stats.plans).toBeGreaterThan(plansBefore);
+      const op = h.runner.twin.operatives.get(P1)!;
+      const after = routeViews(h.updates).at(-1)!;
+      expect(after.seq).toBe(op.route!.seq);
+      expect(after.seq).toBeGreaterThan(before.seq);
+      expect(new Set(op.route!.taskIds)).toEqual(new Set(op.taskIds));
+      expect(after.path.length).toBeGreaterThan(0);
+      expect(walksEdge(after.path, layout, edge.a, edge.b)).toBe(false);
+      expect(op.route!.distanceM).toBeGreaterThanOrEqual(before.distanceM - 1e-9);
+      // The route is the solver's on the effective layout.
+      const picks = [...new Set(op.route!.taskIds.map((id) => h.runner.twin.tasks.get(id)!.locationId))];
+      const direct = planRoute({ layout: effectiveLayout(h.runner.twin), picks });
+      if ('error' in direct) throw new Error(direct.error.message);
+      expect(op.route!.distanceM).toBeCloseTo(direct.distance, 6);
+      expect(await h.service.view(P1)).toEqual(after);
+
+      expect((await h.runner.submit({ type: 'unblockSegment', a: edge.a, b: edge.b })).ok).toBe(true);
+      await h.service.idle();
+      const restored = routeViews(h.updates).at(-1)!;
+      expect(restored.seq).toBeGreaterThan(after.seq);
+      expect(restored.distanceM).toBeCloseTo(before.distanceM, 6);
+    });
+
+    it('blocking every way to a pick gives UNREACHABLE naming it; unblocking restores a route', async () => {
+      const h = await harness();
+      await h.order(4);
+      await h.assign();
+      await h.service.idle();
+      const before = routeViews(h.updates).at(-1)!;
+      const task = h.runner.twin.tasks.get(before.stops[0]!.taskId as TaskId)!;
+      const access = h.runner.twin.locationsById.get(task.locationId)!.accessNode;
+      const around = h.runner.site.layout.graph.edges.filter((e) => e.a === access || e.b === access);
+      for (const e of around) expect((await h.runner.submit({ type: 'blockSegment', a: e.a, b: e.b, reason: 'pallet down' })).ok).toBe(true);
+      await h.service.idle();
+      const last = h.updates.at(-1) as NoRouteView;
+      expect(last).toMatchObject({ operativeId: P1, reason: 'UNREACHABLE' });
+      expect(last.message).toContain(task.locationId);
+      expect(await h.service.view(P1)).toEqual(last);
+
+      for (const e of around) expect((await h.runner.submit({ type: 'unblockSegment', a: e.a, b: e.b })).ok).toBe(true);
+      await h.service.idle();
+      const restored = h.updates.at(-1) as RouteView;
+      expect(restored.stops?.map((s) => s.taskId)).toEqual([task.id]);
+      expect(restored.seq).toBe(h.runner.twin.operatives.get(P1)!.route!.seq);
+      expect(restored.distanceM).toBeCloseTo(before.distanceM, 6);
+      expect(await h.service.view(P1)).toEqual(restored);
+    });
+
+    it('a pick elsewhere does not hide an UNREACHABLE caused by a block behind a still-current route', async () => {
+      const h = await harness();
+      await h.order(2);
+      await h.order(17);
+      await h.assign();
+      await h.service.idle();
+      const route = h.runner.twin.operatives.get(P1)!.route!;
+      const [walled, other] = route.taskIds.map((id) => h.runner.twin.tasks.get(id)!);
+      expect(walled!.locationId).not.toBe(other!.locationId);
+      const access = h.runner.twin.locationsById.get(walled!.locationId)!.accessNode;
+      expect(h.runner.twin.locationsById.get(other!.locationId)!.accessNode).not.toBe(access);
+      for (const e of h.runner.site.layout.graph.edges.filter((e) => e.a === access || e.b === access)) {
+        await h.runner.submit({ type: 'blockSegment', a: e.a, b: e.b, reason: 'spill' });
+      }
+      await h.service.idle();
+      expect(h.updates.at(-1)).toMatchObject({ reason: 'UNREACHABLE' });
+      const sku = h.runner.twin.skusById.get(other!.skuId)!;
+      const picked = await h.runner.submit({ type: 'confirmPick', taskId: other!.id, operativeId: P1, scannedLocation: other!.locationId, scannedItem: sku.barcode, qty: other!.qty });
+      expect(picked.ok).toBe(true);
+      await h.service.idle();
+      const last = h.updates.at(-1) as NoRouteView;
+      expect(last).toMatchObject({ operativeId: P1, reason: 'UNREACHABLE' });
+      expect(last.message).toContain(walled!.locationId);
+      expect(await h.service.view(P1)).toEqual(last);
+    });
+
+    it('an operative without open tasks is not planned when a segment is blocked', async () => {
+      const h = await harness();
+      await h.service.idle();
+      const edge = h.runner.site.layout.graph.edges[3]!;
+      await h.runner.submit({ type: 'blockSegment', a: edge.a, b: edge.b, reason: 'cleaning' });
+      await h.service.idle();
+      expect(h.service.stats.plans).toBe(0);
+      expect(await h.service.view(P1)).toMatchObject({ reason: 'NO_TASKS' });
+    });
   });
 });

@@ -7,6 +7,9 @@
  *
  * A pick done or shorted does not re-optimise: the picker is mid-walk, and a fresh tour from the depot would send them
  * back. The remaining route (R27) stays current and its view (stops, remaining walk) is pushed again.
+ *
+ * Routes are planned on the effective layout (R28): when an aisle segment is blocked or unblocked, every operative
+ * holding open tasks gets a fresh plan of those tasks, or an UNREACHABLE view naming the pick it cannot get to.
  */
 import type { NoRouteView, RouteView } from '../protocol/route.ts';
 import type { RouteMethod } from '../../solver/routing/plan-route.ts';
@@ -17,7 +20,8 @@ import { asOperativeId } from '../twin/ids.ts';
 import type { Layout } from '../twin/layout/types.ts';
 import { flattenPath, noRouteView, routeViewOf, walkKey, type RemainingWalk } from '../twin/route-view.ts';
 import type { TwinState } from '../twin/state.ts';
-import { routeIsCurrent } from '../twin/twin.ts';
+import { blockedSetKey } from '../twin/blocks.ts';
+import { effectiveLayout, routeIsCurrent } from '../twin/twin.ts';
 import type { SiteRunner } from './site-runner.ts';
 
 /** What watchers receive: the operative's current route, or why there is none. */
@@ -48,9 +52,11 @@ interface OperativeEntry {
   dirty: boolean;
   running: boolean;
   attempts: number;
-  /** Why the last plan failed (UNREACHABLE), until the task set changes or a plan succeeds. */
+  /** A segment was blocked or unblocked: plan again even though the route still covers the open tasks (R28). */
+  replan: boolean;
+  /** Why the last plan failed (UNREACHABLE), until the task set or the blocked set changes or a plan succeeds. */
   failure: NoRouteView | null;
-  /** Task set the failure was for. */
+  /** Task set and blocked set (`planKey`) the failure was for. */
   failedFor: string;
   /** Polyline of the latest remaining walk drawn. */
   walk: { key: string; path: number[] } | null;
@@ -60,6 +66,14 @@ interface OperativeEntry {
   publishing: Promise<void>;
 }
 
+/** A route view read from committed state, with the effective layout (R28) its walk is drawn on. */
+interface ViewRead {
+  readonly view: RouteView;
+  readonly walk: RemainingWalk;
+  readonly layout: Layout;
+  readonly blockedKey: string;
+}
+
 type PlanInput =
   | { readonly kind: 'gone' }
   | { readonly kind: 'current' }
@@ -67,9 +81,16 @@ type PlanInput =
   | {
       readonly kind: 'plan';
       readonly layout: Layout;
+      /** `planKey`: the open task set and the blocked set it is planned against. */
       readonly taskSet: string;
+      readonly blockedKey: string;
       readonly tasks: readonly { readonly id: TaskId; readonly locationId: LocationId }[];
     };
+
+/** What a plan depends on: the operative's open tasks and the blocked segments. */
+function planKey(twin: TwinState, taskIds: readonly TaskId[]): string {
+  return `${[...taskIds].sort().join(',')}|${blockedSetKey(twin)}`;
+}
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -106,6 +127,10 @@ export class RouteService {
               break;
             case 'OperativeSignedOff':
               this.signedOff(event.operativeId);
+              break;
+            case 'SegmentBlocked':
+            case 'SegmentUnblocked':
+              this.replanAll();
               break;
             case 'StockReceived':
             case 'StockMoved':
@@ -158,6 +183,7 @@ export class RouteService {
         id,
         dirty: false,
         running: false,
+        replan: false,
         attempts: 0,
         failure: null,
         failedFor: '',
@@ -184,6 +210,19 @@ export class RouteService {
     this.track(
       this.runner.read((twin) => [...twin.operatives.keys()]).then((ids) => {
         for (const id of ids) this.schedule(id);
+      }),
+    );
+  }
+
+  /** After a block or unblock (R28): a fresh plan for every operative that holds open tasks. */
+  private replanAll(): void {
+    if (this.closed) return;
+    this.track(
+      this.runner.read((twin) => [...twin.operatives.values()].filter((op) => op.taskIds.length > 0).map((op) => op.id)).then((ids) => {
+        for (const id of ids) {
+          this.entry(id).replan = true;
+          this.schedule(id);
+        }
       }),
     );
   }
@@ -221,17 +260,20 @@ export class RouteService {
   }
 
   private async step(entry: OperativeEntry): Promise<void> {
+    const replan = entry.replan;
+    entry.replan = false;
     const input = await this.runner.read((twin): PlanInput => {
       const op = twin.operatives.get(entry.id);
       if (op === undefined) return { kind: 'gone' };
       if (op.taskIds.length === 0) return { kind: 'nothing' };
-      if (routeIsCurrent(twin, entry.id)) return { kind: 'current' };
+      // While a failure stands (a block can leave a current route unwalkable), any change is worth a new plan.
+      if (!replan && entry.failure === null && routeIsCurrent(twin, entry.id)) return { kind: 'current' };
       const tasks: { id: TaskId; locationId: LocationId }[] = [];
       for (const id of op.taskIds) {
         const task = twin.tasks.get(id);
         if (task !== undefined) tasks.push({ id, locationId: task.locationId });
       }
-      return { kind: 'plan', layout: twin.site.layout, taskSet: [...op.taskIds].sort().join(','), tasks };
+      return { kind: 'plan', layout: effectiveLayout(twin), taskSet: planKey(twin, op.taskIds), blockedKey: blockedSetKey(twin), tasks };
     });
     if (input.kind === 'gone') return;
     if (input.kind !== 'plan') {
@@ -286,7 +328,7 @@ export class RouteService {
     if (submitted.ok) {
       this.stats.routesSet++;
       entry.attempts = 0;
-      if (result.path.length > 0) entry.walk = { key: walkKey(planned), path: flattenPath(result.path) };
+      if (result.path.length > 0) entry.walk = { key: `${input.blockedKey}|${walkKey(planned)}`, path: flattenPath(result.path) };
       return;
     }
     const { code } = submitted.error;
@@ -302,21 +344,29 @@ export class RouteService {
     }
   }
 
-  /** Reads the view and walk of committed state; the polyline is drawn afterwards. */
-  private readView(twin: TwinState, id: OperativeId): { view: RouteView; walk: RemainingWalk } | NoRouteView {
+  /**
+   * Reads the view and walk of committed state, with the layout to draw the walk on; the polyline is drawn afterwards.
+   * A failure stands while the route is not current, or while the tasks and blocks it was for are unchanged (a block
+   * can make a current route unwalkable).
+   */
+  private readView(twin: TwinState, id: OperativeId): ViewRead | NoRouteView {
     const entry = this.entries.get(id);
-    if (entry?.failure != null && !routeIsCurrent(twin, id)) return entry.failure;
-    return routeViewOf(twin, id);
+    if (entry?.failure != null) {
+      const op = twin.operatives.get(id);
+      if (!routeIsCurrent(twin, id) || (op !== undefined && entry.failedFor === planKey(twin, op.taskIds))) return entry.failure;
+    }
+    const read = routeViewOf(twin, id);
+    if ('reason' in read) return read;
+    return { ...read, layout: effectiveLayout(twin), blockedKey: blockedSetKey(twin) };
   }
 
-  private async withPath(id: OperativeId, read: { view: RouteView; walk: RemainingWalk } | NoRouteView): Promise<RouteUpdate> {
+  private async withPath(id: OperativeId, read: ViewRead | NoRouteView): Promise<RouteUpdate> {
     if ('reason' in read) return read;
-    const key = walkKey(read.walk);
+    const key = `${read.blockedKey}|${walkKey(read.walk)}`;
     const entry = this.entries.get(id);
     if (entry?.walk?.key === key) return { ...read.view, path: entry.walk.path };
     if (read.walk.stops.length === 0) return read.view;
-    const layout = this.runner.site.layout;
-    const points: FloorPoint[] | null = await this.options.pool.walkPath(layout, read.walk);
+    const points: FloorPoint[] | null = await this.options.pool.walkPath(read.layout, read.walk);
     const path = points === null ? [] : flattenPath(points);
     const current = this.entries.get(id);
     if (current !== undefined) current.walk = { key, path };

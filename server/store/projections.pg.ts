@@ -180,6 +180,8 @@ function referencedIds(batch: readonly SequencedEvent[]): { taskIds: string[]; d
       case 'OrderPicked':
       case 'OrderPacked':
       case 'RoutePlanned':
+      case 'SegmentBlocked':
+      case 'SegmentUnblocked':
         break;
       default:
         return unreachable(e satisfies never);
@@ -439,7 +441,9 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
         status(seq, e.orderId, 'picked');
         break;
       case 'RoutePlanned':
-        // A route lives in the event log and the twin (and its snapshots); no table needs it.
+      case 'SegmentBlocked':
+      case 'SegmentUnblocked':
+        // Routes and blocked segments live in the event log and the twin (and its snapshots); no table needs them.
         break;
       case 'OrderPacked':
         status(seq, e.orderId, 'packed');

@@ -2,6 +2,7 @@
 import type { EpochMs, LocationId, OrderId, SkuId, TenantId } from './ids.ts';
 import type { DurableEvent, SequencedEvent, TwinEvent } from './events.ts';
 import { isDurable } from './events.ts';
+import { segmentKey } from './blocks.ts';
 import { PICK_WINDOW_MS, quantKey, skuKey } from './keys.ts';
 import type { OrderState, Quant, TwinState } from './state.ts';
 
@@ -306,6 +307,14 @@ export function apply(state: TwinState, event: TwinEvent): TwinState {
       state.counters.ordersDespatched++;
       break;
     }
+    case 'SegmentBlocked': {
+      const { a, b, reason, at } = event;
+      state.blockedEdges.set(segmentKey(a, b), { a, b, reason, at });
+      break;
+    }
+    case 'SegmentUnblocked':
+      state.blockedEdges.delete(segmentKey(event.a, event.b));
+      break;
     case 'OperativeMoved': {
       const op = state.operatives.get(event.operativeId);
       if (op !== undefined) {

@@ -124,6 +124,24 @@ export interface DespatchOrder {
   readonly trackingNumber?: string;
 }
 
+/**
+ * Closes a walk-graph edge (a spill, congestion) named by its two node ids, either order (R28). Routes avoid it.
+ */
+export interface BlockSegment {
+  readonly type: 'blockSegment';
+  readonly a: number;
+  readonly b: number;
+  /** Why, for the floor and the log (1–200 characters). */
+  readonly reason: string;
+}
+
+/** Reopens a blocked walk-graph edge (R28). */
+export interface UnblockSegment {
+  readonly type: 'unblockSegment';
+  readonly a: number;
+  readonly b: number;
+}
+
 export type Command =
   | ReceiveStock
   | MoveStock
@@ -138,6 +156,8 @@ export type Command =
   | ShortPick
   | SetRoute
   | PackOrder
-  | DespatchOrder;
+  | DespatchOrder
+  | BlockSegment
+  | UnblockSegment;
 
 export type CommandType = Command['type'];

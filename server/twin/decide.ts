@@ -16,6 +16,7 @@ import type {
   SignOn,
   UpdatePosition,
 } from './commands.ts';
+import { decideBlockSegment, decideUnblockSegment } from './blocks.ts';
 import type { DomainError } from './errors.ts';
 import { domainError } from './errors.ts';
 import type { Allocation, OrderLine, PickTaskSpec, TwinEvent } from './events.ts';
@@ -611,5 +612,10 @@ export function decide(state: TwinState, command: Command, ctx: DecideContext): 
       return decidePack(state, command, at);
     case 'despatchOrder':
       return decideDespatch(state, command, at);
+    case 'blockSegment':
+    case 'unblockSegment': {
+      const out = command.type === 'blockSegment' ? decideBlockSegment(state, command, at) : decideUnblockSegment(state, command, at);
+      return Array.isArray(out) ? accept(out) : refuse(out);
+    }
   }
 }

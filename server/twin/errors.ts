@@ -19,7 +19,8 @@ export type DomainErrorCode =
   | 'TASK_NOT_ASSIGNED'
   | 'OPERATIVE_NOT_SIGNED_ON'
   | 'ALREADY_SIGNED_ON'
-  | 'LOT_REQUIRED';
+  | 'LOT_REQUIRED'
+  | 'UNKNOWN_SEGMENT';
 
 export interface DomainError {
   readonly code: DomainErrorCode;

@@ -151,6 +151,21 @@ export interface OrderDespatched extends EventBase {
   readonly trackingNumber: string | null;
 }
 
+/** A walk-graph edge was closed (R28); `a < b` always. */
+export interface SegmentBlocked extends EventBase {
+  readonly type: 'SegmentBlocked';
+  readonly a: number;
+  readonly b: number;
+  readonly reason: string;
+}
+
+/** A blocked walk-graph edge was reopened (R28); `a < b` always. */
+export interface SegmentUnblocked extends EventBase {
+  readonly type: 'SegmentUnblocked';
+  readonly a: number;
+  readonly b: number;
+}
+
 /** Volatile: an operative's latest position. Applied and streamed, never appended to the log. */
 export interface OperativeMoved extends EventBase {
   readonly type: 'OperativeMoved';
@@ -173,7 +188,9 @@ export type DurableEvent =
   | RoutePlanned
   | OrderPicked
   | OrderPacked
-  | OrderDespatched;
+  | OrderDespatched
+  | SegmentBlocked
+  | SegmentUnblocked;
 
 export type TwinEvent = DurableEvent | OperativeMoved;
 export type TwinEventType = TwinEvent['type'];

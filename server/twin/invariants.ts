@@ -3,6 +3,7 @@ import type { TwinEvent } from './events.ts';
 import { VIRTUAL_LOCATIONS } from './events.ts';
 import type { OrderId, TenantId, SkuId } from './ids.ts';
 import { compareQueued } from './apply.ts';
+import { segmentExists, segmentKey } from './blocks.ts';
 import { quantKey, skuKey } from './keys.ts';
 import type { TwinState } from './state.ts';
 
@@ -107,6 +108,12 @@ export function checkTwinInvariants(state: TwinState): string[] {
   for (const [key, qty] of expectedReserved) {
     if (!state.quants.has(key) && qty > 0) problems.push(`quant ${key}: ${qty} reserved on a missing quant`);
   }
+
+  // Blocked segments (R28): keyed min-max, stored a < b, and an edge of the site's walk graph.
+  for (const [key, seg] of state.blockedEdges) {
+    if (seg.a >= seg.b || key !== segmentKey(seg.a, seg.b)) problems.push(`blocked segment ${key}: key mismatch`);
+    if (!segmentExists(state, seg.a, seg.b)) problems.push(`blocked segment ${key}: no such walk-graph edge`);
+  }
   return problems;
 }
 
@@ -169,6 +176,8 @@ export function ledgerBalances(events: Iterable<TwinEvent>): LedgerResult {
       case 'OperativeSignedOff':
       case 'TasksAssigned':
       case 'RoutePlanned':
+      case 'SegmentBlocked':
+      case 'SegmentUnblocked':
       case 'OrderPicked':
       case 'OrderPacked':
       case 'OperativeMoved':

@@ -97,6 +97,14 @@ export interface SiteCounters {
   unitsPicked: number;
 }
 
+/** A closed walk-graph edge (R28), `a < b`. */
+export interface BlockedSegment {
+  readonly a: number;
+  readonly b: number;
+  readonly reason: string;
+  readonly at: EpochMs;
+}
+
 export interface TwinState {
   readonly site: SiteDefinition;
   readonly locationsById: ReadonlyMap<LocationId, Location>;
@@ -118,4 +126,6 @@ export interface TwinState {
   readonly counters: SiteCounters;
   /** Twin times of pick confirmations within the last hour (oldest first), for picks/hour. */
   readonly recentPickTimes: EpochMs[];
+  /** Closed walk-graph edges by `segmentKey` (`min-max` of the node ids), R28. */
+  readonly blockedEdges: Map<string, BlockedSegment>;
 }

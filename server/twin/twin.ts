@@ -3,11 +3,13 @@ import type { DurableEvent, TwinEvent } from './events.ts';
 import type { EpochMs, LocationId, OperativeId, OrderId, TaskId } from './ids.ts';
 import type { Location } from './layout/types.ts';
 import type { SiteDefinition, Sku } from './site.ts';
-import type { OperativeState, OrderState, PickTask, Quant, SiteCounters, TwinState } from './state.ts';
+import type { BlockedSegment, OperativeState, OrderState, PickTask, Quant, SiteCounters, TwinState } from './state.ts';
 import { insertQuant } from './apply.ts';
+import { segmentKey } from './blocks.ts';
 
 export { apply, applyEvents, applySequenced } from './apply.ts';
 export { decide } from './decide.ts';
+export { effectiveLayout, segmentKey, segmentExists } from './blocks.ts';
 export type { DecideContext, Decision } from './decide.ts';
 export { quantKey, skuKey, MAX_ORDER_LINES, PICK_WINDOW_MS } from './keys.ts';
 
@@ -32,6 +34,7 @@ export function createTwinState(site: SiteDefinition, now: EpochMs): TwinState {
     operatives: new Map(),
     counters: { ordersReceived: 0, ordersPicked: 0, ordersDespatched: 0, linesPicked: 0, unitsPicked: 0 },
     recentPickTimes: [],
+    blockedEdges: new Map(),
   };
 }
 
@@ -62,8 +65,10 @@ export function touchedBy(_state: TwinState, event: TwinEvent): Touched {
     case 'TasksAssigned':
     case 'OperativeMoved':
       return { locations: [], operatives: [event.operativeId] };
-    // A route changes no bin and nothing the floor view shows of an operative.
+    // A route changes no bin and nothing the floor view shows of an operative; a blocked segment is not a bin either.
     case 'RoutePlanned':
+    case 'SegmentBlocked':
+    case 'SegmentUnblocked':
     case 'OrderCreated':
     case 'OrderReleased':
     case 'OrderPicked':
@@ -84,6 +89,8 @@ export interface TwinSnapshotData {
   readonly counters: SiteCounters;
   readonly releaseQueue: readonly string[];
   readonly recentPickTimes: readonly number[];
+  /** Blocked segments (R28); absent in snapshots written before blocks existed. */
+  readonly blockedEdges?: readonly BlockedSegment[];
 }
 
 const cloneOrder = (o: OrderState): OrderState => ({
@@ -112,6 +119,7 @@ export function toSnapshotData(state: TwinState): TwinSnapshotData {
     counters: { ...state.counters },
     releaseQueue: [...state.releaseQueue],
     recentPickTimes: [...state.recentPickTimes],
+    blockedEdges: [...state.blockedEdges.values()].map((s) => ({ ...s })),
   };
 }
 
@@ -126,6 +134,7 @@ export function fromSnapshotData(site: SiteDefinition, data: TwinSnapshotData): 
   Object.assign(state.counters, data.counters);
   state.releaseQueue.push(...(data.releaseQueue as OrderId[]));
   state.recentPickTimes.push(...(data.recentPickTimes as EpochMs[]));
+  for (const s of data.blockedEdges ?? []) state.blockedEdges.set(segmentKey(s.a, s.b), { ...s });
   return state;
 }
 
