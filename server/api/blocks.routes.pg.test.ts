@@ -1,47 +1,26 @@
 /** Blocked aisle segments over HTTP against a real Postgres (R28): block, list, unblock, and the errors at the edge. */
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { layoutView } from '../twin/floor-view.ts';
 import { epochMs } from '../twin/ids.ts';
 import type { SiteDefinition } from '../twin/site.ts';
 import { createTwinState, applySequenced } from '../twin/twin.ts';
-import { loadSiteFiles } from '../site/site-loader.ts';
-import { SiteRunner } from '../site/site-runner.ts';
-import { PgEventStore } from '../store/event-store.pg.ts';
-import { TEST_DATABASE_URL, uniqueSchema } from '../testing/server-process.ts';
-import { createApp } from './app.ts';
-import { siteRegistry } from './sites.ts';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import type { SiteRunner } from '../site/site-runner.ts';
+import type { PgEventStore } from '../store/event-store.pg.ts';
+import { startApiOnPostgres, type ApiOnPostgres } from '../testing/api-on-postgres.ts';
 
 describe('[R28] blocked segments over HTTP on Postgres', () => {
   let store: PgEventStore;
   let runner: SiteRunner;
   let site: SiteDefinition;
-  let server: Server;
+  let api: ApiOnPostgres;
   let base: string;
-  let clockMs = Date.UTC(2026, 10, 27, 8, 0, 0);
 
   beforeAll(async () => {
-    store = new PgEventStore({ connectionString: TEST_DATABASE_URL, schema: uniqueSchema('blocks') });
-    await store.init();
-    site = (await loadSiteFiles(path.join(root, 'data/sites/demo.json'))).site;
-    await store.ensureSite(site.id, site);
-    runner = await SiteRunner.open({ site, store, clock: { now: () => epochMs((clockMs += 1000)) } });
-    const app = createApp({ sites: siteRegistry([runner]), isReady: () => true, layoutOf: () => layoutView(site) });
-    server = createServer(app).listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/sites/${site.id}`;
+    api = await startApiOnPostgres('blocks');
+    ({ store, runner, site, base } = api);
   });
 
   afterAll(async () => {
-    server?.close();
-    await runner?.close();
-    await store?.close();
+    await api?.close();
   });
 
   const post = (url: string, body: unknown) =>

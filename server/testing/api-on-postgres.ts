@@ -1,0 +1,51 @@
+/** Medium-test harness: the demo site's HTTP API in-process, on a fresh schema of the machine's Postgres. */
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp } from '../api/app.ts';
+import { siteRegistry } from '../api/sites.ts';
+import { loadSiteFiles } from '../site/site-loader.ts';
+import { SiteRunner } from '../site/site-runner.ts';
+import { PgEventStore } from '../store/event-store.pg.ts';
+import { layoutView } from '../twin/floor-view.ts';
+import { epochMs } from '../twin/ids.ts';
+import type { SiteDefinition } from '../twin/site.ts';
+import { TEST_DATABASE_URL, uniqueSchema } from './server-process.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface ApiOnPostgres {
+  readonly store: PgEventStore;
+  readonly runner: SiteRunner;
+  readonly site: SiteDefinition;
+  /** `http://127.0.0.1:PORT/api/sites/demo` */
+  readonly base: string;
+  close(): Promise<void>;
+}
+
+/** The demo site with no stock, a clock that ticks a second per reading, and the app on an ephemeral port. */
+export async function startApiOnPostgres(schemaPrefix: string): Promise<ApiOnPostgres> {
+  const store = new PgEventStore({ connectionString: TEST_DATABASE_URL, schema: uniqueSchema(schemaPrefix) });
+  await store.init();
+  const { site } = await loadSiteFiles(path.join(root, 'data/sites/demo.json'));
+  await store.ensureSite(site.id, site);
+  let clockMs = Date.UTC(2026, 10, 27, 8, 0, 0);
+  const runner = await SiteRunner.open({ site, store, clock: { now: () => epochMs((clockMs += 1000)) } });
+  const app = createApp({ sites: siteRegistry([runner]), isReady: () => true, layoutOf: () => layoutView(site) });
+  const server = createServer(app).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/sites/${site.id}`;
+  return {
+    store,
+    runner,
+    site,
+    base,
+    async close() {
+      server.close();
+      await runner.close();
+      await store.close();
+    },
+  };
+}
