@@ -41,11 +41,10 @@ interface Projection {
 }
 
 /**
- * Nearest point of the path to (x, y) among points whose arc position is in [fromArc, toArc]. A walk revisits aisles,
- * so the window matters: without it a stop on the way back would match the way out.
+ * For each segment overlapping the arc window [fromArc, toArc], in path order: the point of that segment (clamped to
+ * the window) closest to (x, y), as its arc position and its distance from (x, y).
  */
-function project(path: readonly number[], x: number, y: number, fromArc: number, toArc: number): Projection | null {
-  let best: Projection | null = null;
+function* windowProjections(path: readonly number[], x: number, y: number, fromArc: number, toArc: number): Generator<Projection> {
   let arcAtStart = 0;
   for (let k = 2; k + 1 < path.length; k += 2) {
     const ax = path[k - 2] ?? 0;
@@ -61,10 +60,18 @@ function project(path: readonly number[], x: number, y: number, fromArc: number,
     const tMin = length === 0 ? 0 : Math.max(0, (fromArc - segStart) / length);
     const tMax = length === 0 ? 0 : Math.min(1, (toArc - segStart) / length);
     t = Math.min(tMax, Math.max(tMin, t));
-    const px = ax + (bx - ax) * t;
-    const py = ay + (by - ay) * t;
-    const offset = Math.hypot(x - px, y - py);
-    if (best === null || offset < best.offset - 1e-9) best = { arc: segStart + length * t, offset };
+    yield { arc: segStart + length * t, offset: Math.hypot(x - (ax + (bx - ax) * t), y - (ay + (by - ay) * t)) };
+  }
+}
+
+/**
+ * Nearest point of the path to (x, y) among points whose arc position is in [fromArc, toArc]. A walk revisits aisles,
+ * so the window matters: without it a stop on the way back would match the way out.
+ */
+function project(path: readonly number[], x: number, y: number, fromArc: number, toArc: number): Projection | null {
+  let best: Projection | null = null;
+  for (const candidate of windowProjections(path, x, y, fromArc, toArc)) {
+    if (best === null || candidate.offset < best.offset - 1e-9) best = candidate;
   }
   return best;
 }
@@ -97,21 +104,10 @@ export function stopArcs(route: RouteView): number[] {
   return arcs;
 }
 
+/** Arc position of the first place at or after `fromArc` where the path passes within ON_PATH_M of (x, y). */
 function firstPassing(path: readonly number[], x: number, y: number, fromArc: number): number | null {
-  let arcAtStart = 0;
-  for (let k = 2; k + 1 < path.length; k += 2) {
-    const ax = path[k - 2] ?? 0;
-    const ay = path[k - 1] ?? 0;
-    const bx = path[k] ?? 0;
-    const by = path[k + 1] ?? 0;
-    const length = Math.hypot(bx - ax, by - ay);
-    const segStart = arcAtStart;
-    arcAtStart += length;
-    if (segStart + length < fromArc) continue;
-    const tMin = length === 0 ? 0 : Math.max(0, (fromArc - segStart) / length);
-    let t = length === 0 ? 0 : ((x - ax) * (bx - ax) + (y - ay) * (by - ay)) / (length * length);
-    t = Math.min(1, Math.max(tMin, t));
-    if (Math.hypot(x - (ax + (bx - ax) * t), y - (ay + (by - ay) * t)) <= ON_PATH_M) return segStart + length * t;
+  for (const candidate of windowProjections(path, x, y, fromArc, Infinity)) {
+    if (candidate.offset <= ON_PATH_M) return candidate.arc;
   }
   return null;
 }
