@@ -4,35 +4,20 @@
  * with the walk on it; on the 3D floor, choosing an operative draws their route over the floor.
  */
 import { writeFile } from 'node:fs/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteView } from '../../server/protocol/route.ts';
+import { launchChromium, distinctColours } from './browser-kit.ts';
 import { startServerProcess, uniqueSchema, type ServerProcess } from '../../server/testing/server-process.ts';
 // Bring in the types of window.__floortwin and window.__floortwinPicker.
 import type {} from '../src/picker/picker-hooks.ts';
 import type {} from '../src/test-hooks.ts';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 /** Software WebGL on a busy CI machine can draw ~1 frame/s; screenshots and overlay draws wait for frames. */
 const BROWSER_TEST_TIMEOUT_MS = 240_000;
 /** Screenshots are kept for a human to look at. */
 const SHOTS = process.env['E2E_SHOTS_DIR'] ?? '/tmp';
 
-/** Counts distinct colours in a PNG screenshot, decoded by the browser itself. */
-async function distinctColours(page: Page, png: Buffer): Promise<number> {
-  return page.evaluate(async (base64) => {
-    const blob = await (await fetch(`data:image/png;base64,${base64}`)).blob();
-    const bitmap = await createImageBitmap(blob);
-    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-    const context = canvas.getContext('2d');
-    if (!context) return 0;
-    context.drawImage(bitmap, 0, 0);
-    const { data } = context.getImageData(0, 0, bitmap.width, bitmap.height);
-    const colours = new Set<number>();
-    for (let i = 0; i < data.length; i += 4 * 3) colours.add(((data[i] ?? 0) << 16) | ((data[i + 1] ?? 0) << 8) | (data[i + 2] ?? 0));
-    return colours.size;
-  }, png.toString('base64'));
-}
 
 /** The first open stop of an operative's route as the HTTP API reports it (null without a route). */
 async function firstOpenStop(url: string, operativeId: string): Promise<string | null> {
@@ -49,7 +34,7 @@ describe('routes in a browser', () => {
 
   beforeAll(async () => {
     server = await startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_route'), DEMO_SHIFT: 'on', SHIFT_SPEED: '2', SHIFT_PICKERS: '6' });
-    browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -84,7 +69,7 @@ describe('routes in a browser', () => {
     await map.waitFor({ state: 'visible', timeout: 30_000 });
     await expect(map.locator('polyline').count()).resolves.toBeGreaterThan(0);
     const mapShot = await map.screenshot();
-    expect(await distinctColours(page, mapShot)).toBeGreaterThan(20);
+    expect(await distinctColours(page, mapShot, 3)).toBeGreaterThan(20);
     await writeFile(`${SHOTS}/picker-360.png`, await page.screenshot({ fullPage: true }));
 
     // Nothing is wider than the phone.
