@@ -1,10 +1,10 @@
 /** `apply`: advances the state by one event. Mutates in place for speed; never validates (decide already did). */
 import type { EpochMs, LocationId, OrderId, SkuId, TenantId } from './ids.ts';
-import type { DurableEvent, SequencedEvent, TwinEvent } from './events.ts';
+import type { DurableEvent, LineChange, ReservationRelease, SequencedEvent, TwinEvent } from './events.ts';
 import { isDurable } from './events.ts';
 import { segmentKey } from './blocks.ts';
-import { PICK_WINDOW_MS, quantKey, skuKey } from './keys.ts';
-import type { OrderState, Quant, TwinState } from './state.ts';
+import { PICK_WINDOW_MS, externalKey, quantKey, skuKey } from './keys.ts';
+import type { OrderState, PickTask, Quant, TwinState } from './state.ts';
 
 /** Orders waiting for a picker are served highest priority first, then oldest, then by id (deterministic). */
 export function compareQueued(a: OrderState, b: OrderState): number {
@@ -121,6 +121,28 @@ function recordPick(state: TwinState, at: EpochMs): void {
   if (drop > 0) times.splice(0, drop);
 }
 
+function releaseReservations(state: TwinState, releases: readonly ReservationRelease[]): void {
+  for (const r of releases) changeQuant(state, r.locationId, r.tenantId, r.skuId, r.lot, r.expiry, 0, -r.qty);
+}
+
+function changeLines(order: OrderState, changes: readonly LineChange[]): void {
+  for (const c of changes) {
+    const line = order.lines[c.lineNo - 1];
+    if (line === undefined) continue;
+    line.allocated += c.dAllocated;
+    line.backordered += c.dBackordered;
+    line.cancelled += c.dCancelled;
+  }
+}
+
+/** Takes a task off its operative's list (it was cancelled or done). */
+function unassign(state: TwinState, taskId: PickTask['id'], operativeId: PickTask['operativeId']): void {
+  const op = operativeId === null ? undefined : state.operatives.get(operativeId);
+  if (op === undefined) return;
+  const i = op.taskIds.indexOf(taskId);
+  if (i >= 0) op.taskIds.splice(i, 1);
+}
+
 /**
  * Applies one event to the state in place and returns the same object. Durable events must have been produced by
  * `decide` against this state (or read back from the log); `apply` keeps every index consistent but checks nothing.
@@ -153,12 +175,25 @@ export function apply(state: TwinState, event: TwinEvent): TwinState {
           backordered: 0,
           picked: 0,
           shorted: 0,
+          cancelled: 0,
         })),
         allocations: [],
         taskIds: [],
         despatchedAt: null,
+        channel: event.channel ?? 'api',
+        shipTo: event.shipTo ?? null,
+        service: event.service ?? null,
+        dueAt: event.dueAt ?? null,
+        holdUntil: null,
+        sscc: null,
+        cartonCode: null,
+        weightG: null,
+        carrier: null,
+        trackingNumber: null,
+        cancelReason: null,
       };
       state.orders.set(order.id, order);
+      if (order.externalRef !== null) state.ordersByExternal.set(externalKey(order.tenantId, order.channel, order.externalRef), order.id);
       state.counters.ordersReceived++;
       break;
     }
@@ -182,7 +217,13 @@ export function apply(state: TwinState, event: TwinEvent): TwinState {
         const line = order.lines[b.lineNo - 1];
         if (line !== undefined) line.backordered += b.qty;
       }
-      order.status = 'allocated';
+      // A refill of a released order's backorders keeps it released (its OrderReleased follows in the same decision).
+      if (order.status === 'open') {
+        order.status = 'allocated';
+        const hold = event.holdUntil ?? null;
+        order.holdUntil = hold;
+        if (hold !== null) state.heldOrders.set(order.id, hold);
+      }
       break;
     }
     case 'OrderReleased': {
@@ -202,12 +243,17 @@ export function apply(state: TwinState, event: TwinEvent): TwinState {
           status: 'released',
           operativeId: null,
           pickedQty: 0,
+          waveId: t.waveId ?? null,
+          batchId: t.batchId ?? null,
+          scanId: null,
         });
         order.taskIds.push(t.taskId);
       }
       // The reservations now belong to the tasks.
       order.allocations = [];
       order.status = 'released';
+      order.holdUntil = null;
+      state.heldOrders.delete(order.id);
       if (event.tasks.length > 0) enqueueOrder(state, order.id);
       break;
     }
@@ -260,15 +306,14 @@ export function apply(state: TwinState, event: TwinEvent): TwinState {
       if (task !== undefined) {
         task.status = event.type === 'PickConfirmed' ? 'picked' : 'shorted';
         task.pickedQty = picked;
-        const op = task.operativeId === null ? undefined : state.operatives.get(task.operativeId);
-        if (op !== undefined) {
-          const i = op.taskIds.indexOf(task.id);
-          if (i >= 0) op.taskIds.splice(i, 1);
-        }
+        task.scanId = event.scanId ?? null;
+        unassign(state, task.id, task.operativeId);
         const line = state.orders.get(task.orderId)?.lines[task.lineNo - 1];
         if (line !== undefined) {
           line.picked += picked;
           line.shorted += short;
+          // Short units are no longer allocated: the same decision re-allocates or backorders them (R19).
+          line.allocated -= short;
         }
       }
       if (picked > 0) {
@@ -296,7 +341,20 @@ export function apply(state: TwinState, event: TwinEvent): TwinState {
     }
     case 'OrderPacked': {
       const order = state.orders.get(event.orderId);
-      if (order !== undefined) order.status = 'packed';
+      if (order === undefined) break;
+      order.status = 'packed';
+      order.sscc = event.sscc ?? null;
+      order.cartonCode = event.cartonCode ?? null;
+      order.weightG = event.weightG ?? null;
+      if (event.ssccSerial != null && event.ssccSerial > state.lastSsccSerial) state.lastSsccSerial = event.ssccSerial;
+      break;
+    }
+    case 'ShipmentLabelled': {
+      const order = state.orders.get(event.orderId);
+      if (order === undefined) break;
+      order.carrier = event.carrier;
+      order.service = event.service;
+      order.trackingNumber = event.trackingNumber;
       break;
     }
     case 'OrderDespatched': {
@@ -304,9 +362,53 @@ export function apply(state: TwinState, event: TwinEvent): TwinState {
       if (order === undefined) break;
       order.status = 'despatched';
       order.despatchedAt = event.at;
+      if (event.carrier !== null) order.carrier = event.carrier;
+      if (event.trackingNumber !== null) order.trackingNumber = event.trackingNumber;
+      for (const b of event.closedBackorders ?? []) {
+        const line = order.lines[b.lineNo - 1];
+        if (line === undefined) continue;
+        line.backordered -= b.qty;
+        line.cancelled += b.qty;
+      }
       state.counters.ordersDespatched++;
       break;
     }
+    case 'OrderCancelled': {
+      const order = state.orders.get(event.orderId);
+      if (order === undefined) break;
+      releaseReservations(state, event.releases);
+      for (const taskId of event.cancelledTaskIds) {
+        const task = state.tasks.get(taskId);
+        if (task === undefined) continue;
+        unassign(state, task.id, task.operativeId);
+        task.status = 'cancelled';
+      }
+      changeLines(order, event.lineChanges);
+      dequeueOrder(state, order.id);
+      order.allocations = [];
+      order.status = 'cancelled';
+      order.cancelReason = event.reason;
+      order.holdUntil = null;
+      state.heldOrders.delete(order.id);
+      break;
+    }
+    case 'AllocationExpired': {
+      const order = state.orders.get(event.orderId);
+      if (order === undefined) break;
+      releaseReservations(state, event.releases);
+      changeLines(order, event.lineChanges);
+      order.allocations = [];
+      order.status = 'open';
+      order.holdUntil = null;
+      state.heldOrders.delete(order.id);
+      break;
+    }
+    case 'WaveReleased':
+      state.waves.add(event.waveId);
+      break;
+    case 'CountRequested':
+      state.countRequests.set(event.locationId, { locationId: event.locationId, reason: event.reason, taskId: event.taskId, at: event.at });
+      break;
     case 'SegmentBlocked': {
       const { a, b, reason, at } = event;
       state.blockedEdges.set(segmentKey(a, b), { a, b, reason, at });

@@ -1,5 +1,5 @@
 /** Commands: requests to change the twin. `decide` turns one into events or a domain error. Quantities are whole units. */
-import type { FloorPoint, LocationId, OperativeId, OrderId, SkuId, TaskId, TenantId } from './ids.ts';
+import type { EpochMs, FloorPoint, LocationId, OperativeId, OrderId, SkuId, TaskId, TenantId } from './ids.ts';
 
 export interface ReceiveStock {
   readonly type: 'receiveStock';
@@ -28,15 +28,37 @@ export interface OrderLineInput {
   readonly qty: number;
 }
 
+/** A delivery address as the channel gave it. */
+export interface Address {
+  readonly name: string;
+  readonly company?: string;
+  readonly line1: string;
+  readonly line2?: string;
+  readonly city: string;
+  readonly region?: string;
+  readonly postcode: string;
+  /** ISO 3166-1 alpha-2. */
+  readonly country: string;
+  readonly phone?: string;
+  readonly email?: string;
+}
+
 export interface CreateOrder {
   readonly type: 'createOrder';
   readonly orderId: OrderId;
   readonly tenantId: TenantId;
-  /** The channel's own reference (e.g. a Shopify order name); optional. */
+  /** Where the order came from: 'api' (default), 'csv', or a channel connection id. */
+  readonly channel?: string;
+  /** The channel's own order id; unique per (tenant, channel) (R7). */
   readonly externalRef?: string;
   readonly lines: readonly OrderLineInput[];
   /** Higher is more urgent. */
   readonly priority?: number;
+  readonly shipTo?: Address;
+  /** Requested shipping service ('standard', 'express', 'next-day', …). */
+  readonly service?: string;
+  /** Ship by (the carrier cut-off), epoch ms. */
+  readonly dueAt?: EpochMs;
 }
 
 export interface AllocateOrder {
@@ -44,6 +66,29 @@ export interface AllocateOrder {
   readonly orderId: OrderId;
   /** 'all-or-nothing' allocates nothing unless every line can be fully allocated; 'partial' backorders what is short. */
   readonly policy?: 'all-or-nothing' | 'partial';
+  /** The reservation lapses if the order is not released within this many ms (R30). */
+  readonly ttlMs?: number;
+}
+
+/** Cancels an order before any unit of it is picked; its reservations and open tasks are released (R29). */
+export interface CancelOrder {
+  readonly type: 'cancelOrder';
+  readonly orderId: OrderId;
+  readonly reason: string;
+}
+
+/** Sweep: allocated orders whose hold has passed go back to open and their stock to available (R30). */
+export interface ExpireReservations {
+  readonly type: 'expireReservations';
+}
+
+/** Releases several allocated orders at once; small orders are grouped into batches picked together (R31). */
+export interface ReleaseWave {
+  readonly type: 'releaseWave';
+  readonly waveId: string;
+  readonly orderIds: readonly OrderId[];
+  /** Most orders per batch (default 4); 1 disables batching. */
+  readonly maxBatchOrders?: number;
 }
 
 export interface ReleaseOrder {
@@ -87,6 +132,9 @@ export interface ConfirmPick {
   /** What the picker scanned on the item (must equal the SKU's barcode). */
   readonly scannedItem: string;
   readonly qty: number;
+  /** Unique per scan on the device: a resend of a scan that was applied is acknowledged, not applied twice (R17). */
+  readonly scanId?: string;
+  readonly deviceId?: string;
 }
 
 /** The picker found fewer than the task asks for: `foundQty` (0..task qty) is picked, the rest is written off for a count. */
@@ -95,6 +143,8 @@ export interface ShortPick {
   readonly taskId: TaskId;
   readonly operativeId: OperativeId;
   readonly foundQty: number;
+  readonly scanId?: string;
+  readonly deviceId?: string;
 }
 
 /**
@@ -112,9 +162,28 @@ export interface SetRoute {
   readonly method: string;
 }
 
+/** A unit scanned at the pack station: an item barcode or a GS1 element string, with how many units it stands for. */
+export interface ScannedItem {
+  readonly code: string;
+  readonly qty: number;
+}
+
 export interface PackOrder {
   readonly type: 'packOrder';
   readonly orderId: OrderId;
+  readonly cartonCode?: string;
+  readonly weightG?: number;
+  /** When given, must match the picked units per SKU (R20). */
+  readonly scannedItems?: readonly ScannedItem[];
+}
+
+/** Records the carrier's label for a packed order (R32). */
+export interface LabelShipment {
+  readonly type: 'labelShipment';
+  readonly orderId: OrderId;
+  readonly carrier: string;
+  readonly service: string;
+  readonly trackingNumber: string;
 }
 
 export interface DespatchOrder {
@@ -156,7 +225,11 @@ export type Command =
   | ShortPick
   | SetRoute
   | PackOrder
+  | LabelShipment
   | DespatchOrder
+  | CancelOrder
+  | ExpireReservations
+  | ReleaseWave
   | BlockSegment
   | UnblockSegment;
 

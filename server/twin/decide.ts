@@ -8,6 +8,8 @@ import type {
   MoveStock,
   PackOrder,
   ReceiveStock,
+  ScannedItem,
+  Address,
   ReleaseOrder,
   RequestWork,
   SetRoute,
@@ -19,13 +21,15 @@ import type {
 import { decideBlockSegment, decideUnblockSegment } from './blocks.ts';
 import type { DomainError } from './errors.ts';
 import { domainError } from './errors.ts';
-import type { Allocation, OrderLine, PickTaskSpec, TwinEvent } from './events.ts';
-import type { EpochMs, LocationId, OperativeId, SkuId, TaskId, TenantId } from './ids.ts';
-import { asTaskId } from './ids.ts';
-import { MAX_ORDER_LINES, quantKey, skuKey } from './keys.ts';
+import type { Allocation, OrderLine, TwinEvent } from './events.ts';
+import type { EpochMs, LocationId, OperativeId, OrderId, SkuId, TaskId, TenantId } from './ids.ts';
+import { DEFAULT_GS1, MAX_ORDER_LINES, externalKey, quantKey } from './keys.ts';
 import type { Location } from './layout/types.ts';
 import type { Sku } from './site.ts';
-import type { OperativeState, OrderState, PickTask, Quant, TwinState } from './state.ts';
+import type { OperativeState, OrderState, PickTask, TwinState } from './state.ts';
+import { allocationsFor, tasksFor } from './allocation.ts';
+import { buildSscc, gtinMatches, looksLikeGs1, parseGs1, ssccSerialCapacity } from './barcodes/gs1.ts';
+import { decideCancel, decideExpire, decideLabel, decideReleaseWave } from './order-lifecycle.ts';
 
 /** Result of `decide`: the events to append and apply, or why the command was refused. */
 export type Decision = { readonly ok: true; readonly events: TwinEvent[] } | { readonly ok: false; readonly error: DomainError };
@@ -37,6 +41,7 @@ export interface DecideContext {
 
 const refuse = (error: DomainError): Decision => ({ ok: false, error });
 const accept = (events: TwinEvent[]): Decision => ({ ok: true, events });
+const settle = (out: TwinEvent[] | DomainError): Decision => (Array.isArray(out) ? accept(out) : refuse(out));
 
 const isPositiveInt = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
 const EXPIRY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -181,12 +186,41 @@ function decideMove(state: TwinState, c: MoveStock, at: EpochMs): Decision {
   ]);
 }
 
+const MAX_TEXT = 200;
+const isText = (v: unknown, max: number): v is string => typeof v === 'string' && v.trim().length > 0 && v.length <= max;
+
+/** [R7] a delivery address names a recipient, a street, a town, a postcode and an ISO country. */
+function checkAddress(a: Address): DomainError | null {
+  for (const field of ['name', 'line1', 'city', 'postcode'] as const) {
+    if (!isText(a[field], MAX_TEXT)) return domainError('INVALID_STATE', `shipTo.${field} must be 1 to ${MAX_TEXT} characters`, { field });
+  }
+  if (typeof a.country !== 'string' || !/^[A-Z]{2}$/.test(a.country)) {
+    return domainError('INVALID_STATE', 'shipTo.country must be an ISO 3166 alpha-2 code (e.g. GB)', { country: a.country });
+  }
+  return null;
+}
+
 function decideCreateOrder(state: TwinState, c: CreateOrder, at: EpochMs): Decision {
   if (state.orders.has(c.orderId)) {
     return refuse(domainError('DUPLICATE_ORDER', `order ${c.orderId} already exists`, { orderId: c.orderId }));
   }
   if (!state.site.tenants.some((t) => t.id === c.tenantId)) {
     return refuse(domainError('UNKNOWN_TENANT', `unknown tenant ${c.tenantId}`, { tenantId: c.tenantId }));
+  }
+  const channel = c.channel ?? 'api';
+  if (!isText(channel, 64)) return refuse(domainError('INVALID_STATE', 'channel must be 1 to 64 characters', { channel }));
+  if (c.externalRef !== undefined) {
+    if (!isText(c.externalRef, MAX_TEXT)) return refuse(domainError('INVALID_STATE', `externalRef must be 1 to ${MAX_TEXT} characters`, {}));
+    const existing = state.ordersByExternal.get(externalKey(c.tenantId, channel, c.externalRef));
+    if (existing !== undefined) {
+      return refuse(
+        domainError('DUPLICATE_ORDER', `${channel} order ${c.externalRef} is already order ${existing}`, {
+          orderId: existing,
+          channel,
+          externalRef: c.externalRef,
+        }),
+      );
+    }
   }
   if (c.lines.length === 0 || c.lines.length > MAX_ORDER_LINES) {
     return refuse(
@@ -196,6 +230,14 @@ function decideCreateOrder(state: TwinState, c: CreateOrder, at: EpochMs): Decis
   const priority = c.priority ?? 0;
   if (typeof priority !== 'number' || !Number.isFinite(priority)) {
     return refuse(domainError('INVALID_QUANTITY', 'priority must be a finite number', { priority }));
+  }
+  if (c.shipTo !== undefined) {
+    const bad = checkAddress(c.shipTo);
+    if (bad !== null) return refuse(bad);
+  }
+  if (c.service !== undefined && !isText(c.service, 32)) return refuse(domainError('INVALID_STATE', 'service must be 1 to 32 characters', {}));
+  if (c.dueAt !== undefined && !Number.isSafeInteger(c.dueAt)) {
+    return refuse(domainError('INVALID_STATE', 'dueAt must be a time in epoch milliseconds', { dueAt: c.dueAt }));
   }
   const lines: OrderLine[] = [];
   for (let i = 0; i < c.lines.length; i++) {
@@ -222,117 +264,56 @@ function decideCreateOrder(state: TwinState, c: CreateOrder, at: EpochMs): Decis
       externalRef: c.externalRef ?? null,
       lines,
       priority,
+      channel,
+      shipTo: c.shipTo === undefined ? null : { ...c.shipTo },
+      service: c.service ?? null,
+      dueAt: c.dueAt ?? null,
     },
   ]);
 }
 
-/** Sorts FEFO: earliest expiry first (no expiry last). */
-function compareExpiry(a: string | null, b: string | null): number {
-  if (a === b) return 0;
-  if (a === null) return 1;
-  if (b === null) return -1;
-  return a < b ? -1 : 1;
-}
+/** Longest reservation hold: a week. */
+const MAX_HOLD_MS = 7 * 24 * 3_600_000;
 
 /**
- * [R9][R10] Picks quants for `need` units: FEFO, then within one expiry the bin with the smallest available that
- * covers the rest (fewest, fullest-emptying picks), else the largest available (fewest splits); ties by location, lot.
- * `taken` holds units already promised to earlier lines of the same order; it is updated.
+ * [R8]–[R12] Allocates an open order; or [R12] refills the backorders of an allocated or released order (partial:
+ * what is there now), whose new tasks are released at once when the order already is.
  */
-function allocateLine(
-  candidates: readonly Quant[],
-  taken: Map<string, number>,
-  need: number,
-): { quant: Quant; qty: number }[] {
-  const out: { quant: Quant; qty: number }[] = [];
-  let rest = need;
-  const avail = (q: Quant): number => q.onHand - q.reserved - (taken.get(q.key) ?? 0);
-  let start = 0;
-  while (rest > 0 && start < candidates.length) {
-    const expiry = (candidates[start] as Quant).expiry;
-    let end = start;
-    while (end < candidates.length && (candidates[end] as Quant).expiry === expiry) end++;
-    // Within one expiry group, choose greedily until the group is empty or the line is covered.
-    for (;;) {
-      let best: Quant | undefined;
-      let bestAvail = 0;
-      let bestCovers = false;
-      for (let i = start; i < end; i++) {
-        const q = candidates[i] as Quant;
-        const a = avail(q);
-        if (a <= 0) continue;
-        const covers = a >= rest;
-        let better: boolean;
-        if (best === undefined) better = true;
-        else if (covers !== bestCovers) better = covers;
-        else if (a !== bestAvail) better = covers ? a < bestAvail : a > bestAvail;
-        else better = q.locationId < best.locationId || (q.locationId === best.locationId && q.lot < best.lot);
-        if (better) {
-          best = q;
-          bestAvail = a;
-          bestCovers = covers;
-        }
-      }
-      if (best === undefined) break;
-      const qty = Math.min(bestAvail, rest);
-      out.push({ quant: best, qty });
-      taken.set(best.key, (taken.get(best.key) ?? 0) + qty);
-      rest -= qty;
-      if (rest === 0) break;
-    }
-    start = end;
-  }
-  return out;
-}
-
 function decideAllocate(state: TwinState, c: AllocateOrder, at: EpochMs): Decision {
   const order = state.orders.get(c.orderId);
   if (order === undefined) return refuse(domainError('UNKNOWN_ORDER', `unknown order ${c.orderId}`, { orderId: c.orderId }));
-  if (order.status !== 'open') {
+  const refill = (order.status === 'allocated' || order.status === 'released') && order.lines.some((l) => l.backordered > 0);
+  if (order.status !== 'open' && !refill) {
     return refuse(domainError('INVALID_STATE', `order ${order.id} is ${order.status}, not open`, { status: order.status }));
   }
-  const policy = c.policy ?? 'all-or-nothing';
+  if (c.ttlMs !== undefined && (!isPositiveInt(c.ttlMs) || c.ttlMs > MAX_HOLD_MS)) {
+    return refuse(domainError('INVALID_QUANTITY', `ttlMs must be a whole number of ms from 1 to ${MAX_HOLD_MS}`, { ttlMs: c.ttlMs }));
+  }
+  const policy = refill ? 'partial' : (c.policy ?? 'all-or-nothing');
   const taken = new Map<string, number>();
-  const candidatesBySku = new Map<SkuId, Quant[]>();
   const allocations: Allocation[] = [];
   const backordered: { lineNo: number; qty: number }[] = [];
   const short: { lineNo: number; skuId: SkuId; requested: number; available: number }[] = [];
   for (const line of order.lines) {
-    const need = line.qty - line.allocated - line.backordered;
+    const need = refill ? line.backordered : line.qty - line.allocated - line.backordered - line.cancelled;
     if (need <= 0) continue;
-    let candidates = candidatesBySku.get(line.skuId);
-    if (candidates === undefined) {
-      candidates = [];
-      for (const key of state.quantsBySku.get(skuKey(order.tenantId, line.skuId)) ?? []) {
-        const q = state.quants.get(key);
-        if (q !== undefined && q.onHand > q.reserved) candidates.push(q);
-      }
-      candidates.sort((a, b) => compareExpiry(a.expiry, b.expiry));
-      candidatesBySku.set(line.skuId, candidates);
-    }
-    const picks = allocateLine(candidates, taken, need);
-    let got = 0;
-    for (const { quant, qty } of picks) {
-      got += qty;
-      allocations.push({
-        lineNo: line.lineNo,
-        locationId: quant.locationId,
-        tenantId: quant.tenantId,
-        skuId: quant.skuId,
-        lot: quant.lot,
-        expiry: quant.expiry,
-        qty,
-      });
-    }
-    if (got < need) {
-      short.push({ lineNo: line.lineNo, skuId: line.skuId, requested: need, available: got });
-      backordered.push({ lineNo: line.lineNo, qty: need - got });
+    const got = allocationsFor(state, order, line, need, taken);
+    allocations.push(...got);
+    const gotQty = got.reduce((n, a) => n + a.qty, 0);
+    if (refill) {
+      if (gotQty > 0) backordered.push({ lineNo: line.lineNo, qty: -gotQty });
+    } else if (gotQty < need) {
+      short.push({ lineNo: line.lineNo, skuId: line.skuId, requested: need, available: gotQty });
+      backordered.push({ lineNo: line.lineNo, qty: need - gotQty });
     }
   }
   if ((policy === 'all-or-nothing' && short.length > 0) || allocations.length === 0) {
     return refuse(domainError('OUT_OF_STOCK', `order ${order.id} cannot be allocated`, { orderId: order.id, policy, lines: short }));
   }
-  return accept([{ type: 'OrderAllocated', at, orderId: order.id, allocations, backordered }]);
+  const holdUntil = !refill && c.ttlMs !== undefined ? ((at + c.ttlMs) as EpochMs) : null;
+  const events: TwinEvent[] = [{ type: 'OrderAllocated', at, orderId: order.id, allocations, backordered, holdUntil }];
+  if (order.status === 'released') events.push({ type: 'OrderReleased', at, orderId: order.id, tasks: tasksFor(order, allocations) });
+  return accept(events);
 }
 
 function decideRelease(state: TwinState, c: ReleaseOrder, at: EpochMs): Decision {
@@ -344,18 +325,7 @@ function decideRelease(state: TwinState, c: ReleaseOrder, at: EpochMs): Decision
   if (order.allocations.length === 0) {
     return refuse(domainError('INVALID_STATE', `order ${order.id} has nothing allocated`, { orderId: order.id }));
   }
-  const tasks: PickTaskSpec[] = order.allocations.map((a, i) => ({
-    taskId: asTaskId(`${order.id}-T${i + 1}`),
-    orderId: order.id,
-    lineNo: a.lineNo,
-    locationId: a.locationId,
-    tenantId: order.tenantId,
-    skuId: a.skuId,
-    lot: a.lot,
-    expiry: a.expiry,
-    qty: a.qty,
-  }));
-  return accept([{ type: 'OrderReleased', at, orderId: order.id, tasks }]);
+  return accept([{ type: 'OrderReleased', at, orderId: order.id, tasks: tasksFor(order, order.allocations) }]);
 }
 
 function decideSignOn(state: TwinState, c: SignOn, at: EpochMs): Decision {
@@ -395,24 +365,54 @@ function decideUpdatePosition(state: TwinState, c: UpdatePosition, at: EpochMs):
   ]);
 }
 
+/** Released tasks of an order, in task order. */
+function releasedTasks(state: TwinState, order: OrderState): TaskId[] {
+  const out: TaskId[] = [];
+  for (const id of order.taskIds) if (state.tasks.get(id)?.status === 'released') out.push(id);
+  return out;
+}
+
+/** Batch of an order's released tasks, or null (R31). */
+function batchOf(state: TwinState, order: OrderState): string | null {
+  for (const id of order.taskIds) {
+    const task = state.tasks.get(id);
+    if (task?.status === 'released') return task.batchId;
+  }
+  return null;
+}
+
+/**
+ * [R16] Assigns whole orders from the release queue; [R31] a batch goes as one unit (all its queued orders, at the
+ * position of its first), so small orders released together are picked in one trip.
+ */
 function decideRequestWork(state: TwinState, c: RequestWork, at: EpochMs): Decision {
   const op = signedOn(state, c.operativeId);
   if ('code' in op) return refuse(op);
   if (!isPositiveInt(c.maxTasks)) return refuse(badQty('maxTasks', c.maxTasks));
   const taskIds: TaskId[] = [];
-  for (const orderId of state.releaseQueue) {
-    const order = state.orders.get(orderId);
+  const seenBatches = new Set<string>();
+  const queue = state.releaseQueue;
+  for (let i = 0; i < queue.length; i++) {
+    const order = state.orders.get(queue[i] as OrderId);
     if (order === undefined) continue;
-    const released: TaskId[] = [];
-    for (const id of order.taskIds) if (state.tasks.get(id)?.status === 'released') released.push(id);
-    if (released.length === 0) continue;
-    if (taskIds.length + released.length <= c.maxTasks) {
-      taskIds.push(...released);
+    const batchId = batchOf(state, order);
+    if (batchId !== null && seenBatches.has(batchId)) continue;
+    const unit: TaskId[] = releasedTasks(state, order);
+    if (batchId !== null) {
+      seenBatches.add(batchId);
+      for (let j = i + 1; j < queue.length; j++) {
+        const other = state.orders.get(queue[j] as OrderId);
+        if (other !== undefined && batchOf(state, other) === batchId) unit.push(...releasedTasks(state, other));
+      }
+    }
+    if (unit.length === 0) continue;
+    if (taskIds.length + unit.length <= c.maxTasks) {
+      taskIds.push(...unit);
       if (taskIds.length === c.maxTasks) break;
       continue;
     }
-    // An order bigger than a whole batch is split; otherwise stop rather than jump the queue.
-    if (taskIds.length === 0) taskIds.push(...released.slice(0, c.maxTasks));
+    // A unit bigger than a whole assignment is split; otherwise stop rather than jump the queue.
+    if (taskIds.length === 0) taskIds.push(...unit.slice(0, c.maxTasks));
     break;
   }
   if (taskIds.length === 0) return accept([]);
@@ -445,26 +445,70 @@ function isLastOpenTask(state: TwinState, order: OrderState, taskId: TaskId): bo
   return true;
 }
 
+/**
+ * [R17] A resend of the scan that completed a task is acknowledged with no events; any other action on a done task
+ * is TASK_DONE. Returns null when the task is open (the normal checks follow).
+ */
+function doneTask(state: TwinState, taskId: TaskId, scanId: string | undefined): Decision | null {
+  const task = state.tasks.get(taskId);
+  if (task === undefined || task.status === 'released' || task.status === 'assigned') return null;
+  if (scanId !== undefined && task.scanId === scanId) return accept([]);
+  return refuse(domainError('TASK_DONE', `task ${taskId} is already ${task.status}`, { taskId, status: task.status }));
+}
+
+const MAX_SCAN_ID = 128;
+
+function checkScanIds(c: { readonly scanId?: string; readonly deviceId?: string }): DomainError | null {
+  if (c.scanId !== undefined && !isText(c.scanId, MAX_SCAN_ID)) return domainError('INVALID_STATE', `scanId must be 1 to ${MAX_SCAN_ID} characters`, {});
+  if (c.deviceId !== undefined && !isText(c.deviceId, MAX_SCAN_ID)) return domainError('INVALID_STATE', `deviceId must be 1 to ${MAX_SCAN_ID} characters`, {});
+  return null;
+}
+
+/**
+ * [R17] What an item scan says: the SKU's own barcode, or a GS1 element string whose (01) GTIN is the SKU's barcode
+ * and whose (10) lot, when present, is the task's lot. Returns null when it matches, else why not.
+ */
+export function itemScanProblem(state: TwinState, sku: Sku, lot: string, scanned: string): DomainError | null {
+  const code = scanned.trim();
+  if (code === sku.barcode) return null;
+  if (!looksLikeGs1(code)) {
+    return domainError('WRONG_ITEM_SCANNED', `scanned ${code}, not the barcode of ${sku.id}`, { skuId: sku.id, scanned: code });
+  }
+  const gs1 = parseGs1(code, { refYear: new Date(state.now).getUTCFullYear() });
+  if (!gs1.ok) return domainError('WRONG_ITEM_SCANNED', `unreadable GS1 barcode: ${gs1.error}`, { skuId: sku.id, scanned: code });
+  if (gs1.gtin === undefined || !gtinMatches(gs1.gtin, sku.barcode)) {
+    return domainError('WRONG_ITEM_SCANNED', `scanned GTIN ${gs1.gtin ?? 'none'}, not ${sku.id} (${sku.barcode})`, {
+      skuId: sku.id,
+      scanned: code,
+    });
+  }
+  if (gs1.lot !== undefined && lot !== '' && gs1.lot !== lot) {
+    return domainError('WRONG_ITEM_SCANNED', `scanned lot ${gs1.lot}, the task is for lot ${lot}`, { skuId: sku.id, lot, scannedLot: gs1.lot });
+  }
+  return null;
+}
+
 function decideConfirmPick(state: TwinState, c: ConfirmPick, at: EpochMs): Decision {
+  const bad = checkScanIds(c);
+  if (bad !== null) return refuse(bad);
+  const done = doneTask(state, c.taskId, c.scanId);
+  if (done !== null) return done;
   const task = ownedTask(state, c.taskId, c.operativeId);
   if ('code' in task) return refuse(task);
-  if (c.scannedLocation !== task.locationId) {
+  if (typeof c.scannedLocation !== 'string' || c.scannedLocation.trim() !== task.locationId) {
     return refuse(
-      domainError('WRONG_LOCATION_SCANNED', `scanned ${c.scannedLocation}, expected ${task.locationId}`, {
+      domainError('WRONG_LOCATION_SCANNED', `scanned ${String(c.scannedLocation)}, expected ${task.locationId}`, {
         expected: task.locationId,
         scanned: c.scannedLocation,
       }),
     );
   }
   const sku = state.skusById.get(task.skuId);
-  if (sku === undefined || c.scannedItem !== sku.barcode) {
-    return refuse(
-      domainError('WRONG_ITEM_SCANNED', `scanned ${c.scannedItem}, not the barcode of ${task.skuId}`, {
-        skuId: task.skuId,
-        scanned: c.scannedItem,
-      }),
-    );
+  if (sku === undefined || typeof c.scannedItem !== 'string') {
+    return refuse(domainError('WRONG_ITEM_SCANNED', `no item scanned for ${task.skuId}`, { skuId: task.skuId }));
   }
+  const wrongItem = itemScanProblem(state, sku, task.lot, c.scannedItem);
+  if (wrongItem !== null) return refuse(wrongItem);
   if (c.qty !== task.qty) {
     return refuse(domainError('INVALID_QUANTITY', `confirm exactly ${task.qty}; use a short pick for fewer`, { qty: c.qty, taskQty: task.qty }));
   }
@@ -481,6 +525,8 @@ function decideConfirmPick(state: TwinState, c: ConfirmPick, at: EpochMs): Decis
       lot: task.lot,
       expiry: task.expiry,
       qty: task.qty,
+      scanId: c.scanId ?? null,
+      deviceId: c.deviceId ?? null,
     },
   ];
   const order = state.orders.get(task.orderId);
@@ -488,7 +534,15 @@ function decideConfirmPick(state: TwinState, c: ConfirmPick, at: EpochMs): Decis
   return accept(events);
 }
 
+/**
+ * [R19] A short pick: found units to PACKING, the rest written off; the short units are re-allocated from other bins
+ * (new released tasks in the same decision) or backordered; the bin gets a count request.
+ */
 function decideShortPick(state: TwinState, c: ShortPick, at: EpochMs): Decision {
+  const bad = checkScanIds(c);
+  if (bad !== null) return refuse(bad);
+  const done = doneTask(state, c.taskId, c.scanId);
+  if (done !== null) return done;
   const task = ownedTask(state, c.taskId, c.operativeId);
   if ('code' in task) return refuse(task);
   if (typeof c.foundQty !== 'number' || !Number.isSafeInteger(c.foundQty) || c.foundQty < 0 || c.foundQty >= task.qty) {
@@ -499,6 +553,7 @@ function decideShortPick(state: TwinState, c: ShortPick, at: EpochMs): Decision 
       }),
     );
   }
+  const shortQty = task.qty - c.foundQty;
   const events: TwinEvent[] = [
     {
       type: 'PickShorted',
@@ -512,11 +567,28 @@ function decideShortPick(state: TwinState, c: ShortPick, at: EpochMs): Decision 
       lot: task.lot,
       expiry: task.expiry,
       pickedQty: c.foundQty,
-      shortQty: task.qty - c.foundQty,
+      shortQty,
+      scanId: c.scanId ?? null,
+      deviceId: c.deviceId ?? null,
     },
   ];
   const order = state.orders.get(task.orderId);
-  if (order !== undefined && isLastOpenTask(state, order, task.id)) events.push({ type: 'OrderPicked', at, orderId: order.id });
+  let reallocated = false;
+  if (order !== undefined) {
+    // The shorted bin is suspect until counted, so the rest comes from other bins only.
+    const allocations = allocationsFor(state, order, { lineNo: task.lineNo, skuId: task.skuId }, shortQty, new Map(), task.locationId);
+    const got = allocations.reduce((n, a) => n + a.qty, 0);
+    const backordered = got < shortQty ? [{ lineNo: task.lineNo, qty: shortQty - got }] : [];
+    if (allocations.length > 0 || backordered.length > 0) {
+      events.push({ type: 'OrderAllocated', at, orderId: order.id, allocations, backordered, holdUntil: null });
+    }
+    if (allocations.length > 0) {
+      events.push({ type: 'OrderReleased', at, orderId: order.id, tasks: tasksFor(order, allocations) });
+      reallocated = true;
+    }
+  }
+  events.push({ type: 'CountRequested', at, locationId: task.locationId, reason: 'short pick', taskId: task.id });
+  if (order !== undefined && !reallocated && isLastOpenTask(state, order, task.id)) events.push({ type: 'OrderPicked', at, orderId: order.id });
   return accept(events);
 }
 
@@ -556,13 +628,76 @@ function decideSetRoute(state: TwinState, c: SetRoute, at: EpochMs): Decision {
   ]);
 }
 
+/** [R20] The picked units per SKU of an order. */
+function pickedBySku(order: OrderState): Map<SkuId, number> {
+  const out = new Map<SkuId, number>();
+  for (const l of order.lines) if (l.picked > 0) out.set(l.skuId, (out.get(l.skuId) ?? 0) + l.picked);
+  return out;
+}
+
+/** [R20] Pack-station scans must add up to the picked units per SKU; codes are barcodes or GS1 strings. */
+function packMismatch(state: TwinState, order: OrderState, scanned: readonly ScannedItem[]): DomainError | null {
+  const expected = pickedBySku(order);
+  const counted = new Map<SkuId, number>();
+  const unknown: string[] = [];
+  for (const item of scanned) {
+    if (typeof item.code !== 'string' || !isPositiveInt(item.qty)) {
+      return domainError('INVALID_QUANTITY', 'each scanned item needs a code and a positive whole qty', { item });
+    }
+    let match: SkuId | undefined;
+    for (const skuId of expected.keys()) {
+      const sku = state.skusById.get(skuId);
+      if (sku !== undefined && itemScanProblem(state, sku, '', item.code) === null) match = skuId;
+    }
+    if (match === undefined) unknown.push(item.code);
+    else counted.set(match, (counted.get(match) ?? 0) + item.qty);
+  }
+  const differences: { skuId: SkuId; expected: number; scanned: number }[] = [];
+  for (const [skuId, qty] of expected) {
+    const got = counted.get(skuId) ?? 0;
+    if (got !== qty) differences.push({ skuId, expected: qty, scanned: got });
+  }
+  if (differences.length === 0 && unknown.length === 0) return null;
+  const parts = [
+    ...differences.map((d) => `${d.skuId}: scanned ${d.scanned} of ${d.expected}`),
+    ...unknown.map((code) => `${code} is not in this order`),
+  ];
+  return domainError('PACK_MISMATCH', `pack check failed: ${parts.join('; ')}`, { differences, unexpected: unknown });
+}
+
 function decidePack(state: TwinState, c: PackOrder, at: EpochMs): Decision {
   const order = state.orders.get(c.orderId);
   if (order === undefined) return refuse(domainError('UNKNOWN_ORDER', `unknown order ${c.orderId}`, { orderId: c.orderId }));
   if (order.status !== 'picked') {
     return refuse(domainError('INVALID_STATE', `order ${order.id} is ${order.status}, not picked`, { status: order.status }));
   }
-  return accept([{ type: 'OrderPacked', at, orderId: order.id }]);
+  if (pickedBySku(order).size === 0) {
+    return refuse(domainError('INVALID_STATE', `order ${order.id} has no picked units to pack; cancel it instead`, { orderId: order.id }));
+  }
+  if (c.cartonCode !== undefined && !isText(c.cartonCode, 32)) return refuse(domainError('INVALID_STATE', 'cartonCode must be 1 to 32 characters', {}));
+  if (c.weightG !== undefined && (!isPositiveInt(c.weightG) || c.weightG > 1_000_000)) {
+    return refuse(domainError('INVALID_QUANTITY', 'weightG must be a whole number of grams from 1 to 1,000,000', { weightG: c.weightG }));
+  }
+  if (c.scannedItems !== undefined) {
+    const mismatch = packMismatch(state, order, c.scannedItems);
+    if (mismatch !== null) return refuse(mismatch);
+  }
+  const gs1 = state.site.gs1 ?? DEFAULT_GS1;
+  const serial = state.lastSsccSerial + 1;
+  if (serial > ssccSerialCapacity(gs1.companyPrefix)) {
+    return refuse(domainError('INVALID_STATE', `SSCC serials of prefix ${gs1.companyPrefix} are used up`, { companyPrefix: gs1.companyPrefix }));
+  }
+  return accept([
+    {
+      type: 'OrderPacked',
+      at,
+      orderId: order.id,
+      sscc: buildSscc(gs1.extensionDigit, gs1.companyPrefix, serial),
+      ssccSerial: serial,
+      cartonCode: c.cartonCode ?? null,
+      weightG: c.weightG ?? null,
+    },
+  ]);
 }
 
 function decideDespatch(state: TwinState, c: DespatchOrder, at: EpochMs): Decision {
@@ -571,8 +706,16 @@ function decideDespatch(state: TwinState, c: DespatchOrder, at: EpochMs): Decisi
   if (order.status !== 'packed') {
     return refuse(domainError('INVALID_STATE', `order ${order.id} is ${order.status}, not packed`, { status: order.status }));
   }
+  const closedBackorders = order.lines.filter((l) => l.backordered > 0).map((l) => ({ lineNo: l.lineNo, qty: l.backordered }));
   return accept([
-    { type: 'OrderDespatched', at, orderId: order.id, carrier: c.carrier ?? null, trackingNumber: c.trackingNumber ?? null },
+    {
+      type: 'OrderDespatched',
+      at,
+      orderId: order.id,
+      carrier: c.carrier ?? order.carrier,
+      trackingNumber: c.trackingNumber ?? order.trackingNumber,
+      closedBackorders,
+    },
   ]);
 }
 
@@ -612,6 +755,14 @@ export function decide(state: TwinState, command: Command, ctx: DecideContext): 
       return decidePack(state, command, at);
     case 'despatchOrder':
       return decideDespatch(state, command, at);
+    case 'cancelOrder':
+      return settle(decideCancel(state, command, at));
+    case 'expireReservations':
+      return accept(decideExpire(state, at));
+    case 'releaseWave':
+      return settle(decideReleaseWave(state, command, at));
+    case 'labelShipment':
+      return settle(decideLabel(state, command, at));
     case 'blockSegment':
     case 'unblockSegment': {
       const out = command.type === 'blockSegment' ? decideBlockSegment(state, command, at) : decideUnblockSegment(state, command, at);

@@ -20,7 +20,10 @@ export type DomainErrorCode =
   | 'OPERATIVE_NOT_SIGNED_ON'
   | 'ALREADY_SIGNED_ON'
   | 'LOT_REQUIRED'
-  | 'UNKNOWN_SEGMENT';
+  | 'UNKNOWN_SEGMENT'
+  | 'ORDER_IN_PROGRESS'
+  | 'TASK_DONE'
+  | 'PACK_MISMATCH';
 
 export interface DomainError {
   readonly code: DomainErrorCode;

@@ -1,4 +1,5 @@
 /** Events: facts the twin has decided. Durable events are appended to the log with a per-site seq; volatile ones are not. */
+import type { Address } from './commands.ts';
 import type { EpochMs, FloorPoint, LocationId, OperativeId, OrderId, SkuId, TaskId, TenantId } from './ids.ts';
 
 /**
@@ -53,6 +54,68 @@ export interface OrderCreated extends EventBase {
   readonly externalRef: string | null;
   readonly lines: readonly OrderLine[];
   readonly priority: number;
+  /** Absent in events written before channels existed: 'api'. */
+  readonly channel?: string;
+  readonly shipTo?: Address | null;
+  readonly service?: string | null;
+  readonly dueAt?: EpochMs | null;
+}
+
+/** Reserved stock handed back: one quant's reservation falls by `qty`. */
+export interface ReservationRelease extends StockKey {
+  readonly locationId: LocationId;
+  readonly qty: number;
+}
+
+/** Change of one order line's counters (negative to take back). */
+export interface LineChange {
+  readonly lineNo: number;
+  readonly dAllocated: number;
+  readonly dBackordered: number;
+  readonly dCancelled: number;
+}
+
+/** The order is cancelled: reservations and open tasks released, lines closed as cancelled (R29). */
+export interface OrderCancelled extends EventBase {
+  readonly type: 'OrderCancelled';
+  readonly orderId: OrderId;
+  readonly reason: string;
+  readonly releases: readonly ReservationRelease[];
+  readonly cancelledTaskIds: readonly TaskId[];
+  readonly lineChanges: readonly LineChange[];
+}
+
+/** An allocated order was not released within its hold: reservations released, the order open again (R30). */
+export interface AllocationExpired extends EventBase {
+  readonly type: 'AllocationExpired';
+  readonly orderId: OrderId;
+  readonly releases: readonly ReservationRelease[];
+  readonly lineChanges: readonly LineChange[];
+}
+
+/** Orders released together; `batches` groups small orders picked in one trip (R31). */
+export interface WaveReleased extends EventBase {
+  readonly type: 'WaveReleased';
+  readonly waveId: string;
+  readonly orderIds: readonly OrderId[];
+  readonly batches: readonly { readonly batchId: string; readonly orderIds: readonly OrderId[] }[];
+}
+
+/** A bin needs counting (a short pick found less than the twin expected). */
+export interface CountRequested extends EventBase {
+  readonly type: 'CountRequested';
+  readonly locationId: LocationId;
+  readonly reason: string;
+  readonly taskId: TaskId | null;
+}
+
+/** The carrier's label for a packed order (R32). */
+export interface ShipmentLabelled extends EventBase {
+  readonly type: 'ShipmentLabelled';
+  readonly orderId: OrderId;
+  readonly carrier: string;
+  readonly service: string;
+  readonly trackingNumber: string;
 }
 
 /** A reservation of stock in one location for one order line. */
@@ -66,8 +129,13 @@ export interface OrderAllocated extends EventBase {
   readonly type: 'OrderAllocated';
   readonly orderId: OrderId;
   readonly allocations: readonly Allocation[];
-  /** Quantity per line that could not be allocated and waits for stock. */
+  /**
+   * Per line, the change of the backordered quantity: positive when short units wait for stock, negative when a
+   * refill allocates backordered units.
+   */
   readonly backordered: readonly { readonly lineNo: number; readonly qty: number }[];
+  /** Hold deadline of an allocated order's reservation (R30); null or absent for none. */
+  readonly holdUntil?: EpochMs | null;
 }
 
 export interface PickTaskSpec extends StockKey {
@@ -76,6 +144,8 @@ export interface PickTaskSpec extends StockKey {
   readonly lineNo: number;
   readonly locationId: LocationId;
   readonly qty: number;
+  readonly waveId?: string | null;
+  readonly batchId?: string | null;
 }
 
 export interface OrderReleased extends EventBase {
@@ -110,6 +180,8 @@ export interface PickConfirmed extends EventBase, StockKey {
   readonly operativeId: OperativeId;
   readonly locationId: LocationId;
   readonly qty: number;
+  readonly scanId?: string | null;
+  readonly deviceId?: string | null;
 }
 
 export interface PickShorted extends EventBase, StockKey {
@@ -122,6 +194,8 @@ export interface PickShorted extends EventBase, StockKey {
   readonly pickedQty: number;
   /** Units not found: the reservation is released and these are written off to ADJUSTMENT. */
   readonly shortQty: number;
+  readonly scanId?: string | null;
+  readonly deviceId?: string | null;
 }
 
 /** A route was planned for an operative: their open tasks in visit order (R27). */
@@ -142,6 +216,11 @@ export interface OrderPicked extends EventBase {
 export interface OrderPacked extends EventBase {
   readonly type: 'OrderPacked';
   readonly orderId: OrderId;
+  /** The parcel's SSCC-18 and its serial reference (absent in events written before packing recorded them). */
+  readonly sscc?: string | null;
+  readonly ssccSerial?: number | null;
+  readonly cartonCode?: string | null;
+  readonly weightG?: number | null;
 }
 
 export interface OrderDespatched extends EventBase {
@@ -149,6 +228,8 @@ export interface OrderDespatched extends EventBase {
   readonly orderId: OrderId;
   readonly carrier: string | null;
   readonly trackingNumber: string | null;
+  /** Backordered units still waiting at despatch are closed as cancelled (shipped short). */
+  readonly closedBackorders?: readonly { readonly lineNo: number; readonly qty: number }[];
 }
 
 /** A walk-graph edge was closed (R28); `a < b` always. */
@@ -190,7 +271,12 @@ export type DurableEvent =
   | OrderPacked
   | OrderDespatched
   | SegmentBlocked
-  | SegmentUnblocked;
+  | SegmentUnblocked
+  | OrderCancelled
+  | AllocationExpired
+  | WaveReleased
+  | CountRequested
+  | ShipmentLabelled;
 
 export type TwinEvent = DurableEvent | OperativeMoved;
 export type TwinEventType = TwinEvent['type'];

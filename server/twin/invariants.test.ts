@@ -32,7 +32,7 @@ describe('invariants', () => {
     line.picked = 1;
     const problems = checkTwinInvariants(t.state);
     expect(problems.some((p) => p.includes('missing from quantsBySku'))).toBe(true);
-    expect(problems.some((p) => p.includes('picked+shorted > allocated'))).toBe(true);
+    expect(problems.some((p) => p.includes('picked > allocated'))).toBe(true);
   });
 
   it('[R25] the ledger nets to zero and its real balances equal the quants', () => {

@@ -4,7 +4,7 @@ import { VIRTUAL_LOCATIONS } from './events.ts';
 import type { OrderId, TenantId, SkuId } from './ids.ts';
 import { compareQueued } from './apply.ts';
 import { segmentExists, segmentKey } from './blocks.ts';
-import { quantKey, skuKey } from './keys.ts';
+import { externalKey, quantKey, skuKey } from './keys.ts';
 import type { TwinState } from './state.ts';
 
 /**
@@ -48,9 +48,12 @@ export function checkTwinInvariants(state: TwinState): string[] {
   for (const [id, o] of state.orders) {
     if (id !== o.id) problems.push(`order ${id}: key mismatch`);
     for (const l of o.lines) {
-      if (l.allocated + l.backordered > l.qty) problems.push(`order ${id} line ${l.lineNo}: allocated+backordered > qty`);
-      if (l.picked + l.shorted > l.allocated) problems.push(`order ${id} line ${l.lineNo}: picked+shorted > allocated`);
-      if (l.allocated < 0 || l.backordered < 0 || l.picked < 0 || l.shorted < 0) problems.push(`order ${id} line ${l.lineNo}: negative`);
+      // I7: allocated + backordered + cancelled = ordered once allocated (≤ before); picked ≤ allocated.
+      const accounted = l.allocated + l.backordered + l.cancelled;
+      if (accounted > l.qty) problems.push(`order ${id} line ${l.lineNo}: allocated+backordered+cancelled > qty`);
+      if (o.status !== 'open' && accounted !== l.qty) problems.push(`order ${id} line ${l.lineNo}: ${o.status} but allocated+backordered+cancelled ${accounted} ≠ qty ${l.qty}`);
+      if (l.picked > l.allocated) problems.push(`order ${id} line ${l.lineNo}: picked > allocated`);
+      if (l.allocated < 0 || l.backordered < 0 || l.picked < 0 || l.shorted < 0 || l.cancelled < 0) problems.push(`order ${id} line ${l.lineNo}: negative`);
     }
     if (o.allocations.length > 0 && o.status !== 'allocated') problems.push(`order ${id}: ${o.status} but holds allocations`);
     for (const a of o.allocations) addReserved(quantKey(a.locationId, o.tenantId, a.skuId, a.lot), a.qty);
@@ -63,6 +66,11 @@ export function checkTwinInvariants(state: TwinState): string[] {
     const done = o.status === 'picked' || o.status === 'packed' || o.status === 'despatched';
     if (done && open > 0) problems.push(`order ${id}: ${o.status} with ${open} open tasks`);
     if (o.status === 'released' && open === 0) problems.push(`order ${id}: released with no open tasks`);
+    if (o.status === 'cancelled' && open > 0) problems.push(`order ${id}: cancelled with ${open} open tasks`);
+    if ((o.holdUntil !== null) !== state.heldOrders.has(id)) problems.push(`order ${id}: hold index disagrees`);
+    if (o.externalRef !== null && state.ordersByExternal.get(externalKey(o.tenantId, o.channel, o.externalRef)) !== id) {
+      problems.push(`order ${id}: missing from the channel index`);
+    }
   }
 
   // Tasks: reservations, assignment and the release queue.
@@ -181,6 +189,11 @@ export function ledgerBalances(events: Iterable<TwinEvent>): LedgerResult {
       case 'OrderPicked':
       case 'OrderPacked':
       case 'OperativeMoved':
+      case 'OrderCancelled':
+      case 'AllocationExpired':
+      case 'WaveReleased':
+      case 'CountRequested':
+      case 'ShipmentLabelled':
         break;
     }
   }

@@ -30,4 +30,6 @@ export interface SiteDefinition {
   readonly layout: Layout;
   readonly skus: readonly Sku[];
   readonly tenants: readonly Tenant[];
+  /** GS1 identity for SSCCs on parcels; `DEFAULT_GS1` (keys.ts) when absent. */
+  readonly gs1?: { readonly companyPrefix: string; readonly extensionDigit: number };
 }

@@ -1,4 +1,5 @@
 /** The twin's in-memory state for one site. `apply` mutates it in place (for speed); only `apply` may change it. */
+import type { Address } from './commands.ts';
 import type { EpochMs, FloorPoint, LocationId, OperativeId, OrderId, SkuId, TaskId, TenantId } from './ids.ts';
 import type { Location } from './layout/types.ts';
 import type { SiteDefinition, Sku } from './site.ts';
@@ -32,6 +33,8 @@ export interface OrderLineState {
   backordered: number;
   picked: number;
   shorted: number;
+  /** Units closed without shipping: the order was cancelled, or shipped short with backorders open (R29, R21). */
+  cancelled: number;
 }
 
 export interface OrderState {
@@ -46,9 +49,22 @@ export interface OrderState {
   allocations: { lineNo: number; locationId: LocationId; skuId: SkuId; lot: string; expiry: string | null; qty: number }[];
   taskIds: TaskId[];
   despatchedAt: EpochMs | null;
+  /** 'api', 'csv', a channel connection id, … (absent in snapshots written before channels: 'api'). */
+  channel: string;
+  shipTo: Address | null;
+  service: string | null;
+  dueAt: EpochMs | null;
+  /** An allocated order's reservation lapses at this time unless released (R30). */
+  holdUntil: EpochMs | null;
+  sscc: string | null;
+  cartonCode: string | null;
+  weightG: number | null;
+  carrier: string | null;
+  trackingNumber: string | null;
+  cancelReason: string | null;
 }
 
-export type TaskStatus = 'released' | 'assigned' | 'picked' | 'shorted';
+export type TaskStatus = 'released' | 'assigned' | 'picked' | 'shorted' | 'cancelled';
 
 export interface PickTask {
   readonly id: TaskId;
@@ -63,6 +79,11 @@ export interface PickTask {
   status: TaskStatus;
   operativeId: OperativeId | null;
   pickedQty: number;
+  waveId: string | null;
+  /** Small orders released together in a wave are picked as one batch (R31). */
+  batchId: string | null;
+  /** The scan that completed the task; a resend of it is acknowledged without effect (R17). */
+  scanId: string | null;
 }
 
 export type OperativeActivity = 'walking' | 'picking' | 'idle';
@@ -128,4 +149,21 @@ export interface TwinState {
   readonly recentPickTimes: EpochMs[];
   /** Closed walk-graph edges by `segmentKey` (`min-max` of the node ids), R28. */
   readonly blockedEdges: Map<string, BlockedSegment>;
+  /** Order per `externalKey(tenant, channel, externalRef)`: one order per channel order (R7). */
+  readonly ordersByExternal: Map<string, OrderId>;
+  /** Allocated orders with a hold deadline (R30). */
+  readonly heldOrders: Map<OrderId, EpochMs>;
+  /** Serial reference of the last SSCC issued; SSCCs are never reused (R20). */
+  lastSsccSerial: number;
+  /** Wave ids used so far (R31). */
+  readonly waves: Set<string>;
+  /** Bins that need a count, by location (a short pick raises one). */
+  readonly countRequests: Map<LocationId, CountRequest>;
+}
+
+export interface CountRequest {
+  readonly locationId: LocationId;
+  readonly reason: string;
+  readonly taskId: TaskId | null;
+  readonly at: EpochMs;
 }

@@ -30,7 +30,7 @@ function released(t: TestTwin, id: string, lines: OrderLineInput[], priority = 0
   return orderId;
 }
 
-const pick = (taskId: string, over: Partial<{ scannedLocation: string; scannedItem: string; qty: number; operativeId: typeof P1 }> = {}) => ({
+const pick = (taskId: string, over: Partial<{ scannedLocation: string; scannedItem: string; qty: number; operativeId: typeof P1; scanId: string }> = {}) => ({
   type: 'confirmPick' as const,
   taskId: asTaskId(taskId),
   operativeId: P1,
@@ -148,8 +148,12 @@ describe('confirmPick', () => {
     expect(code(pick('O1-T1', { scannedItem: 'BC-D', qty: 1 }))).toBe('WRONG_ITEM_SCANNED');
     expect(code(pick('O1-T1', { qty: 1 }))).toBe('INVALID_QUANTITY');
     expect(code(pick('O1-T1', { qty: 3 }))).toBe('INVALID_QUANTITY');
-    expect(code(pick('O1-T1'))).toBe('ok');
-    expect(code(pick('O1-T1'))).toBe('TASK_NOT_ASSIGNED');
+    expect(code(pick('O1-T1', { scanId: 'S-1' }))).toBe('ok');
+    // [R17] the same scan again is a resend: acknowledged, nothing applied; anything else on a done task is TASK_DONE.
+    const resend = t.run(pick('O1-T1', { scanId: 'S-1' }));
+    expect(resend.ok && resend.events).toEqual([]);
+    expect(code(pick('O1-T1', { scanId: 'S-2' }))).toBe('TASK_DONE');
+    expect(code(pick('O1-T1'))).toBe('TASK_DONE');
   });
 
   it('[R17] a released task not yet assigned cannot be picked', () => {
@@ -180,10 +184,12 @@ describe('shortPick', () => {
     released(t, 'O1', [{ skuId: SKU_A, qty: 5 }]);
     t.ok({ type: 'requestWork', operativeId: P1, maxTasks: 5 });
     const d = t.ok({ type: 'shortPick', taskId: asTaskId('O1-T1'), operativeId: P1, foundQty: 3 });
-    expect(d.events.map((e) => e.type)).toEqual(['PickShorted', 'OrderPicked']);
+    // No other bin holds SKU_A, so the 2 short units are backordered and the bin is to be counted.
+    expect(d.events.map((e) => e.type)).toEqual(['PickShorted', 'OrderAllocated', 'CountRequested', 'OrderPicked']);
     expect(d.events[0]).toMatchObject({ pickedQty: 3, shortQty: 2 });
     expect(t.state.quants.get(quantKey(L1, T1, SKU_A, ''))).toMatchObject({ onHand: 45, reserved: 0 });
-    expect(t.state.orders.get(asOrderId('O1'))?.lines[0]).toMatchObject({ picked: 3, shorted: 2 });
+    expect(t.state.orders.get(asOrderId('O1'))?.lines[0]).toMatchObject({ picked: 3, shorted: 2, allocated: 3, backordered: 2 });
+    expect(t.state.countRequests.get(L1)).toMatchObject({ reason: 'short pick', taskId: 'O1-T1' });
     expect(t.state.tasks.get(asTaskId('O1-T1'))).toMatchObject({ status: 'shorted', pickedQty: 3 });
     expect(checkTwinInvariants(t.state)).toEqual([]);
     expect(ledgerBalances(t.log.map((s) => s.event)).balances.get(`V:ADJUSTMENT|${T1}|${SKU_A}`)).toBe(2);

@@ -3,9 +3,10 @@ import type { DurableEvent, TwinEvent } from './events.ts';
 import type { EpochMs, LocationId, OperativeId, OrderId, TaskId } from './ids.ts';
 import type { Location } from './layout/types.ts';
 import type { SiteDefinition, Sku } from './site.ts';
-import type { BlockedSegment, OperativeState, OrderState, PickTask, Quant, SiteCounters, TwinState } from './state.ts';
+import type { BlockedSegment, CountRequest, OperativeState, OrderState, PickTask, Quant, SiteCounters, TwinState } from './state.ts';
 import { insertQuant } from './apply.ts';
 import { segmentKey } from './blocks.ts';
+import { externalKey } from './keys.ts';
 
 export { apply, applyEvents, applySequenced } from './apply.ts';
 export { decide } from './decide.ts';
@@ -35,6 +36,11 @@ export function createTwinState(site: SiteDefinition, now: EpochMs): TwinState {
     counters: { ordersReceived: 0, ordersPicked: 0, ordersDespatched: 0, linesPicked: 0, unitsPicked: 0 },
     recentPickTimes: [],
     blockedEdges: new Map(),
+    ordersByExternal: new Map(),
+    heldOrders: new Map(),
+    lastSsccSerial: 0,
+    waves: new Set(),
+    countRequests: new Map(),
   };
 }
 
@@ -54,6 +60,9 @@ export function touchedBy(_state: TwinState, event: TwinEvent): Touched {
       return { locations: [event.locationId], operatives: [] };
     case 'StockMoved':
       return { locations: [event.fromLocationId, event.toLocationId], operatives: [] };
+    case 'OrderCancelled':
+    case 'AllocationExpired':
+      return { locations: [...new Set(event.releases.map((r) => r.locationId))], operatives: [] };
     case 'OrderAllocated':
       // Reservations do not change fill but do change what a bin can give; views showing availability refresh.
       return { locations: [...new Set(event.allocations.map((a) => a.locationId))], operatives: [] };
@@ -74,6 +83,9 @@ export function touchedBy(_state: TwinState, event: TwinEvent): Touched {
     case 'OrderPicked':
     case 'OrderPacked':
     case 'OrderDespatched':
+    case 'WaveReleased':
+    case 'CountRequested':
+    case 'ShipmentLabelled':
       return { locations: [], operatives: [] };
   }
 }
@@ -91,14 +103,39 @@ export interface TwinSnapshotData {
   readonly recentPickTimes: readonly number[];
   /** Blocked segments (R28); absent in snapshots written before blocks existed. */
   readonly blockedEdges?: readonly BlockedSegment[];
+  /** Absent in snapshots written before packing issued SSCCs. */
+  readonly lastSsccSerial?: number;
+  readonly waves?: readonly string[];
+  readonly countRequests?: readonly CountRequest[];
 }
 
+/** Fields added to orders after the first snapshots were written, with the values an older order had. */
+const ORDER_DEFAULTS = {
+  channel: 'api',
+  shipTo: null,
+  service: null,
+  dueAt: null,
+  holdUntil: null,
+  sscc: null,
+  cartonCode: null,
+  weightG: null,
+  carrier: null,
+  trackingNumber: null,
+  cancelReason: null,
+} as const;
+
 const cloneOrder = (o: OrderState): OrderState => ({
+  ...ORDER_DEFAULTS,
   ...o,
-  lines: o.lines.map((l) => ({ ...l })),
+  shipTo: o.shipTo === undefined || o.shipTo === null ? null : { ...o.shipTo },
+  lines: o.lines.map((l) => ({ ...l, cancelled: (l as Partial<typeof l>).cancelled ?? 0 })),
   allocations: o.allocations.map((a) => ({ ...a })),
   taskIds: [...o.taskIds],
 });
+const cloneTask = (t: PickTask): PickTask => {
+  const old = t as Partial<PickTask>;
+  return { ...t, waveId: old.waveId ?? null, batchId: old.batchId ?? null, scanId: old.scanId ?? null };
+};
 const cloneOperative = (o: OperativeState): OperativeState => ({
   ...o,
   position: { x: o.position.x, y: o.position.y },
@@ -114,12 +151,15 @@ export function toSnapshotData(state: TwinState): TwinSnapshotData {
     now: state.now,
     quants: [...state.quants.values()].map((q) => ({ ...q })),
     orders: [...state.orders.values()].map(cloneOrder),
-    tasks: [...state.tasks.values()].map((t) => ({ ...t })),
+    tasks: [...state.tasks.values()].map(cloneTask),
     operatives: [...state.operatives.values()].map(cloneOperative),
     counters: { ...state.counters },
     releaseQueue: [...state.releaseQueue],
     recentPickTimes: [...state.recentPickTimes],
     blockedEdges: [...state.blockedEdges.values()].map((s) => ({ ...s })),
+    lastSsccSerial: state.lastSsccSerial,
+    waves: [...state.waves],
+    countRequests: [...state.countRequests.values()].map((c) => ({ ...c })),
   };
 }
 
@@ -128,13 +168,21 @@ export function fromSnapshotData(site: SiteDefinition, data: TwinSnapshotData): 
   const state = createTwinState(site, data.now as EpochMs);
   state.seq = data.seq;
   for (const q of data.quants) insertQuant(state, { ...q });
-  for (const o of data.orders) state.orders.set(o.id, cloneOrder(o));
-  for (const t of data.tasks) state.tasks.set(t.id, { ...t });
+  for (const o of data.orders) {
+    const order = cloneOrder(o);
+    state.orders.set(order.id, order);
+    if (order.externalRef !== null) state.ordersByExternal.set(externalKey(order.tenantId, order.channel, order.externalRef), order.id);
+    if (order.holdUntil !== null) state.heldOrders.set(order.id, order.holdUntil);
+  }
+  for (const t of data.tasks) state.tasks.set(t.id, cloneTask(t));
   for (const o of data.operatives) state.operatives.set(o.id, cloneOperative(o));
   Object.assign(state.counters, data.counters);
   state.releaseQueue.push(...(data.releaseQueue as OrderId[]));
   state.recentPickTimes.push(...(data.recentPickTimes as EpochMs[]));
   for (const s of data.blockedEdges ?? []) state.blockedEdges.set(segmentKey(s.a, s.b), { ...s });
+  state.lastSsccSerial = data.lastSsccSerial ?? 0;
+  for (const w of data.waves ?? []) state.waves.add(w);
+  for (const c of data.countRequests ?? []) state.countRequests.set(c.locationId, { ...c });
   return state;
 }
 

@@ -7,6 +7,7 @@ import type { Sku } from '../site.ts';
 import { asLocationId, asSkuId, asTenantId } from '../ids.ts';
 import type { ParseResult } from '../layout/parse-result.ts';
 import { describeValue, isRecord, parseError, parsed } from '../layout/parse-result.ts';
+import { gs1CheckDigit, hasValidCheckDigit } from '../barcodes/gs1.ts';
 
 /** The format tag of a catalogue file. */
 export const CATALOGUE_FORMAT = 'floortwin-catalogue/1';
@@ -18,19 +19,12 @@ const SKU_NUMBER_FIELDS = ['lengthM', 'widthM', 'heightM', 'weightKg'] as const;
 
 /** True for a GTIN-8/12/13/14 whose last digit is the GS1 mod-10 check digit of the others. */
 export function isValidGtin(code: string): boolean {
-  if (!/^\d{8}$|^\d{12,14}$/.test(code)) return false;
-  return gtinCheckDigit(code.slice(0, -1)) === Number(code[code.length - 1]);
+  return /^\d{8}$|^\d{12,14}$/.test(code) && hasValidCheckDigit(code);
 }
 
-/** GS1 mod-10 check digit of a GTIN body (all digits but the check digit). */
+/** GS1 mod-10 check digit of a GTIN body (all digits but the check digit); the maths lives in barcodes/gs1.ts. */
 export function gtinCheckDigit(body: string): number {
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    // Weights 3,1,3,… from the rightmost body digit.
-    const digit = Number(body[body.length - 1 - i]);
-    sum += digit * (i % 2 === 0 ? 3 : 1);
-  }
-  return (10 - (sum % 10)) % 10;
+  return gs1CheckDigit(body);
 }
 
 /** True for a real calendar date written `YYYY-MM-DD`. */
