@@ -91,12 +91,15 @@ const INVARIANTS: readonly Invariant[] = [
        WHERE COALESCE(q.reserved, 0) <> COALESCE(e.open_qty, 0)`,
   },
   {
-    name: 'I7 order lines (allocated + backordered ≤ ordered, picked + shorted ≤ allocated)',
+    name: 'I7 order lines (allocated + backordered + cancelled = ordered once allocated; picked ≤ allocated)',
     sql: (t) => `
-      SELECT order_id, line_no, ordered, allocated, backordered, picked, shorted FROM ${t.orderLines}
-       WHERE site_id = $1
-         AND NOT (allocated >= 0 AND backordered >= 0 AND picked >= 0 AND shorted >= 0
-                  AND allocated + backordered <= ordered AND picked + shorted <= allocated)`,
+      SELECT l.order_id, l.line_no, o.status, l.ordered, l.allocated, l.backordered, l.cancelled, l.picked, l.shorted
+        FROM ${t.orderLines} l JOIN ${t.orders} o ON o.site_id = l.site_id AND o.order_id = l.order_id
+       WHERE l.site_id = $1
+         AND NOT (l.allocated >= 0 AND l.backordered >= 0 AND l.picked >= 0 AND l.shorted >= 0 AND l.cancelled >= 0
+                  AND l.picked <= l.allocated
+                  AND CASE WHEN o.status = 'open' THEN l.allocated + l.backordered + l.cancelled <= l.ordered
+                           ELSE l.allocated + l.backordered + l.cancelled = l.ordered END)`,
   },
   {
     name: 'seq continuity (1…last_seq, no gaps)',

@@ -22,6 +22,8 @@ export interface Tables {
   readonly orderAllocations: string;
   readonly pickTasks: string;
   readonly operatives: string;
+  readonly outbox: string;
+  readonly channelConnections: string;
 }
 
 /** Table names qualified with `schema`. */
@@ -39,6 +41,8 @@ export function tablesIn(schema: string): Tables {
     orderAllocations: q('order_allocations'),
     pickTasks: q('pick_tasks'),
     operatives: q('operatives'),
+    outbox: q('outbox'),
+    channelConnections: q('channel_connections'),
   };
 }
 

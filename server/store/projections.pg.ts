@@ -4,7 +4,7 @@
  * transaction. The single mapping from event types to rows lives here.
  */
 import type { PoolClient } from 'pg';
-import { VIRTUAL_LOCATIONS, type SequencedEvent, type StockKey } from '../twin/events.ts';
+import { VIRTUAL_LOCATIONS, type LineChange, type ReservationRelease, type SequencedEvent, type StockKey } from '../twin/events.ts';
 import type { OrderStatus, TaskStatus } from '../twin/state.ts';
 import type { Tables } from './pg-util.ts';
 
@@ -45,14 +45,23 @@ interface OrderRow {
   priority: number;
   created_ms: number;
   seq: number;
+  channel: string;
+  service: string | null;
+  due_ms: number | null;
 }
 
+/** Changes to an order row; null fields keep the stored value. */
 interface OrderUpdate {
   order_id: string;
-  status: OrderStatus;
+  status: OrderStatus | null;
   despatched_ms: number | null;
   carrier: string | null;
   tracking_number: string | null;
+  service: string | null;
+  sscc: string | null;
+  carton_code: string | null;
+  weight_g: number | null;
+  cancel_reason: string | null;
   seq: number;
 }
 
@@ -71,6 +80,7 @@ interface LineDelta {
   d_backordered: number;
   d_picked: number;
   d_shorted: number;
+  d_cancelled: number;
 }
 
 interface AllocationRow {
@@ -103,6 +113,8 @@ interface TaskRow {
   shorted_qty: number;
   created_seq: number;
   updated_seq: number;
+  wave_id: string | null;
+  batch_id: string | null;
 }
 
 interface OperativeRow {
@@ -140,6 +152,8 @@ interface Plan {
   readonly newTaskIds: Set<string>;
   readonly dirtyTaskIds: Set<string>;
   readonly operatives: Map<string, OperativeRow>;
+  /** Orders despatched in this batch: a channel order's fulfilment goes to the outbox. */
+  readonly despatched: string[];
 }
 
 function unreachable(x: never): never {
@@ -165,6 +179,9 @@ function referencedIds(batch: readonly SequencedEvent[]): { taskIds: string[]; d
       case 'OperativeSignedOff':
         for (const id of e.unassignedTaskIds) referenced.add(id);
         break;
+      case 'OrderCancelled':
+        for (const id of e.cancelledTaskIds) referenced.add(id);
+        break;
       case 'PickConfirmed':
       case 'PickShorted':
         referenced.add(e.taskId);
@@ -182,6 +199,10 @@ function referencedIds(batch: readonly SequencedEvent[]): { taskIds: string[]; d
       case 'RoutePlanned':
       case 'SegmentBlocked':
       case 'SegmentUnblocked':
+      case 'AllocationExpired':
+      case 'WaveReleased':
+      case 'CountRequested':
+      case 'ShipmentLabelled':
         break;
       default:
         return unreachable(e satisfies never);
@@ -197,7 +218,8 @@ async function prefetch(client: PoolClient, t: Tables, siteId: string, batch: re
   if (taskIds.length > 0) {
     const res = await client.query<TaskRow>(
       `SELECT task_id, order_id, tenant_id, line_no, location_id, sku_id, lot, expiry::text AS expiry, qty, status,
-              operative_id, picked_qty, shorted_qty, created_seq::float8 AS created_seq, updated_seq::float8 AS updated_seq
+              operative_id, picked_qty, shorted_qty, created_seq::float8 AS created_seq, updated_seq::float8 AS updated_seq,
+              wave_id, batch_id
          FROM ${t.pickTasks} WHERE site_id = $1 AND task_id = ANY($2::text[])`,
       [siteId, taskIds],
     );
@@ -239,6 +261,7 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
     newTaskIds: new Set(),
     dirtyTaskIds: new Set(),
     operatives: new Map(),
+    despatched: [],
   };
   const tasks = pre.tasks;
   const allocationsByOrder = new Map<string, AllocationRow[]>();
@@ -283,22 +306,48 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
     quant(seq, from, k, -qty, 0);
     quant(seq, to, k, qty, 0);
   };
-  const status = (seq: number, orderId: string, s: OrderStatus): OrderUpdate => {
+  const status = (seq: number, orderId: string, s: OrderStatus | null): OrderUpdate => {
     const u = p.orderUpdates.get(orderId);
     if (u === undefined) {
-      const fresh: OrderUpdate = { order_id: orderId, status: s, despatched_ms: null, carrier: null, tracking_number: null, seq };
+      const fresh: OrderUpdate = {
+        order_id: orderId,
+        status: s,
+        despatched_ms: null,
+        carrier: null,
+        tracking_number: null,
+        service: null,
+        sscc: null,
+        carton_code: null,
+        weight_g: null,
+        cancel_reason: null,
+        seq,
+      };
       p.orderUpdates.set(orderId, fresh);
       return fresh;
     }
-    u.status = s;
+    if (s !== null) u.status = s;
     u.seq = seq;
     return u;
+  };
+  /** Reservations handed back (cancel, expiry): quants, and the order's stored and in-batch allocations. */
+  const releaseHeld = (seq: number, orderId: string, releases: readonly ReservationRelease[]): void => {
+    for (const r of releases) quant(seq, r.locationId, r, 0, -r.qty);
+    for (const row of allocationsByOrder.get(orderId) ?? []) row.released = true;
+    p.releasedOrders.add(orderId);
+  };
+  const changeLines = (orderId: string, changes: readonly LineChange[]): void => {
+    for (const c of changes) {
+      const d = line(orderId, c.lineNo);
+      d.d_allocated += c.dAllocated;
+      d.d_backordered += c.dBackordered;
+      d.d_cancelled += c.dCancelled;
+    }
   };
   const line = (orderId: string, lineNo: number): LineDelta => {
     const key = `${orderId}\u0000${lineNo}`;
     let d = p.lineDeltas.get(key);
     if (d === undefined) {
-      d = { order_id: orderId, line_no: lineNo, d_allocated: 0, d_backordered: 0, d_picked: 0, d_shorted: 0 };
+      d = { order_id: orderId, line_no: lineNo, d_allocated: 0, d_backordered: 0, d_picked: 0, d_shorted: 0, d_cancelled: 0 };
       p.lineDeltas.set(key, d);
     }
     return d;
@@ -328,6 +377,9 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
           priority: e.priority,
           created_ms: at,
           seq,
+          channel: e.channel ?? 'api',
+          service: e.service ?? null,
+          due_ms: e.dueAt ?? null,
         });
         for (const l of e.lines) p.newLines.push({ order_id: e.orderId, line_no: l.lineNo, sku_id: l.skuId, ordered: l.qty });
         break;
@@ -354,7 +406,9 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
           line(e.orderId, a.lineNo).d_allocated += a.qty;
         });
         for (const b of e.backordered) line(e.orderId, b.lineNo).d_backordered += b.qty;
-        status(seq, e.orderId, 'allocated');
+        // Allocated; a released order's refill or short-pick re-allocation is followed by its OrderReleased in the same
+        // decision (so the same batch), and a backorder alone changes no status.
+        if (e.allocations.length > 0) status(seq, e.orderId, 'allocated');
         break;
       }
       case 'OrderReleased':
@@ -378,6 +432,8 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
             shorted_qty: 0,
             created_seq: seq,
             updated_seq: seq,
+            wave_id: spec.waveId ?? null,
+            batch_id: spec.batchId ?? null,
           });
           p.newTaskIds.add(spec.taskId);
         }
@@ -426,6 +482,8 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
         const d = line(e.orderId, row.line_no);
         d.d_picked += e.pickedQty;
         d.d_shorted += e.shortQty;
+        // Short units leave the allocation; the same decision re-allocates or backorders them.
+        d.d_allocated -= e.shortQty;
         if (e.pickedQty > 0) {
           addPacked(pre.packing, e.orderId, {
             tenant_id: e.tenantId,
@@ -445,14 +503,47 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
       case 'SegmentUnblocked':
         // Routes and blocked segments live in the event log and the twin (and its snapshots); no table needs them.
         break;
-      case 'OrderPacked':
-        status(seq, e.orderId, 'packed');
+      case 'OrderPacked': {
+        const u = status(seq, e.orderId, 'packed');
+        u.sscc = e.sscc ?? null;
+        u.carton_code = e.cartonCode ?? null;
+        u.weight_g = e.weightG ?? null;
+        break;
+      }
+      case 'ShipmentLabelled': {
+        const u = status(seq, e.orderId, null);
+        u.carrier = e.carrier;
+        u.service = e.service;
+        u.tracking_number = e.trackingNumber;
+        break;
+      }
+      case 'OrderCancelled': {
+        releaseHeld(seq, e.orderId, e.releases);
+        for (const id of e.cancelledTaskIds) task(seq, id).status = 'cancelled';
+        changeLines(e.orderId, e.lineChanges);
+        status(seq, e.orderId, 'cancelled').cancel_reason = e.reason;
+        break;
+      }
+      case 'AllocationExpired':
+        releaseHeld(seq, e.orderId, e.releases);
+        changeLines(e.orderId, e.lineChanges);
+        status(seq, e.orderId, 'open');
+        break;
+      case 'WaveReleased':
+      case 'CountRequested':
+        // Waves live on the tasks (wave_id, batch_id); count requests in the twin until counting has its tables.
         break;
       case 'OrderDespatched': {
         const u = status(seq, e.orderId, 'despatched');
         u.despatched_ms = at;
-        u.carrier = e.carrier;
-        u.tracking_number = e.trackingNumber;
+        if (e.carrier !== null) u.carrier = e.carrier;
+        if (e.trackingNumber !== null) u.tracking_number = e.trackingNumber;
+        for (const b of e.closedBackorders ?? []) {
+          const d = line(e.orderId, b.lineNo);
+          d.d_backordered -= b.qty;
+          d.d_cancelled += b.qty;
+        }
+        p.despatched.push(e.orderId);
         // Sorted, so that a despatch's moves do not depend on how the history was split into batches.
         const packed = [...(pre.packing.get(e.orderId) ?? new Map<string, PackedStock>())].sort(([a], [b]) =>
           a < b ? -1 : a > b ? 1 : 0,
@@ -529,10 +620,12 @@ export async function projectBatch(client: PoolClient, t: Tables, siteId: string
   }
   if (p.newOrders.length > 0) {
     await client.query(
-      `INSERT INTO ${t.orders} (site_id, order_id, tenant_id, status, external_ref, priority, created_at, updated_seq)
-       SELECT $1, x.order_id, x.tenant_id, 'open', x.external_ref, x.priority, to_timestamp(x.created_ms / 1000.0), x.seq
+      `INSERT INTO ${t.orders} (site_id, order_id, tenant_id, status, external_ref, priority, created_at, updated_seq, channel,
+              service, due_at)
+       SELECT $1, x.order_id, x.tenant_id, 'open', x.external_ref, x.priority, to_timestamp(x.created_ms / 1000.0), x.seq,
+              x.channel, x.service, to_timestamp(x.due_ms / 1000.0)
          FROM jsonb_to_recordset($2::jsonb) AS x(order_id text, tenant_id text, external_ref text, priority integer,
-              created_ms float8, seq bigint)`,
+              created_ms float8, seq bigint, channel text, service text, due_ms float8)`,
       [siteId, json(p.newOrders)],
     );
   }
@@ -549,14 +642,20 @@ export async function projectBatch(client: PoolClient, t: Tables, siteId: string
       client,
       'order updates',
       `UPDATE ${t.orders} o
-          SET status = x.status,
+          SET status = COALESCE(x.status, o.status),
               despatched_at = COALESCE(to_timestamp(x.despatched_ms / 1000.0), o.despatched_at),
               carrier = COALESCE(x.carrier, o.carrier),
               tracking_number = COALESCE(x.tracking_number, o.tracking_number),
+              service = COALESCE(x.service, o.service),
+              sscc = COALESCE(x.sscc, o.sscc),
+              carton_code = COALESCE(x.carton_code, o.carton_code),
+              weight_g = COALESCE(x.weight_g, o.weight_g),
+              cancel_reason = COALESCE(x.cancel_reason, o.cancel_reason),
               updated_seq = x.seq
          FROM (SELECT x.*, (SELECT k.ctid FROM ${t.orders} k WHERE k.site_id = $1 AND k.order_id = x.order_id) AS tid
                  FROM jsonb_to_recordset($2::jsonb) AS x(order_id text, status text, despatched_ms float8, carrier text,
-                      tracking_number text, seq bigint)) x
+                      tracking_number text, service text, sscc text, carton_code text, weight_g integer, cancel_reason text,
+                      seq bigint)) x
         WHERE o.ctid = x.tid`,
       [siteId, json(p.orderUpdates.values())],
       p.orderUpdates.size,
@@ -570,11 +669,12 @@ export async function projectBatch(client: PoolClient, t: Tables, siteId: string
           SET allocated = l.allocated + x.d_allocated,
               backordered = l.backordered + x.d_backordered,
               picked = l.picked + x.d_picked,
-              shorted = l.shorted + x.d_shorted
+              shorted = l.shorted + x.d_shorted,
+              cancelled = l.cancelled + x.d_cancelled
          FROM (SELECT x.*, (SELECT k.ctid FROM ${t.orderLines} k
                              WHERE k.site_id = $1 AND k.order_id = x.order_id AND k.line_no = x.line_no) AS tid
                  FROM jsonb_to_recordset($2::jsonb) AS x(order_id text, line_no integer, d_allocated integer,
-                      d_backordered integer, d_picked integer, d_shorted integer)) x
+                      d_backordered integer, d_picked integer, d_shorted integer, d_cancelled integer)) x
         WHERE l.ctid = x.tid`,
       [siteId, json(p.lineDeltas.values())],
       p.lineDeltas.size,
@@ -600,13 +700,13 @@ export async function projectBatch(client: PoolClient, t: Tables, siteId: string
   }
   const taskColumns = `task_id text, order_id text, tenant_id text, line_no integer, location_id text, sku_id text, lot text,
        expiry date, qty integer, status text, operative_id text, picked_qty integer, shorted_qty integer, created_seq bigint,
-       updated_seq bigint`;
+       updated_seq bigint, wave_id text, batch_id text`;
   if (p.newTaskIds.size > 0) {
     await client.query(
       `INSERT INTO ${t.pickTasks} (site_id, task_id, order_id, tenant_id, line_no, location_id, sku_id, lot, expiry, qty, status,
-              operative_id, picked_qty, shorted_qty, created_seq, updated_seq)
+              operative_id, picked_qty, shorted_qty, created_seq, updated_seq, wave_id, batch_id)
        SELECT $1, x.task_id, x.order_id, x.tenant_id, x.line_no, x.location_id, x.sku_id, x.lot, x.expiry, x.qty, x.status,
-              x.operative_id, x.picked_qty, x.shorted_qty, x.created_seq, x.updated_seq
+              x.operative_id, x.picked_qty, x.shorted_qty, x.created_seq, x.updated_seq, x.wave_id, x.batch_id
          FROM jsonb_to_recordset($2::jsonb) AS x(${taskColumns})`,
       [siteId, json([...p.newTaskIds].map((id) => pre.tasks.get(id)))],
     );
@@ -634,6 +734,42 @@ export async function projectBatch(client: PoolClient, t: Tables, siteId: string
           SET name = CASE WHEN excluded.name = '' THEN o.name ELSE excluded.name END,
               signed_on = excluded.signed_on, updated_seq = excluded.updated_seq`,
       [siteId, json(p.operatives.values())],
+    );
+  }
+  await writeOutbox(client, t, siteId, batch, p);
+}
+
+/**
+ * Transactional outbox, in the append's transaction: a 'stock' row per (tenant, SKU) whose available stock the batch
+ * changed, and a 'fulfilment' row per despatched order — only for tenants and orders with a channel connection, so a
+ * site without channels writes nothing. The relay reads the current figure when it sends, so rows only say "look".
+ */
+async function writeOutbox(client: PoolClient, t: Tables, siteId: string, batch: readonly SequencedEvent[], p: Plan): Promise<void> {
+  const lastSeq = batch[batch.length - 1]?.seq ?? 0;
+  const availableDelta = new Map<string, { tenant_id: string; sku_id: string; d: number }>();
+  for (const q of p.quants.values()) {
+    const key = `${q.tenant_id}\u0000${q.sku_id}`;
+    const entry = availableDelta.get(key) ?? { tenant_id: q.tenant_id, sku_id: q.sku_id, d: 0 };
+    entry.d += q.d_on_hand - q.d_reserved;
+    availableDelta.set(key, entry);
+  }
+  const changed = [...availableDelta.values()].filter((e) => e.d !== 0);
+  if (changed.length > 0) {
+    await client.query(
+      `INSERT INTO ${t.outbox} (site_id, seq, kind, tenant_id, sku_id)
+       SELECT $1, $2, 'stock', x.tenant_id, x.sku_id
+         FROM jsonb_to_recordset($3::jsonb) AS x(tenant_id text, sku_id text)
+        WHERE EXISTS (SELECT 1 FROM ${t.channelConnections} c WHERE c.site_id = $1 AND c.tenant_id = x.tenant_id)`,
+      [siteId, lastSeq, JSON.stringify(changed)],
+    );
+  }
+  if (p.despatched.length > 0) {
+    await client.query(
+      `INSERT INTO ${t.outbox} (site_id, seq, kind, tenant_id, order_id)
+       SELECT $1, $2, 'fulfilment', o.tenant_id, o.order_id
+         FROM ${t.orders} o JOIN ${t.channelConnections} c ON c.id = o.channel
+        WHERE o.site_id = $1 AND o.order_id = ANY($3::text[]) AND o.external_ref IS NOT NULL`,
+      [siteId, lastSeq, p.despatched],
     );
   }
 }

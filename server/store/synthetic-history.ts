@@ -84,17 +84,23 @@ export function syntheticHistory(options: SyntheticHistoryOptions): DurableEvent
     }));
     events.push({ type: 'OrderReleased', at: at(), orderId, tasks });
     events.push({ type: 'TasksAssigned', at: at(), operativeId, taskIds: tasks.map((t) => t.taskId) });
-    tasks.forEach(({ lineNo: _lineNo, qty, ...t }, i) => {
+    const closedBackorders: { lineNo: number; qty: number }[] = [];
+    tasks.forEach(({ lineNo, qty, ...t }, i) => {
       if (n % 7 === 3 && i === 0) {
+        // As the twin decides a short with no other bin to take from: backordered, the bin to be counted (R19), and
+        // the backorder closed at despatch.
         const shortQty = 1;
         events.push({ type: 'PickShorted', at: at(), ...t, operativeId, pickedQty: qty - shortQty, shortQty });
+        events.push({ type: 'OrderAllocated', at: at(), orderId, allocations: [], backordered: [{ lineNo, qty: shortQty }], holdUntil: null });
+        events.push({ type: 'CountRequested', at: at(), locationId: t.locationId, reason: 'short pick', taskId: t.taskId });
+        closedBackorders.push({ lineNo, qty: shortQty });
       } else {
         events.push({ type: 'PickConfirmed', at: at(), ...t, operativeId, qty });
       }
     });
     events.push({ type: 'OrderPicked', at: at(), orderId });
     events.push({ type: 'OrderPacked', at: at(), orderId });
-    events.push({ type: 'OrderDespatched', at: at(), orderId, carrier: 'DPD', trackingNumber: `TRK${prefix}${n}` });
+    events.push({ type: 'OrderDespatched', at: at(), orderId, carrier: 'DPD', trackingNumber: `TRK${prefix}${n}`, closedBackorders });
   }
   return events;
 }
