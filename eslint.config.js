@@ -16,7 +16,7 @@ const restrictedForCore = [
   ]),
 ];
 // Relative imports are matched as written, so the adapter folders are named by a regex over the import path.
-const adapterImport = '(^|/)(api|store|realtime|site|cli|testing|client|channels|shipping|solver-pool|protocol)/|(^|/)(main|config)\\.ts$';
+const adapterImport = '(^|/)(api|store|realtime|site|cli|testing|client|channels|shipping|solver-pool)/|(^|/)(main|config)\\.ts$';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'client/dist/', '.data/', 'bench-results/', '**/*.js'] },

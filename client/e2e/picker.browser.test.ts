@@ -1,9 +1,12 @@
 /**
- * What a picker and a site manager see of routes: the real server with the demo shift, the built client in headless
- * Chromium. The handheld (360×740) shows SIM-P1's next pick, the same location the route API names, and a mini-map
- * with the walk on it; on the 3D floor, choosing an operative draws their route over the floor.
+ * What a picker and a site manager see of routes and picking: the real server, the built client in headless Chromium.
+ * With the demo shift: the handheld (360×740) shows SIM-P1's next pick, the same location the route API names, and a
+ * mini-map with the walk on it; on the 3D floor, choosing an operative draws their route over the floor.
+ * Without it: a picker signs on, gets the pick of an order released through the REST API, "scans" with a keyboard
+ * wedge (the code typed into the focused field, then Enter): the location, a wrong item (an error, nothing recorded),
+ * the item as a GS1 element string (the pick is confirmed), then records a short pick.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteView } from '../../server/protocol/route.ts';
@@ -100,6 +103,147 @@ describe('routes in a browser', () => {
 
     await page.keyboard.press('Escape');
     await page.waitForFunction(() => window.__floortwin?.route() === null, undefined, { timeout: 10_000 });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, BROWSER_TEST_TIMEOUT_MS);
+});
+
+/** The demo catalogue's barcodes by SKU id: what the printed labels carry, independent of the handheld. */
+async function catalogueBarcodes(): Promise<Map<string, string>> {
+  const url = new URL('../../data/catalogues/demo.json', import.meta.url);
+  const catalogue = JSON.parse(await readFile(url, 'utf8')) as { skus: { id: string; barcode: string }[] };
+  return new Map(catalogue.skus.map((sku) => [sku.id, sku.barcode]));
+}
+
+interface OrderBody {
+  id: string;
+  status: string;
+  lines: { skuId: string; qty: number; picked: number; shorted: number }[];
+  tasks: { id: string; locationId: string; status: string }[];
+}
+
+async function api<T>(url: string, method: 'GET' | 'POST', body?: unknown): Promise<T> {
+  const response = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${url}: HTTP ${response.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+describe('picking on the handheld', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    // No demo shift: nobody else takes the released orders.
+    server = await startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_pick'), DEMO_SHIFT: 'off' });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  /** Creates, allocates and releases a one-line order for `qty` units of a plain (no lot) SKU with enough stock. */
+  async function releaseOrder(orderId: string, qty: number, skip: ReadonlySet<string>): Promise<{ skuId: string }> {
+    const stock = await api<{ quants: { tenantId: string; skuId: string; lot: string; available: number }[] }>(`${server.url}/api/sites/demo/stock?limit=1000`, 'GET');
+    const quant = stock.quants.find((q) => q.lot === '' && q.available >= qty + 2 && !skip.has(q.skuId));
+    if (quant === undefined) throw new Error('no plain stock to order from');
+    const base = `${server.url}/api/sites/demo/orders`;
+    await api(base, 'POST', { orderId, tenantId: quant.tenantId, lines: [{ skuId: quant.skuId, qty }] });
+    await api(`${base}/${orderId}/allocate`, 'POST', {});
+    await api(`${base}/${orderId}/release`, 'POST', {});
+    return { skuId: quant.skuId };
+  }
+
+  const order = (id: string): Promise<OrderBody> => api<OrderBody>(`${server.url}/api/sites/demo/orders/${id}`, 'GET');
+
+  it('signs on, scans the location then the item with a wedge scanner, refuses a wrong item, confirms, and records a short', async () => {
+    const barcodes = await catalogueBarcodes();
+    const first = await releaseOrder('E2E-PICK-1', 1, new Set());
+    await releaseOrder('E2E-PICK-2', 2, new Set([first.skuId]));
+
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${server.url}/picker`);
+
+    // Sign on with a badge id (typed into the labelled field, as a badge scanner would).
+    const badge = page.getByLabel('Badge / operative id');
+    await badge.waitFor({ state: 'visible', timeout: 30_000 });
+    await badge.fill('HH-E2E');
+    await page.getByLabel('Name (optional)').fill('Robin');
+    await page.getByTestId('signon-submit').click();
+    // Both orders are assigned; the pick on screen follows the planned route once it is there.
+    await page.waitForFunction(
+      () => {
+        const hooks = window.__floortwinPicker;
+        return hooks?.signedOn === true && hooks.stops === 2 && hooks.pick !== null && hooks.pick.taskId === hooks.routeNextTaskId;
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
+    const pick = await page.evaluate(() => window.__floortwinPicker!.pick!);
+    expect(['E2E-PICK-1', 'E2E-PICK-2']).toContain(pick.orderId);
+    await expect(page.getByTestId('next-location').textContent()).resolves.toBe(pick.locationId);
+    const deviceId = await page.evaluate(() => window.__floortwinPicker!.deviceId);
+    expect(deviceId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await page.evaluate(() => localStorage.getItem('floortwin.picker.device'))).toBe(deviceId);
+
+    // The scan field has the focus: the wedge just types. A wrong location is refused on the spot.
+    const input = page.getByTestId('scan-input');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'scan-input');
+    await expect(page.getByLabel('Scan the location').count()).resolves.toBe(1);
+    await page.keyboard.type('A99-B9-999-L9');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.__floortwinPicker?.messageCode === 'WRONG_LOCATION_SCANNED');
+    expect(await page.evaluate(() => window.__floortwinPicker?.step)).toBe('location');
+    await page.keyboard.type(pick.locationId);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.__floortwinPicker?.step === 'item');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'scan-input');
+
+    // A wrong item: the server refuses it, the handheld says so, and nothing is recorded.
+    await page.keyboard.type('5099999999994');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.__floortwinPicker?.messageCode === 'WRONG_ITEM_SCANNED', undefined, { timeout: 15_000 });
+    await expect(page.getByRole('alert').filter({ hasText: 'Wrong item' }).count()).resolves.toBe(1);
+    await writeFile(`${SHOTS}/picker-wrong-item-360.png`, await page.screenshot());
+    const untouched = await order(pick.orderId);
+    expect(untouched.lines[0]?.picked).toBe(0);
+    expect(untouched.tasks.every((t) => t.status === 'assigned')).toBe(true);
+    expect(await page.evaluate(() => window.__floortwinPicker?.pick?.taskId)).toBe(pick.taskId);
+
+    // The right item, as a GS1 element string ((01) + the GTIN-14 of the EAN-13 on the label): the pick is confirmed.
+    expect(await page.evaluate(() => window.__floortwinPicker?.step)).toBe('item');
+    await input.focus();
+    await page.keyboard.type(`(01)0${barcodes.get(pick.skuId)}`);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((taskId) => window.__floortwinPicker?.pick?.taskId !== taskId && window.__floortwinPicker?.pendingScans === 0, pick.taskId, { timeout: 15_000 });
+    const picked = await order(pick.orderId);
+    expect(picked.status).toBe('picked');
+    expect(picked.lines[0]?.picked).toBe(pick.qty);
+
+    // The next pick is the other order: "Short", found one fewer than asked.
+    const shortPick = await page.evaluate(() => window.__floortwinPicker!.pick!);
+    expect(shortPick.orderId).not.toBe(pick.orderId);
+    await page.getByTestId('short-open').click();
+    await page.getByLabel(/How many did you find/).fill(String(shortPick.qty - 1));
+    await page.getByTestId('short-submit').click();
+    // The short units may be re-allocated from another bin and handed out next: wait for this pick to be answered.
+    await page.waitForFunction((taskId) => window.__floortwinPicker?.pendingScans === 0 && window.__floortwinPicker?.pick?.taskId !== taskId, shortPick.taskId, { timeout: 15_000 });
+    await page.waitForFunction(() => window.__floortwinPicker?.messageCode === '');
+    const shorted = await order(shortPick.orderId);
+    expect(shorted.tasks.find((t) => t.id === shortPick.taskId)?.status).toBe('shorted');
+    expect(shorted.lines[0]?.picked).toBe(shortPick.qty - 1);
+
+    await writeFile(`${SHOTS}/picker-scan-360.png`, await page.screenshot());
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
     expect(errors).toEqual([]);
     await page.close();
   }, BROWSER_TEST_TIMEOUT_MS);

@@ -1,15 +1,29 @@
 /**
- * Browser entry: one Vite app, two views chosen by path. `/picker` is the handheld (phone-sized, no three.js);
- * anything else is the site manager's 3D floor. Each view is its own chunk, so the handheld never downloads three.
+ * Browser entry: one Vite app, three views chosen by path. `/picker` is the handheld (phone-sized, no three.js),
+ * `/pack` the pack station (no three.js); anything else is the site manager's 3D floor. Each view is its own chunk,
+ * so the handheld and the pack station never download three.
  */
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root');
 
-/** `/picker`, `/picker/` and `/picker/anything` all open the handheld. */
-const isPicker = /^\/picker(\/|$)/.test(window.location.pathname);
+/**
+ * One loader per view, kept apart in an object: written as a ternary of `import()`s, the minifier merged the calls
+ * and Vite then preloaded the floor's chunks (three.js, its CSS) for every view and no CSS of the others.
+ */
+const views = {
+  picker: () => import('./picker/picker-main.tsx'),
+  pack: () => import('./pack/pack-main.tsx'),
+  floor: () => import('./floor-main.tsx'),
+} satisfies Record<string, () => Promise<{ mount(root: HTMLElement): void }>>;
 
-const start = isPicker ? import('./picker/picker-main.tsx') : import('./floor-main.tsx');
-start
+/** `/picker`, `/picker/` and `/picker/anything` all open the handheld; the same for `/pack`. */
+function viewOf(path: string): keyof typeof views {
+  if (/^\/picker(\/|$)/.test(path)) return 'picker';
+  if (/^\/pack(\/|$)/.test(path)) return 'pack';
+  return 'floor';
+}
+
+views[viewOf(window.location.pathname)]()
   .then((view) => view.mount(root))
   .catch((error: unknown) => {
     root.textContent = `Could not start: ${error instanceof Error ? error.message : String(error)}`;

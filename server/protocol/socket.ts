@@ -1,6 +1,7 @@
 /** Typed Socket.IO event maps, used by `new Server<ClientToServerEvents, ServerToClientEvents>()` and the client. */
 import { z } from 'zod';
 import type { FloorDiff, FloorSnapshot } from './floor.ts';
+import type { NextPickResult, ScanResult, SignOffResult, SignOnResult } from './picking.ts';
 import type { NoRouteView, RouteView } from './route.ts';
 
 export interface WireError {
@@ -60,6 +61,14 @@ export interface ClientToServerEvents {
    */
   'picker:watch': (request: unknown, ack: (result: WatchRouteResult) => void) => void;
   'picker:unwatch': (request: unknown, ack: (result: { ok: boolean; error?: WireError }) => void) => void;
+  /** Handheld sign-on (`SignOnRequest`); signing on again resumes (`resumed: true`). */
+  'picker:signOn': (request: unknown, ack: (result: SignOnResult) => void) => void;
+  /** Handheld sign-off (`SignOffRequest`); the operative's open tasks go back to the release queue. */
+  'picker:signOff': (request: unknown, ack: (result: SignOffResult) => void) => void;
+  /** The next pick (`NextPickRequest`); asks the twin for work when the operative has none open. */
+  'picker:next': (request: unknown, ack: (result: NextPickResult) => void) => void;
+  /** A confirm or short scan (`ScanRequest`); a resend with the same scanId is acked without being applied twice. */
+  'picker:scan': (request: unknown, ack: (result: ScanResult) => void) => void;
 }
 
 export interface ServerToClientEvents {

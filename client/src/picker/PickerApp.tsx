@@ -1,22 +1,26 @@
 /**
- * The handheld view at `/picker`: choose who you are (from `?operative=`, the last choice on this device, or the
- * list of operatives), then follow your route: the next pick large, the distance left, a mini-map and the stops
- * after it. Read-only for now; `NextPick` takes children where the scan / confirm field will go.
+ * The handheld view at `/picker`: sign on (scan or type your badge id; `?operative=` or the operative signed on at
+ * this device last time resumes), then pick: the next pick large (location, item, quantity), scan the location and
+ * then the item with a keyboard-wedge scanner, "Short" when fewer are there. Below it the walk left, the mini-map and
+ * the stops after. Scans are queued on the device (see `picker-session.ts`): offline, the picker carries on with the
+ * picks held and the scans are sent in order once the connection is back.
  */
-import { useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, useSyncExternalStore, type FormEvent, type ReactNode } from 'react';
 import type { LayoutView } from '../../../server/protocol/floor.ts';
-import type { NoRouteView, RouteStopView, RouteView } from '../../../server/protocol/route.ts';
+import type { PickTaskView } from '../../../server/protocol/picking.ts';
+import type { RouteView } from '../../../server/protocol/route.ts';
 import { fetchLayout, fetchOperatives, fetchSites, type OperativeSummary } from '../net/api.ts';
 import { connectFloor } from '../net/floor-socket.ts';
-import type { ConnectionStatus, FloorStore } from '../net/floor-store.ts';
+import type { FloorStore } from '../net/floor-store.ts';
 import { formatDistance, nextStopIndex, remainingDistance, splitLocationId } from '../net/route-math.ts';
 import { connectRoutes } from '../net/route-socket.ts';
 import type { RouteStore } from '../net/route-store.ts';
 import { useRouteSummary } from '../views/use-route-summary.ts';
 import { MiniMap } from './MiniMap.tsx';
+import type { PickerSession, PickerSnapshot } from './picker-session.ts';
+import type { PickerSocket } from './picking-socket.ts';
+import { ScanField } from './ScanField.tsx';
 
-/** localStorage key of the operative last chosen on this device. */
-export const OPERATIVE_STORAGE_KEY = 'floortwin.picker.operative';
 /** How long the "route updated" notice stays up. */
 const NOTICE_MS = 4_000;
 
@@ -24,24 +28,16 @@ const NOTICE_MS = 4_000;
 export interface PickerAppProps {
   readonly floor: FloorStore;
   readonly routes: RouteStore;
+  readonly session: PickerSession;
+  /** The handheld's socket, shared by the route feed and the picking requests. */
+  readonly socket: PickerSocket;
 }
 
-function readStoredOperative(): string | null {
-  try {
-    return window.localStorage.getItem(OPERATIVE_STORAGE_KEY);
-  } catch {
-    return null; // storage disabled (private mode): the picker chooses each time
-  }
-}
-
-function storeOperative(id: string | null): void {
-  try {
-    if (id === null) window.localStorage.removeItem(OPERATIVE_STORAGE_KEY);
-    else window.localStorage.setItem(OPERATIVE_STORAGE_KEY, id);
-  } catch {
-    // Not persisted; the URL still carries it.
-  }
-}
+const useSession = (session: PickerSession): PickerSnapshot =>
+  useSyncExternalStore(
+    (l) => session.subscribe(l),
+    () => session.getSnapshot(),
+  );
 
 /** Keeps `?operative=` in the address so a reload or a bookmark opens the same picker. */
 function writeOperativeToUrl(id: string | null): void {
@@ -52,12 +48,12 @@ function writeOperativeToUrl(id: string | null): void {
 }
 
 /** Root of the handheld. */
-export function PickerApp({ floor, routes }: PickerAppProps) {
+export function PickerApp({ floor, routes, session, socket }: PickerAppProps) {
   const params = useMemo(() => new URLSearchParams(window.location.search), []);
-  const [operativeId, setOperativeId] = useState<string | null>(() => params.get('operative') ?? readStoredOperative());
   const [siteId, setSiteId] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
+  const state = useSession(session);
 
   useEffect(() => {
     const abort = new AbortController();
@@ -75,14 +71,12 @@ export function PickerApp({ floor, routes }: PickerAppProps) {
   }, [params, attempt]);
 
   useEffect(() => {
-    if (operativeId !== null) storeOperative(operativeId);
-  }, [operativeId]);
+    if (siteId !== null) session.start(siteId, params.get('operative'));
+  }, [siteId, session, params]);
 
-  const choose = (id: string | null): void => {
-    storeOperative(id);
-    writeOperativeToUrl(id);
-    setOperativeId(id);
-  };
+  useEffect(() => {
+    if (siteId !== null) writeOperativeToUrl(state.operativeId);
+  }, [siteId, state.operativeId]);
 
   if (error !== null) {
     return (
@@ -96,8 +90,19 @@ export function PickerApp({ floor, routes }: PickerAppProps) {
     );
   }
   if (siteId === null) return <Shell><StateCard tone="muted" title="Connecting…" /></Shell>;
-  if (operativeId === null) return <OperativeChooser siteId={siteId} onChoose={choose} />;
-  return <PickerRoute key={`${siteId}/${operativeId}`} siteId={siteId} operativeId={operativeId} floor={floor} routes={routes} onChange={() => choose(null)} />;
+  if (state.operativeId === null) return <SignOn siteId={siteId} session={session} state={state} />;
+  return (
+    <Picking
+      key={`${siteId}/${state.operativeId}`}
+      siteId={siteId}
+      operativeId={state.operativeId}
+      state={state}
+      session={session}
+      floor={floor}
+      routes={routes}
+      socket={socket}
+    />
+  );
 }
 
 function Shell({ children, bar }: { children: ReactNode; bar?: ReactNode }) {
@@ -119,54 +124,103 @@ function StateCard({ tone, title, body, children }: { tone: 'bad' | 'warn' | 'mu
   );
 }
 
-/** "Who are you?": the operatives the server knows, those on the floor first. */
-function OperativeChooser({ siteId, onChoose }: { siteId: string; onChoose: (id: string) => void }) {
+/** The message line: errors are alerts (read out at once), the rest polite status. */
+function MessageLine({ state, session }: { state: PickerSnapshot; session: PickerSession }) {
+  const message = state.message;
+  return (
+    <div className="message-slot" aria-live={message?.tone === 'bad' ? 'assertive' : 'polite'}>
+      {message !== null && (
+        <div className={`message message--${message.tone}`} role={message.tone === 'bad' ? 'alert' : 'status'} data-testid="picker-message" data-code={message.code ?? ''}>
+          <span className="message__text">{message.text}</span>
+          <button type="button" className="message__close" aria-label="Dismiss message" onClick={() => session.dismissMessage()}>
+            ×
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** Sign on: scan or type a badge id (and a name); operatives already on the floor can be resumed with one tap. */
+function SignOn({ siteId, session, state }: { siteId: string; session: PickerSession; state: PickerSnapshot }) {
+  const [operativeId, setOperativeId] = useState('');
+  const [name, setName] = useState('');
   const [list, setList] = useState<OperativeSummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [attempt, setAttempt] = useState(0);
+
   useEffect(() => {
     const abort = new AbortController();
     fetchOperatives(siteId, abort.signal)
-      .then((ops) => {
-        const onFloor = (o: OperativeSummary): number => (o.activity === 'offline' ? 1 : 0);
-        setList([...ops].sort((a, b) => onFloor(a) - onFloor(b) || a.name.localeCompare(b.name, 'en', { numeric: true })));
-        setError(null);
-      })
-      .catch((e: unknown) => {
-        if (!abort.signal.aborted) setError(e instanceof Error ? e.message : String(e));
-      });
+      .then((ops) => setList([...ops].sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))))
+      .catch(() => setList(null));
     return () => abort.abort();
-  }, [siteId, attempt]);
+  }, [siteId]);
+
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    const id = operativeId.trim();
+    if (id !== '') void session.signOn(id, name.trim());
+  };
 
   return (
-    <Shell bar={<header className="bar"><h1 className="bar__title">Who is picking?</h1></header>}>
-      {error !== null && (
-        <StateCard tone="bad" title="Could not load the operatives" body={error}>
-          <button type="button" className="big-button" onClick={() => setAttempt((n) => n + 1)}>Try again</button>
-        </StateCard>
-      )}
-      {error === null && list === null && <StateCard tone="muted" title="Loading operatives…" />}
-      {list !== null && list.length === 0 && <StateCard tone="muted" title="Nobody is on this site yet" />}
+    <Shell bar={<header className="bar"><h1 className="bar__title">Sign on</h1><ConnectionPill state={state} /></header>}>
+      <MessageLine state={state} session={session} />
+      <form className="signon" onSubmit={submit} autoComplete="off">
+        <label className="field__label" htmlFor="signon-operative">Badge / operative id</label>
+        <input
+          id="signon-operative"
+          className="field__input"
+          data-testid="signon-operative"
+          value={operativeId}
+          onChange={(e) => setOperativeId(e.target.value)}
+          autoFocus
+          autoCapitalize="characters"
+          autoCorrect="off"
+          spellCheck={false}
+          required
+          maxLength={200}
+        />
+        <label className="field__label" htmlFor="signon-name">Name (optional)</label>
+        <input
+          id="signon-name"
+          className="field__input"
+          data-testid="signon-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          autoCorrect="off"
+          maxLength={100}
+        />
+        <button type="submit" className="big-button" data-testid="signon-submit" disabled={state.busy || !state.connected || operativeId.trim() === ''}>
+          {state.connected ? 'Sign on' : 'Waiting for connection…'}
+        </button>
+      </form>
       {list !== null && list.length > 0 && (
-        <ul className="chooser" data-testid="operative-chooser">
-          {list.map((o) => (
-            <li key={o.id}>
-              <button type="button" className="chooser__item" onClick={() => onChoose(o.id)}>
-                <span className="chooser__name">{o.name}</span>
-                <span className="chooser__meta">
-                  {o.id} · {o.activity === 'offline' ? 'not on the floor' : `${o.tasks} task${o.tasks === 1 ? '' : 's'}`}
-                </span>
-              </button>
-            </li>
-          ))}
-        </ul>
+        <section aria-labelledby="resume-title">
+          <h2 className="stops__title" id="resume-title">On the floor — resume as</h2>
+          <ul className="chooser" data-testid="operative-chooser">
+            {list.map((o) => (
+              <li key={o.id}>
+                <button type="button" className="chooser__item" disabled={state.busy || !state.connected} onClick={() => void session.signOn(o.id)}>
+                  <span className="chooser__name">{o.name}</span>
+                  <span className="chooser__meta">{o.id} · {o.tasks} task{o.tasks === 1 ? '' : 's'}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
       )}
     </Shell>
   );
 }
 
-const useFloorStatus = (floor: FloorStore): ConnectionStatus =>
-  useSyncExternalStore((l) => floor.subscribe(l), () => floor.status);
+function ConnectionPill({ state }: { state: PickerSnapshot }) {
+  const pill = !state.connected ? 'offline' : state.operativeId === null || state.live ? 'live' : 'connecting';
+  return (
+    <span className={`pill pill--${pill}`} role="status" data-testid="connection-pill">
+      {pill === 'live' ? 'Live' : pill === 'offline' ? 'Offline' : 'Connecting'}
+    </span>
+  );
+}
+
 const useFloorLayoutOf = (floor: FloorStore): LayoutView | null =>
   useSyncExternalStore((l) => floor.subscribe(l), () => floor.layout);
 const useOperativeName = (floor: FloorStore, id: string): string | null =>
@@ -204,28 +258,20 @@ function useRecentReplan(replannedAtMs: number | null): boolean {
   return visible;
 }
 
-const NO_ROUTE_TEXT: Readonly<Record<NoRouteView['reason'], { tone: 'bad' | 'warn' | 'muted'; title: string }>> = {
-  NO_TASKS: { tone: 'muted', title: 'No picks for you right now' },
-  NOT_SIGNED_ON: { tone: 'warn', title: 'You are not signed on' },
-  UNREACHABLE: { tone: 'bad', title: 'A pick cannot be reached' },
-};
-
-/** The route of one operative, live. */
-function PickerRoute({
-  siteId, operativeId, floor, routes, onChange,
-}: { siteId: string; operativeId: string; floor: FloorStore; routes: RouteStore; onChange: () => void }) {
+/** The signed-on handheld: the pick to do, its scans, and the route. */
+function Picking({
+  siteId, operativeId, state, session, floor, routes, socket,
+}: { siteId: string; operativeId: string; state: PickerSnapshot; session: PickerSession; floor: FloorStore; routes: RouteStore; socket: PickerSocket }) {
   const summary = useRouteSummary(routes);
-  const floorStatus = useFloorStatus(floor);
   const layout = useFloorLayoutOf(floor);
   const name = useOperativeName(floor, operativeId);
-  const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
     const abort = new AbortController();
-    const connection = connectRoutes(routes, siteId);
+    const connection = connectRoutes(routes, siteId, { socket });
     connection.watch(operativeId);
     let floorConnection: { close(): void } | null = null;
-    // The map and the live dot are extras: the route is shown even if the layout cannot be loaded.
+    // The map and the live dot are extras: picking works even if the layout cannot be loaded.
     fetchLayout(siteId, abort.signal)
       .then((l) => {
         if (abort.signal.aborted) return;
@@ -238,15 +284,19 @@ function PickerRoute({
       connection.close();
       floorConnection?.close();
     };
-  }, [siteId, operativeId, floor, routes, attempt]);
+  }, [siteId, operativeId, floor, routes, socket]);
+
+  // A re-plan or progress pushed by the server (another device, the supervisor): re-read the picks, without asking for work.
+  const routeVersion = summary.routeVersion;
+  useEffect(() => {
+    if (routeVersion > 0) void session.refresh(false);
+  }, [routeVersion, session]);
 
   const route = summary.operativeId === operativeId ? summary.route : null;
-  const noRoute = summary.operativeId === operativeId ? summary.noRoute : null;
-  const nextIndex = route === null ? -1 : nextStopIndex(route);
+  const current = state.current;
+  const currentIndex = route === null ? -1 : current === null ? nextStopIndex(route) : route.stops.findIndex((s) => s.taskId === current.taskId);
   const metres = useRemainingMetres(route, floor, operativeId);
   const replanned = useRecentReplan(summary.replannedAtMs);
-  const offline = summary.status === 'offline' || (summary.status === 'connecting' && (route !== null || noRoute !== null));
-  const pill = offline ? 'offline' : summary.status === 'live' && floorStatus !== 'offline' ? 'live' : summary.status === 'error' ? 'error' : 'connecting';
 
   const bar = (
     <header className="bar">
@@ -254,56 +304,48 @@ function PickerRoute({
         <span className="bar__name">{name ?? operativeId}</span>
         {name !== null && <span className="bar__id">{operativeId}</span>}
       </div>
-      <span className={`pill pill--${pill}`} role="status">
-        {pill === 'live' ? 'Live' : pill === 'offline' ? 'Offline' : pill === 'error' ? 'Error' : 'Connecting'}
-      </span>
-      <button type="button" className="bar__change" onClick={onChange}>Change</button>
+      <ConnectionPill state={state} />
+      <button type="button" className="bar__change" data-testid="sign-off" disabled={state.busy} onClick={() => void session.signOff()}>
+        Sign off
+      </button>
     </header>
   );
 
   let content: ReactNode;
-  if (summary.status === 'error' && route === null && noRoute === null) {
+  if (current !== null) {
     content = (
-      <StateCard tone="bad" title="Cannot load your route" body={summary.statusDetail ?? undefined}>
-        <button type="button" className="big-button" onClick={() => setAttempt((n) => n + 1)}>Try again</button>
-      </StateCard>
+      <NextPick pick={current} left={state.remaining}>
+        <PickSteps state={state} session={session} pick={current} />
+      </NextPick>
     );
-  } else if (noRoute !== null) {
-    const text = NO_ROUTE_TEXT[noRoute.reason];
-    content = <StateCard tone={text.tone} title={text.title} body={noRoute.message} />;
-  } else if (route === null) {
-    content = <StateCard tone="muted" title="Loading your route…" />;
+  } else if (state.pending > 0) {
+    content = <StateCard tone="warn" title="Sending your scans…" body={`${state.pending} scan(s) wait for the server.`} />;
+  } else if (!state.loaded) {
+    content = state.connected ? (
+      <StateCard tone="muted" title="Loading your picks…" />
+    ) : (
+      <StateCard tone="warn" title="Offline" body="No picks are stored on this handheld yet. They load when the connection is back." />
+    );
   } else {
-    const next = route.stops[nextIndex];
-    const open = route.stops.filter((s) => s.status === 'open').length;
     content = (
-      <>
-        {next === undefined ? (
-          <StateCard tone="good" title="All picks done" body="Take your picks back to the depot." />
-        ) : (
-          <NextPick stop={next} number={nextIndex + 1} of={route.stops.length} />
-        )}
-        <dl className="stats">
-          <div className="stat">
-            <dt>Walk left</dt>
-            <dd data-testid="remaining-distance">{metres === null ? '–' : formatDistance(metres)}</dd>
-          </div>
-          <div className="stat">
-            <dt>Stops left</dt>
-            <dd>{open}</dd>
-          </div>
-        </dl>
-        {layout !== null && <MiniMap layout={layout} route={route} nextIndex={nextIndex} floor={floor} operativeId={operativeId} />}
-        <StopList route={route} nextIndex={nextIndex} />
-      </>
+      <StateCard tone="muted" title="No picks for you right now" body="Released orders appear here when you check for work.">
+        <button type="button" className="big-button" data-testid="check-work" disabled={state.busy || !state.connected} onClick={() => void session.refresh(true)}>
+          Check for work
+        </button>
+      </StateCard>
     );
   }
 
   return (
     <Shell bar={bar}>
-      {offline && (
-        <div className="banner banner--offline" role="alert">
-          Connection lost — reconnecting. The route below may be out of date.
+      {!state.connected && (
+        <div className="banner banner--offline" role="alert" data-testid="offline-banner">
+          Offline — keep picking; {state.pending === 0 ? 'scans are kept on this handheld' : `${state.pending} scan(s) kept on this handheld`} and sent when the connection is back.
+        </div>
+      )}
+      {state.connected && state.pending > 0 && (
+        <div className="banner banner--sending" role="status" data-testid="pending-banner">
+          Sending {state.pending} scan(s)…
         </div>
       )}
       {replanned && (
@@ -311,19 +353,110 @@ function PickerRoute({
           Route updated
         </div>
       )}
-      <div className={offline ? 'picker__content picker__content--stale' : 'picker__content'}>{content}</div>
+      <MessageLine state={state} session={session} />
+      <div className="picker__content">
+        {content}
+        <dl className="stats">
+          <div className="stat">
+            <dt>Walk left</dt>
+            <dd data-testid="remaining-distance">{metres === null ? '–' : formatDistance(metres)}</dd>
+          </div>
+          <div className="stat">
+            <dt>Picks left</dt>
+            <dd data-testid="picks-left">{state.remaining}</dd>
+          </div>
+        </dl>
+        {layout !== null && <MiniMap layout={layout} route={route} nextIndex={currentIndex} floor={floor} operativeId={operativeId} />}
+        {route !== null && <StopList route={route} nextIndex={currentIndex} />}
+      </div>
     </Shell>
   );
 }
 
-/** The next pick, large: where (aisle / bay / level), what, how many. `children` = the future scan / confirm field. */
-export function NextPick({ stop, number, of, children }: { stop: RouteStopView; number: number; of: number; children?: ReactNode }) {
-  const parts = splitLocationId(stop.locationId);
+/** The scans of one pick: location, then item; "Short" asks how many were found. */
+function PickSteps({ state, session, pick }: { state: PickerSnapshot; session: PickerSession; pick: PickTaskView }) {
+  const [shortOpen, setShortOpen] = useState(false);
+  const [found, setFound] = useState('');
+
+  useEffect(() => {
+    setShortOpen(false);
+    setFound('');
+  }, [pick.taskId]);
+
+  const recordShort = (event: FormEvent): void => {
+    event.preventDefault();
+    const n = Number(found);
+    if (found.trim() !== '' && session.short(n)) setShortOpen(false);
+  };
+
+  const atItem = state.step === 'item';
   return (
-    <section className="next" aria-label="Next pick" data-testid="next-pick">
+    <div className="steps">
+      <ol className="steps__track" aria-label="Scan steps">
+        <li className={atItem ? 'step step--done' : 'step step--now'} aria-current={atItem ? undefined : 'step'}>
+          1 · Location{atItem ? ' ✓' : ''}
+        </li>
+        <li className={atItem ? 'step step--now' : 'step'} aria-current={atItem ? 'step' : undefined}>
+          2 · Item
+        </li>
+      </ol>
+      {!shortOpen && (
+        <ScanField
+          key={`${pick.taskId}-${state.step}`}
+          label={atItem ? 'Scan the item' : 'Scan the location'}
+          hint={atItem ? `${pick.skuDescription} — barcode ${pick.barcode}` : `Label ${pick.locationId}`}
+          onScan={(code) => session.scan(code)}
+          active={!shortOpen}
+        />
+      )}
+      {shortOpen ? (
+        <form className="short" onSubmit={recordShort} data-testid="short-form">
+          <label className="field__label" htmlFor="short-found">
+            How many did you find? (0–{pick.qty - 1})
+          </label>
+          <input
+            id="short-found"
+            className="field__input"
+            data-testid="short-found"
+            type="number"
+            inputMode="numeric"
+            min={0}
+            max={pick.qty - 1}
+            step={1}
+            value={found}
+            onChange={(e) => setFound(e.target.value)}
+            autoFocus
+            required
+          />
+          <div className="short__buttons">
+            <button type="submit" className="action action--bad" data-testid="short-submit">Record short</button>
+            <button type="button" className="action" onClick={() => setShortOpen(false)}>Cancel</button>
+          </div>
+        </form>
+      ) : (
+        <div className="steps__actions">
+          <button type="button" className="action action--warn" data-testid="short-open" onClick={() => setShortOpen(true)}>
+            Short
+          </button>
+          {atItem && (
+            <button type="button" className="action" onClick={() => session.restartPick()}>
+              Rescan location
+            </button>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** The next pick, large: where (aisle / bay / level), what, how many. `children` = the scan steps. */
+export function NextPick({ pick, left, children }: { pick: PickTaskView; left: number; children?: ReactNode }) {
+  const parts = splitLocationId(pick.locationId);
+  return (
+    <section className="next" aria-label="Next pick" data-testid="next-pick" data-task-id={pick.taskId}>
       <div className="next__head">
         <span>Next pick</span>
-        <span>Stop {number} of {of}</span>
+        <span>{left} left</span>
       </div>
       {parts !== null ? (
         <div className="next__location">
@@ -335,12 +468,16 @@ export function NextPick({ stop, number, of, children }: { stop: RouteStopView; 
           <div className="loc"><span className="loc__label">Level</span><span className="loc__value">{parts.level}</span></div>
         </div>
       ) : null}
-      <div className={parts === null ? 'next__id next__id--big' : 'next__id'} data-testid="next-location">{stop.locationId}</div>
+      <div className={parts === null ? 'next__id next__id--big' : 'next__id'} data-testid="next-location">{pick.locationId}</div>
       <div className="next__what">
-        <span className="next__qty" aria-label={`quantity ${stop.qty}`}>×{stop.qty}</span>
+        <span className="next__qty" aria-label={`quantity ${pick.qty}`} data-testid="next-qty">×{pick.qty}</span>
         <span className="next__sku">
-          <span className="next__desc">{stop.skuDescription}</span>
-          <span className="next__skuid">{stop.skuId}</span>
+          <span className="next__desc">{pick.skuDescription}</span>
+          <span className="next__skuid">
+            {pick.skuId}
+            {pick.lot !== '' && ` · lot ${pick.lot}`}
+            {' · '}order {pick.orderId}
+          </span>
         </span>
       </div>
       {children}
@@ -348,7 +485,7 @@ export function NextPick({ stop, number, of, children }: { stop: RouteStopView; 
   );
 }
 
-/** The stops after the next one, numbered as on the map. */
+/** The stops after the current one, numbered as on the map. */
 function StopList({ route, nextIndex }: { route: RouteView; nextIndex: number }) {
   const later = route.stops
     .map((stop, i) => ({ stop, number: i + 1 }))
