@@ -1,5 +1,5 @@
 /** What a sales channel may sell: on hand minus reserved over the real bins, per (tenant, SKU). */
-import type { SkuId, TenantId } from './ids.ts';
+import type { OrderId, SkuId, TenantId } from './ids.ts';
 import { skuKey } from './keys.ts';
 import type { TwinState } from './state.ts';
 
@@ -11,4 +11,17 @@ export function availableOf(state: TwinState, tenantId: TenantId, skuId: SkuId):
     if (q !== undefined) total += q.onHand - q.reserved;
   }
   return total;
+}
+
+/**
+ * Orders waiting for stock of (tenant, SKU): allocated or released orders with a backordered line of that SKU, oldest
+ * first — what a receipt or a released reservation should refill (R12).
+ */
+export function ordersAwaitingStock(state: TwinState, tenantId: TenantId, skuId: SkuId): OrderId[] {
+  const out: { id: OrderId; createdAt: number }[] = [];
+  for (const order of state.orders.values()) {
+    if (order.tenantId !== tenantId || (order.status !== 'allocated' && order.status !== 'released')) continue;
+    if (order.lines.some((l) => l.skuId === skuId && l.backordered > 0)) out.push({ id: order.id, createdAt: order.createdAt });
+  }
+  return out.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1)).map((o) => o.id);
 }
