@@ -21,6 +21,18 @@ const Env = z.object({
   SHIFT_SEED: z.coerce.number().int().default(20261127),
   PATCH_MS: z.coerce.number().int().min(16).max(5000).default(100),
   SNAPSHOT_EVERY: z.coerce.number().int().min(1).default(5000),
+  /** How often allocated orders are released as an automatic wave, ms (0 = manual release only). */
+  AUTO_RELEASE_MS: z.coerce.number().int().min(0).default(5000),
+  /** Most orders per automatic wave. */
+  WAVE_MAX_ORDERS: z.coerce.number().int().min(1).max(1000).default(200),
+  /** Automatic release waits while this many orders are queued for pickers. */
+  WAVE_QUEUE_TARGET: z.coerce.number().int().min(1).default(100),
+  /** How often lapsed reservations are swept, ms (0 = never). */
+  RESERVATION_SWEEP_MS: z.coerce.number().int().min(0).default(5000),
+  /** How often channels are polled for orders a webhook missed, ms (0 = never). */
+  CHANNEL_POLL_MS: z.coerce.number().int().min(0).default(300_000),
+  /** Country the site ships from (ISO alpha-2): domestic vs international services. */
+  SITE_COUNTRY: z.string().regex(/^[A-Z]{2}$/).default('GB'),
 });
 
 export type Config = z.infer<typeof Env>;

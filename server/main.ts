@@ -10,10 +10,15 @@ import { createApp } from './api/app.ts';
 import { FloorFeed } from './realtime/floor-feed.ts';
 import { attachFloorGateway } from './realtime/gateway.ts';
 import { attachRouteGateway } from './realtime/route-gateway.ts';
+import { attachPickingGateway } from './realtime/picking-gateway.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
 import { scaledClock } from './site/clock.ts';
 import { RouteService } from './site/route-service.ts';
+import { OrderPipeline } from './site/order-pipeline.ts';
 import { startShiftDriver } from './site/shift-driver.ts';
+import { OutboxRelay } from './channels/outbox-relay.ts';
+import { ReconciliationPoller } from './channels/poller.ts';
+import { IdempotencyStore, pruneIdempotencyKeys } from './api/idempotency.ts';
 import { loadSiteFiles } from './site/site-loader.ts';
 import { SiteRunner } from './site/site-runner.ts';
 import { startEmbeddedPostgres } from './store/embedded-postgres.ts';
@@ -38,17 +43,23 @@ async function main(): Promise<void> {
   const feeds = new Map<string, FloorFeed>();
   const routeServices = new Map<string, RouteService>();
 
-  const app = createApp({
-    sites: { get: (id) => runners.find((runner) => runner.siteId === id), list: () => runners },
+  const sites = { get: (id: string) => runners.find((runner) => runner.siteId === id), list: () => runners };
+  const appOptions = {
+    sites,
     isReady: () => ready,
-    layoutOf: (siteId) => layouts.get(siteId) as LayoutView,
+    layoutOf: (siteId: string) => layouts.get(siteId) as LayoutView,
     clientDir: path.join(root, 'client/dist'),
+  };
+  // Until the store is up the app answers 503 STARTING; then it is replaced by one with the store-backed routes.
+  let app = createApp(appOptions);
+  const httpServer = createServer((req, res) => {
+    app(req, res);
   });
-  const httpServer = createServer(app);
   const sockets = await createSocketServer(httpServer, config.REDIS_URL ? { redisUrl: config.REDIS_URL, log } : { log });
   const io = sockets.io;
   const gateway = attachFloorGateway(io, { get: (siteId) => feeds.get(siteId) }, { patchMs: config.PATCH_MS, log });
   const routeGateway = attachRouteGateway(io, { get: (siteId) => routeServices.get(siteId) }, { log });
+  const pickingGateway = attachPickingGateway(io, sites, { log, maxTasks: 10 });
   // Routes are solved on worker threads so a burst of plans never stalls the floor stream.
   const solverPool = new PiscinaSolverPool();
   await new Promise<void>((resolve) => httpServer.listen(config.PORT, config.HOST, resolve));
@@ -67,6 +78,12 @@ async function main(): Promise<void> {
   }
   const store = new PgEventStore({ connectionString, schema: config.DB_SCHEMA });
   await store.init();
+
+  const idempotency = new IdempotencyStore({ pool: store.pool, schema: config.DB_SCHEMA });
+  const pruneKeys = setInterval(() => {
+    pruneIdempotencyKeys(store.pool, config.DB_SCHEMA, Date.now()).catch((error: unknown) => log('idempotency key prune failed', error));
+  }, 3_600_000);
+  pruneKeys.unref();
 
   const { site, initialStock } = await loadSiteFiles(path.resolve(root, config.SITE_FILE));
   await store.ensureSite(site.id, site);
@@ -96,6 +113,22 @@ async function main(): Promise<void> {
     reloaded: () => feed.reset(),
   });
   feeds.set(site.id, feed);
+  // Channel write-back: stock levels and fulfilments leave through the outbox the append wrote (wall time, not twin).
+  const relay = new OutboxRelay({ pool: store.pool, schema: config.DB_SCHEMA, onError: (message, error) => log(message, error) });
+  runner.subscribe({ committed: () => relay.wake(), volatile: () => undefined, reloaded: () => undefined });
+  relay.start(1000);
+  const pipeline = new OrderPipeline(runner, {
+    releaseEveryMs: config.AUTO_RELEASE_MS,
+    waveMaxOrders: config.WAVE_MAX_ORDERS,
+    queueTarget: config.WAVE_QUEUE_TARGET,
+    sweepEveryMs: config.RESERVATION_SWEEP_MS,
+    log,
+  });
+  pipeline.start();
+  const poller = new ReconciliationPoller({ pool: store.pool, schema: config.DB_SCHEMA, siteIds: [site.id], log });
+  if (config.CHANNEL_POLL_MS > 0) poller.start(config.CHANNEL_POLL_MS);
+
+  app = createApp({ ...appOptions, idempotency, rawRouters: [], routers: [] });
   gateway.watch(site.id);
   const routes = new RouteService(runner, { pool: solverPool, log });
   routeGateway.publish(routes);
@@ -128,14 +161,19 @@ async function main(): Promise<void> {
     shift?.stop();
     gateway.close();
     routeGateway.close();
+    pickingGateway.close();
     await sockets.close();
     httpServer.closeAllConnections();
     await routes.close();
-    log(`route service: ${JSON.stringify(routes.stats)}`);
+    pipeline.close();
+    clearInterval(pruneKeys);
+    await poller.close();
+    log(`route service: ${JSON.stringify(routes.stats)}; order pipeline: ${JSON.stringify(pipeline.stats)}`);
     if (shift) log(`demo shift: ${shift.shift.stats.trips} trips, ${shift.shift.stats.twinRoutes} on the service's routes`);
     await runner.close();
     await solverPool.close();
     await runner.snapshotNow().catch((error: unknown) => log('final snapshot failed', error));
+    await relay.close();
     await store.close();
     if (stopEmbedded) await stopEmbedded();
     log('stopped');

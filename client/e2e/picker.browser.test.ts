@@ -4,7 +4,8 @@
  * mini-map with the walk on it; on the 3D floor, choosing an operative draws their route over the floor.
  * Without it: a picker signs on, gets the pick of an order released through the REST API, "scans" with a keyboard
  * wedge (the code typed into the focused field, then Enter): the location, a wrong item (an error, nothing recorded),
- * the item as a GS1 element string (the pick is confirmed), then records a short pick.
+ * the item as a GS1 element string (the pick is confirmed), records a short pick, then scans while offline (the scan
+ * is kept on the device and sent when the connection is back).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
@@ -162,10 +163,11 @@ describe('picking on the handheld', () => {
 
   const order = (id: string): Promise<OrderBody> => api<OrderBody>(`${server.url}/api/sites/demo/orders/${id}`, 'GET');
 
-  it('signs on, scans the location then the item with a wedge scanner, refuses a wrong item, confirms, and records a short', async () => {
+  it('signs on, scans the location then the item with a wedge scanner, refuses a wrong item, confirms, shorts, and works offline', async () => {
     const barcodes = await catalogueBarcodes();
     const first = await releaseOrder('E2E-PICK-1', 1, new Set());
-    await releaseOrder('E2E-PICK-2', 2, new Set([first.skuId]));
+    const second = await releaseOrder('E2E-PICK-2', 2, new Set([first.skuId]));
+    await releaseOrder('E2E-PICK-3', 1, new Set([first.skuId, second.skuId]));
 
     const page = await browser.newPage({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     const errors: string[] = [];
@@ -178,17 +180,17 @@ describe('picking on the handheld', () => {
     await badge.fill('HH-E2E');
     await page.getByLabel('Name (optional)').fill('Robin');
     await page.getByTestId('signon-submit').click();
-    // Both orders are assigned; the pick on screen follows the planned route once it is there.
+    // All three orders are assigned; the pick on screen follows the planned route once it is there.
     await page.waitForFunction(
       () => {
         const hooks = window.__floortwinPicker;
-        return hooks?.signedOn === true && hooks.stops === 2 && hooks.pick !== null && hooks.pick.taskId === hooks.routeNextTaskId;
+        return hooks?.signedOn === true && hooks.stops === 3 && hooks.pick !== null && hooks.pick.taskId === hooks.routeNextTaskId;
       },
       undefined,
       { timeout: 30_000 },
     );
     const pick = await page.evaluate(() => window.__floortwinPicker!.pick!);
-    expect(['E2E-PICK-1', 'E2E-PICK-2']).toContain(pick.orderId);
+    expect(['E2E-PICK-1', 'E2E-PICK-2', 'E2E-PICK-3']).toContain(pick.orderId);
     await expect(page.getByTestId('next-location').textContent()).resolves.toBe(pick.locationId);
     const deviceId = await page.evaluate(() => window.__floortwinPicker!.deviceId);
     expect(deviceId).toMatch(/^[0-9a-f-]{36}$/);
@@ -228,7 +230,7 @@ describe('picking on the handheld', () => {
     expect(picked.status).toBe('picked');
     expect(picked.lines[0]?.picked).toBe(pick.qty);
 
-    // The next pick is the other order: "Short", found one fewer than asked.
+    // The next pick is another order: "Short", found one fewer than asked.
     const shortPick = await page.evaluate(() => window.__floortwinPicker!.pick!);
     expect(shortPick.orderId).not.toBe(pick.orderId);
     await page.getByTestId('short-open').click();
@@ -242,6 +244,31 @@ describe('picking on the handheld', () => {
     expect(shorted.lines[0]?.picked).toBe(shortPick.qty - 1);
 
     await writeFile(`${SHOTS}/picker-scan-360.png`, await page.screenshot());
+
+    // The connection drops: the picker carries on; the scan is kept on the device and sent when it is back.
+    const offlinePick = await page.evaluate(() => window.__floortwinPicker!.pick!);
+    await page.context().setOffline(true);
+    await page.waitForFunction(() => window.__floortwinPicker?.connected === false, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'scan-input');
+    await page.keyboard.type(offlinePick.locationId);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.__floortwinPicker?.step === 'item');
+    await page.keyboard.type(barcodes.get(offlinePick.skuId) ?? '');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.__floortwinPicker?.pendingScans === 1);
+    expect(await page.evaluate(() => window.__floortwinPicker?.pick?.taskId)).not.toBe(offlinePick.taskId);
+    await expect(page.getByTestId('offline-banner').isVisible()).resolves.toBe(true);
+    const kept = await page.evaluate(() => JSON.parse(localStorage.getItem('floortwin.picker.scans') ?? '[]') as { taskId: string; deviceId: string; scanId: string }[]);
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({ taskId: offlinePick.taskId, deviceId });
+    await writeFile(`${SHOTS}/picker-offline-360.png`, await page.screenshot());
+    expect((await order(offlinePick.orderId)).tasks.find((t) => t.id === offlinePick.taskId)?.status).toBe('assigned');
+
+    await page.context().setOffline(false);
+    await page.waitForFunction(() => window.__floortwinPicker?.connected === true && window.__floortwinPicker.pendingScans === 0, undefined, { timeout: 30_000 });
+    expect((await order(offlinePick.orderId)).tasks.find((t) => t.id === offlinePick.taskId)?.status).toBe('picked');
+    expect(await page.evaluate(() => localStorage.getItem('floortwin.picker.scans'))).toBeNull();
+
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     expect(errors).toEqual([]);

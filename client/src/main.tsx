@@ -7,8 +7,8 @@ const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root');
 
 /**
- * One loader per view, kept apart in an object: written as a ternary of `import()`s, the minifier merged the calls
- * and Vite then preloaded the floor's chunks (three.js, its CSS) for every view and no CSS of the others.
+ * One loader per view, kept apart in an object: written as a chain of conditional `import()`s (three views), the
+ * minifier merged the calls, and Vite then preloaded the floor's chunks (three.js, its CSS) for every view.
  */
 const views = {
   picker: () => import('./picker/picker-main.tsx'),

@@ -1,12 +1,15 @@
 /** The express application: JSON routes, health, and the built web client. No business logic lives here. */
 import { existsSync } from 'node:fs';
-import express from 'express';
+import express, { type Router } from 'express';
 import type { LayoutView } from '../protocol/floor.ts';
 import { countersOf } from '../twin/floor-view.ts';
 import { blocksRouter } from './blocks.routes.ts';
 import { errorHandler, sendError } from './http-error.ts';
 import { operativesRouter } from './operatives.routes.ts';
+import type { IdempotencyStore } from './idempotency.ts';
+import { orderImportRouter } from './order-import.routes.ts';
 import { ordersRouter } from './orders.routes.ts';
+import { wavesRouter } from './waves.routes.ts';
 import { siteFrom } from './params.ts';
 import type { SiteRegistry } from './sites.ts';
 import { stockRouter } from './stock.routes.ts';
@@ -19,7 +22,17 @@ export interface AppOptions {
   readonly layoutOf: (siteId: string) => LayoutView;
   /** Folder with the built client (index.html); served when it exists. */
   readonly clientDir?: string;
+  /** Makes `Idempotency-Key` work on order writes (Postgres-backed); without it a keyed request is refused. */
+  readonly idempotency?: IdempotencyStore;
+  /** Routes that read their own raw body (webhooks: the HMAC covers the exact bytes), mounted before any parser. */
+  readonly rawRouters?: readonly Router[];
+  /** Further JSON routes (channels, packing, …). */
+  readonly routers?: readonly Router[];
 }
+
+/** POST bodies that are not JSON by design: the CSV order import. */
+const isCsvImport = (req: express.Request): boolean =>
+  req.method === 'POST' && /^\/sites\/[^/]+\/orders\/import$/.test(req.path) && typeof req.is('text/csv') === 'string';
 
 export function createApp(options: AppOptions): express.Express {
   const { sites } = options;
@@ -32,10 +45,12 @@ export function createApp(options: AppOptions): express.Express {
     else res.status(503).json({ status: 'starting' });
   });
 
+  for (const router of options.rawRouters ?? []) app.use(router);
+
   app.use('/api', (req, res, next) => {
     if (!options.isReady()) return sendError(res, 503, 'STARTING', 'the server is still loading; retry shortly');
     // Writes must be JSON: a form or text body is a client mistake, not an empty order.
-    if ((req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') && req.headers['content-length'] !== '0' && !req.is('application/json'))
+    if ((req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') && req.headers['content-length'] !== '0' && !req.is('application/json') && !isCsvImport(req))
       return sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
     next();
   });
@@ -62,10 +77,13 @@ export function createApp(options: AppOptions): express.Express {
     res.json(summary);
   });
 
-  app.use(ordersRouter(sites));
+  app.use(orderImportRouter(sites));
+  app.use(ordersRouter(sites, options.idempotency ? { idempotency: options.idempotency } : {}));
+  app.use(wavesRouter(sites));
   app.use(stockRouter(sites));
   app.use(operativesRouter(sites));
   app.use(blocksRouter(sites));
+  for (const router of options.routers ?? []) app.use(router);
 
   app.use('/api', (req, res) => sendError(res, 404, 'NOT_FOUND', `no route ${req.method} ${req.path}`));
 

@@ -45,12 +45,20 @@ const STATUS_BY_CODE: Record<DomainErrorCode | UnavailableError['code'], number>
   ALREADY_SIGNED_ON: 409,
   LOT_REQUIRED: 422,
   UNKNOWN_SEGMENT: 422,
+  ORDER_IN_PROGRESS: 409,
+  TASK_DONE: 409,
+  PACK_MISMATCH: 422,
   UNAVAILABLE: 503,
 };
 
+/** The HTTP status a domain (or availability) error maps to; unknown codes are the caller's problem (422). */
+export function statusOfDomainError(code: string): number {
+  return (STATUS_BY_CODE as Record<string, number | undefined>)[code] ?? 422;
+}
+
 /** Maps a domain (or availability) error to its HTTP status; unknown codes are the caller's problem (422). */
 export function sendDomainError(res: Response, error: DomainError | UnavailableError): void {
-  const status = (STATUS_BY_CODE as Record<string, number | undefined>)[error.code] ?? 422;
+  const status = statusOfDomainError(error.code);
   if (status === 503) res.setHeader('Retry-After', '1');
   sendError(res, status, error.code, error.message, 'details' in error ? (error.details ?? null) : null);
 }

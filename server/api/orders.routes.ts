@@ -83,6 +83,8 @@ export function orderView(order: OrderState, twin: TwinState) {
     shipTo: order.shipTo,
     holdUntil: isoOrNull(order.holdUntil),
     sscc: order.sscc,
+    cartonCode: order.cartonCode,
+    weightG: order.weightG,
     carrier: order.carrier,
     trackingNumber: order.trackingNumber,
     cancelReason: order.cancelReason,
@@ -249,10 +251,13 @@ export function ordersRouter(sites: SiteRegistry, options: OrdersRouterOptions =
     if (!site || !orderId || !body) return;
     const keyOf = idempotencyKeyOf(req);
     if ('error' in keyOf) return sendError(res, 400, 'INVALID_IDEMPOTENCY_KEY', keyOf.error);
-    await withKey(req, res, site, keyOf.key, 'POST /orders/:orderId/cancel', async () => {
+    await withKey(req, res, site, keyOf.key, 'POST /orders/:orderId/cancel', async (recovering) => {
       const result = await site.submit({ type: 'cancelOrder', orderId: asOrderId(orderId), reason: body.reason });
-      if (!result.ok) return domainErrorResponse(result.error);
-      return { status: 200, body: await site.read((twin) => orderViewById(twin, asOrderId(orderId))) };
+      const view = await site.read((twin) => orderViewById(twin, asOrderId(orderId)));
+      // Taking over from a request that died after cancelling: answer as it would have.
+      const cancelledBefore = recovering && view?.status === 'cancelled' && view.cancelReason === body.reason;
+      if (!result.ok && !cancelledBefore) return domainErrorResponse(result.error);
+      return { status: 200, body: view };
     });
   });
 

@@ -81,7 +81,7 @@ export function tinySite(siteId = 'site-tiny'): SiteDefinition {
         id: SKU,
         tenantId: TENANT,
         description: 'Widget',
-        barcode: '5000000000001',
+        barcode: '5000000000005',
         lengthM: 0.1,
         widthM: 0.1,
         heightM: 0.1,

@@ -132,6 +132,17 @@ export class RouteService {
             case 'SegmentUnblocked':
               this.replanAll();
               break;
+            case 'OrderCancelled':
+              // A cancelled task leaves its picker's list: that picker's route changes.
+              for (const taskId of event.cancelledTaskIds) {
+                const operativeId = this.runner.twin.tasks.get(taskId)?.operativeId;
+                if (operativeId != null) this.schedule(operativeId);
+              }
+              break;
+            case 'AllocationExpired':
+            case 'WaveReleased':
+            case 'CountRequested':
+            case 'ShipmentLabelled':
             case 'StockReceived':
             case 'StockMoved':
             case 'OrderCreated':

@@ -25,7 +25,8 @@ export function uniqueSchema(prefix: string): string {
 export async function startServerProcess(env: Record<string, string>, timeoutMs = 90_000): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/main.ts')], {
     cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: TEST_DATABASE_URL, ...env },
+    // Automatic waves are off unless a test asks: tests release their own orders and must not race a timer.
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: TEST_DATABASE_URL, AUTO_RELEASE_MS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -303,7 +303,7 @@ export function createDemoShift(options: DemoShiftOptions): DemoShift {
     }
     orderCount++;
     const orderId = asOrderId(`${orderPrefix}-${String(orderCount).padStart(5, '0')}`);
-    if (!(await send({ type: 'createOrder', orderId, tenantId: tenant.id, externalRef: `DEMO-${orderCount}`, lines }))) return;
+    if (!(await send({ type: 'createOrder', orderId, tenantId: tenant.id, channel: 'demo', externalRef: orderId, lines }))) return;
     stats.ordersCreated++;
     if (!(await send({ type: 'allocateOrder', orderId, policy: 'partial' }))) return;
     if (!(await send({ type: 'releaseOrder', orderId }))) return;

@@ -319,7 +319,11 @@ function Picking({
       </NextPick>
     );
   } else if (state.pending > 0) {
-    content = <StateCard tone="warn" title="Sending your scans…" body={`${state.pending} scan(s) wait for the server.`} />;
+    content = state.connected ? (
+      <StateCard tone="warn" title="Sending your scans…" body={`${state.pending} scan(s) wait for the server.`} />
+    ) : (
+      <StateCard tone="warn" title="Scans kept on this handheld" body={`${state.pending} scan(s) are sent when the connection is back; then your next picks load.`} />
+    );
   } else if (!state.loaded) {
     content = state.connected ? (
       <StateCard tone="muted" title="Loading your picks…" />

@@ -1,0 +1,125 @@
+/**
+ * The pack station's HTTP calls (no React): look an order up, pack and label it, despatch it. Same origin.
+ * The shapes mirror `server/api/packing.routes.ts`.
+ */
+
+/** One SKU to pack: the units picked for the order. */
+export interface PackItemView {
+  readonly skuId: string;
+  readonly description: string;
+  readonly barcode: string;
+  readonly qty: number;
+  readonly unitWeightG: number;
+}
+
+/** A carton the station stocks: inner dimensions (m), the most it may weigh in total and its own weight (kg). */
+export interface CartonView {
+  readonly code: string;
+  readonly lengthM: number;
+  readonly widthM: number;
+  readonly heightM: number;
+  readonly maxWeightKg: number;
+  readonly tareKg: number;
+}
+
+/** A delivery address as the order carries it. */
+export interface AddressView {
+  readonly name: string;
+  readonly company?: string;
+  readonly line1: string;
+  readonly line2?: string;
+  readonly city: string;
+  readonly region?: string;
+  readonly postcode: string;
+  readonly country: string;
+}
+
+/** `GET /api/sites/:siteId/pack/:code`. */
+export interface PackOrderView {
+  readonly orderId: string;
+  readonly tenantId: string;
+  readonly channel: string;
+  readonly externalRef: string | null;
+  readonly status: string;
+  readonly service: string | null;
+  readonly shipTo: AddressView | null;
+  readonly items: readonly PackItemView[];
+  readonly units: number;
+  /** The smallest carton that takes the items (and how full it gets), or why none does. */
+  readonly carton: {
+    readonly suggested: string | null;
+    readonly fillRatio: number | null;
+    readonly reason: string | null;
+    readonly options: readonly CartonView[];
+  };
+  readonly estimatedWeightG: number;
+}
+
+/** `POST /api/sites/:siteId/orders/:orderId/pack` → 201 (or 200 when it was already labelled). */
+export interface PackResult {
+  readonly orderId: string;
+  readonly sscc: string;
+  readonly carrier: string;
+  readonly service: string;
+  readonly trackingNumber: string;
+  readonly trackingUrl: string | null;
+  readonly labels: { readonly zpl: string; readonly pdf: string };
+}
+
+/** An error the server answered with (`{ error: { code, message, details } }`), or a network failure (status 0). */
+export class PackApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: unknown = null,
+  ) {
+    super(message);
+    this.name = 'PackApiError';
+  }
+}
+
+async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      signal: signal ?? null,
+      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new PackApiError(0, 'NETWORK', 'Cannot reach the server. Check the connection and try again.');
+  }
+  const payload = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string; details?: unknown } } | null;
+  if (!response.ok) {
+    const error = payload?.error;
+    throw new PackApiError(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? `HTTP ${response.status}`, error?.details ?? null);
+  }
+  return payload as T;
+}
+
+const site = (siteId: string): string => `/api/sites/${encodeURIComponent(siteId)}`;
+
+/** Looks up the order to pack by order id or channel reference. */
+export function fetchPackOrder(siteId: string, code: string, signal?: AbortSignal): Promise<PackOrderView> {
+  return call('GET', `${site(siteId)}/pack/${encodeURIComponent(code)}`, undefined, signal);
+}
+
+/**
+ * Packs the order (checking the scans against the picks), buys its label and returns SSCC and tracking. For an order
+ * packed already the server only labels it (or answers the label it has), so the body may be empty.
+ */
+export function packOrder(
+  siteId: string,
+  orderId: string,
+  body: { cartonCode?: string; weightG?: number; scannedItems?: readonly { code: string; qty: number }[] },
+): Promise<PackResult> {
+  return call('POST', `${site(siteId)}/orders/${encodeURIComponent(orderId)}/pack`, body);
+}
+
+/** Confirms the parcel has left: closes the order with the label's carrier and tracking. */
+export function despatchOrder(siteId: string, orderId: string): Promise<{ id: string; status: string }> {
+  return call('POST', `${site(siteId)}/orders/${encodeURIComponent(orderId)}/despatch`, {});
+}

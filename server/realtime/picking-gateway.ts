@@ -1,0 +1,202 @@
+/**
+ * Socket.IO gateway of handheld picking: `picker:signOn`, `picker:signOff`, `picker:next` and `picker:scan`. Handlers
+ * are thin: validate with the protocol's zod schemas, submit one twin command through the site's runner, answer from
+ * committed state. A scan carries `deviceId` + `scanId` down to the core, which acks a resend of an applied scan
+ * without applying it twice; a refused scan (wrong location, wrong item, …) records nothing and is acked with the
+ * domain error.
+ */
+import type { Socket } from 'socket.io';
+import type { z } from 'zod';
+import {
+  NextPickRequestSchema,
+  ScanRequestSchema,
+  SignOffRequestSchema,
+  SignOnRequestSchema,
+  type NextPickResult,
+  type NextPickView,
+  type PickTaskView,
+  type PickingFailure,
+  type ScanRequest,
+  type ScanResult,
+  type SignOffResult,
+  type SignOnResult,
+} from '../protocol/picking.ts';
+import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/socket.ts';
+import type { SiteRegistry } from '../api/sites.ts';
+import type { SiteRunner } from '../site/site-runner.ts';
+import type { Command } from '../twin/commands.ts';
+import { asOperativeId, asTaskId, type OperativeId, type TaskId } from '../twin/ids.ts';
+import type { TwinState } from '../twin/state.ts';
+import { remainingRoute } from '../twin/twin.ts';
+import { ackOf, serve, validationDetails, wireError } from './socket-handlers.ts';
+import { defaultRealtimeLog, type FloorServer, type RealtimeLog } from './socket-server.ts';
+
+type PickingSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+export interface PickingGatewayOptions {
+  readonly log?: RealtimeLog;
+  /** Tasks asked for in one `requestWork` when the operative has none open (default 10). */
+  readonly maxTasks?: number;
+}
+
+/** Handle on an attached picking gateway. */
+export interface PickingGateway {
+  /** Detaches from new connections and answers further requests with UNAVAILABLE. Does not close the server. */
+  close(): void;
+}
+
+const DEFAULT_MAX_TASKS = 10;
+
+/** A twin task as the handheld shows it. */
+function taskView(twin: TwinState, taskId: TaskId): PickTaskView | null {
+  const task = twin.tasks.get(taskId);
+  if (task === undefined) return null;
+  const sku = twin.skusById.get(task.skuId);
+  return {
+    taskId: task.id,
+    orderId: task.orderId,
+    locationId: task.locationId,
+    skuId: task.skuId,
+    skuDescription: sku?.description ?? task.skuId,
+    barcode: sku?.barcode ?? '',
+    qty: task.qty,
+    lot: task.lot,
+    expiry: task.expiry,
+  };
+}
+
+/**
+ * The operative's open assigned tasks in the order to walk them: the planned route first, then anything assigned
+ * since the plan (in assignment order). Null when the operative is not signed on.
+ */
+export function nextPickView(twin: TwinState, operativeId: OperativeId): NextPickView | null {
+  const op = twin.operatives.get(operativeId);
+  if (op === undefined) return null;
+  const ordered = remainingRoute(twin, operativeId);
+  const planned = new Set(ordered);
+  for (const id of op.taskIds) if (!planned.has(id)) ordered.push(id);
+  const tasks: PickTaskView[] = [];
+  for (const id of ordered) {
+    const view = taskView(twin, id);
+    if (view !== null) tasks.push(view);
+  }
+  return { siteId: twin.site.id, operativeId, seq: twin.seq, pick: tasks[0] ?? null, tasks, remaining: tasks.length };
+}
+
+const failure = (code: string, message: string, details?: unknown): PickingFailure => ({ ok: false, error: wireError(code, message, details) });
+
+const badRequest = (what: string, error: z.ZodError): PickingFailure =>
+  failure('BAD_REQUEST', `invalid ${what} request`, validationDetails(error));
+
+/** A runner's refusal (domain or UNAVAILABLE) on the wire. */
+const refused = (error: { code: string; message: string; details?: unknown }): PickingFailure =>
+  failure(error.code, error.message, error.details);
+
+/** The command a scan stands for; a short's optional scans are for the handheld's flow, the core needs only the count. */
+function scanCommand(scan: ScanRequest): Command {
+  const common = { taskId: asTaskId(scan.taskId), operativeId: asOperativeId(scan.operativeId), scanId: scan.scanId, deviceId: scan.deviceId };
+  return scan.kind === 'confirm'
+    ? { type: 'confirmPick', ...common, scannedLocation: scan.scannedLocation, scannedItem: scan.scannedItem, qty: scan.qty }
+    : { type: 'shortPick', ...common, foundQty: scan.foundQty };
+}
+
+/** Serves the handheld's picking requests on `io` for the sites in `sites`. */
+export function attachPickingGateway(io: FloorServer, sites: SiteRegistry, options: PickingGatewayOptions = {}): PickingGateway {
+  const log = options.log ?? defaultRealtimeLog;
+  const maxTasks = options.maxTasks ?? DEFAULT_MAX_TASKS;
+  let closed = false;
+
+  /** The site's runner, or why the request cannot be served. */
+  function runnerOf(siteId: string): SiteRunner | PickingFailure {
+    if (closed) return failure('UNAVAILABLE', 'the picking gateway is shutting down');
+    return sites.get(siteId) ?? failure('UNKNOWN_SITE', `unknown site ${siteId}`);
+  }
+  const isFailure = (value: SiteRunner | PickingFailure): value is PickingFailure => 'ok' in value;
+
+  /** The next pick; asks the twin for work first when the operative has nothing open (if `askForWork`). */
+  async function next(runner: SiteRunner, operativeId: OperativeId, askForWork: boolean): Promise<NextPickResult> {
+    const open = await runner.read((twin) => twin.operatives.get(operativeId)?.taskIds.length ?? null);
+    if (open === null) return failure('OPERATIVE_NOT_SIGNED_ON', `operative ${operativeId} is not signed on`, { operativeId });
+    if (open === 0 && askForWork) {
+      const result = await runner.submit({ type: 'requestWork', operativeId, maxTasks });
+      if (!result.ok) return refused(result.error);
+    }
+    const view = await runner.read((twin) => nextPickView(twin, operativeId));
+    if (view === null) return failure('OPERATIVE_NOT_SIGNED_ON', `operative ${operativeId} is not signed on`, { operativeId });
+    return { ok: true, seq: view.seq, next: view };
+  }
+
+  async function signOn(raw: unknown): Promise<SignOnResult> {
+    const parsed = SignOnRequestSchema.safeParse(raw);
+    if (!parsed.success) return badRequest('picker:signOn', parsed.error);
+    const { siteId, operativeId, name } = parsed.data;
+    const runner = runnerOf(siteId);
+    if (isFailure(runner)) return runner;
+    const result = await runner.submit({ type: 'signOn', operativeId: asOperativeId(operativeId), name: name ?? operativeId });
+    if (result.ok) return { ok: true, seq: result.lastSeq, resumed: false };
+    // A handheld that restarts, or a second device, carries on with the operative's session.
+    if (result.error.code === 'ALREADY_SIGNED_ON') return { ok: true, seq: await runner.read((twin) => twin.seq), resumed: true };
+    return refused(result.error);
+  }
+
+  async function signOff(raw: unknown): Promise<SignOffResult> {
+    const parsed = SignOffRequestSchema.safeParse(raw);
+    if (!parsed.success) return badRequest('picker:signOff', parsed.error);
+    const runner = runnerOf(parsed.data.siteId);
+    if (isFailure(runner)) return runner;
+    const result = await runner.submit({ type: 'signOff', operativeId: asOperativeId(parsed.data.operativeId) });
+    return result.ok ? { ok: true, seq: result.lastSeq } : refused(result.error);
+  }
+
+  async function nextPick(raw: unknown): Promise<NextPickResult> {
+    const parsed = NextPickRequestSchema.safeParse(raw);
+    if (!parsed.success) return badRequest('picker:next', parsed.error);
+    const runner = runnerOf(parsed.data.siteId);
+    if (isFailure(runner)) return runner;
+    return next(runner, asOperativeId(parsed.data.operativeId), parsed.data.askForWork ?? true);
+  }
+
+  async function scan(raw: unknown): Promise<ScanResult> {
+    const parsed = ScanRequestSchema.safeParse(raw);
+    if (!parsed.success) return badRequest('picker:scan', parsed.error);
+    const runner = runnerOf(parsed.data.siteId);
+    if (isFailure(runner)) return runner;
+    const result = await runner.submit(scanCommand(parsed.data));
+    if (!result.ok) return refused(result.error);
+    const operativeId = asOperativeId(parsed.data.operativeId);
+    // The scan is recorded whatever happens next: if asking for more work fails, answer with what is open.
+    let after = await next(runner, operativeId, true);
+    if (!after.ok) after = await next(runner, operativeId, false);
+    const view: NextPickView = after.ok
+      ? after.next
+      : { siteId: runner.siteId, operativeId, seq: result.lastSeq, pick: null, tasks: [], remaining: 0 };
+    // The core acks a resend of an applied scan with no events.
+    return { ok: true, seq: result.lastSeq, duplicate: result.events.length === 0, next: view };
+  }
+
+  const internal = { ok: false as const, error: wireError('INTERNAL', 'request failed') };
+
+  function onConnection(socket: PickingSocket): void {
+    socket.on('picker:signOn', (raw: unknown, ack: unknown) => {
+      serve(log, 'picker:signOn', () => signOn(raw), ackOf<SignOnResult>(ack), internal);
+    });
+    socket.on('picker:signOff', (raw: unknown, ack: unknown) => {
+      serve(log, 'picker:signOff', () => signOff(raw), ackOf<SignOffResult>(ack), internal);
+    });
+    socket.on('picker:next', (raw: unknown, ack: unknown) => {
+      serve(log, 'picker:next', () => nextPick(raw), ackOf<NextPickResult>(ack), internal);
+    });
+    socket.on('picker:scan', (raw: unknown, ack: unknown) => {
+      serve(log, 'picker:scan', () => scan(raw), ackOf<ScanResult>(ack), internal);
+    });
+  }
+
+  io.on('connection', onConnection);
+
+  return {
+    close() {
+      closed = true;
+      io.off('connection', onConnection);
+    },
+  };
+}
