@@ -18,6 +18,11 @@ import { OrderPipeline } from './site/order-pipeline.ts';
 import { startShiftDriver } from './site/shift-driver.ts';
 import { OutboxRelay } from './channels/outbox-relay.ts';
 import { ReconciliationPoller } from './channels/poller.ts';
+import { InboxProcessor } from './channels/inbox-processor.ts';
+import { webhookRouter } from './channels/webhook.routes.ts';
+import { channelsRouter } from './channels/channels.routes.ts';
+import { packingRouter } from './api/packing.routes.ts';
+import { builtinCarrier } from './shipping/builtin-carrier.ts';
 import { IdempotencyStore, pruneIdempotencyKeys } from './api/idempotency.ts';
 import { loadSiteFiles } from './site/site-loader.ts';
 import { SiteRunner } from './site/site-runner.ts';
@@ -128,13 +133,26 @@ async function main(): Promise<void> {
   const poller = new ReconciliationPoller({ pool: store.pool, schema: config.DB_SCHEMA, siteIds: [site.id], log });
   if (config.CHANNEL_POLL_MS > 0) poller.start(config.CHANNEL_POLL_MS);
 
-  app = createApp({ ...appOptions, idempotency, rawRouters: [], routers: [] });
+  const inbox = new InboxProcessor({ pool: store.pool, schema: config.DB_SCHEMA, sites, log });
+  const packing = packingRouter(sites, {
+    carriers: [builtinCarrier({ country: config.SITE_COUNTRY })],
+    // The sender printed on labels; a site file will carry its real address.
+    shipFrom: { name: site.name, line1: '1 Depot Way', city: 'Daventry', postcode: 'NN11 8RN', country: config.SITE_COUNTRY },
+    homeCountry: config.SITE_COUNTRY,
+  });
+  app = createApp({
+    ...appOptions,
+    idempotency,
+    rawRouters: [webhookRouter({ pool: store.pool, schema: config.DB_SCHEMA, onStored: () => inbox.wake(), log })],
+    routers: [channelsRouter({ pool: store.pool, schema: config.DB_SCHEMA, sites }), packing],
+  });
   gateway.watch(site.id);
   const routes = new RouteService(runner, { pool: solverPool, log });
   routeGateway.publish(routes);
   routes.start();
   routeServices.set(site.id, routes);
   runners.push(runner);
+  inbox.start();
 
   const shift =
     config.DEMO_SHIFT === 'on'
@@ -168,6 +186,7 @@ async function main(): Promise<void> {
     pipeline.close();
     clearInterval(pruneKeys);
     await poller.close();
+    await inbox.close();
     log(`route service: ${JSON.stringify(routes.stats)}; order pipeline: ${JSON.stringify(pipeline.stats)}`);
     if (shift) log(`demo shift: ${shift.shift.stats.trips} trips, ${shift.shift.stats.twinRoutes} on the service's routes`);
     await runner.close();

@@ -153,9 +153,9 @@ function shippedOnOf(order: OrderState, twin: TwinState): string {
   return utcDay(packedAtOf(order) ?? order.despatchedAt ?? twin.now);
 }
 
-/** When the order was packed, if the twin's order state records it (`packedAt`); null otherwise. */
+/** When the order was packed; null before. */
 function packedAtOf(order: OrderState): number | null {
-  return 'packedAt' in order && typeof order.packedAt === 'number' ? order.packedAt : null;
+  return order.packedAt;
 }
 
 function labelAddressOf(address: Address): LabelAddress {

@@ -186,6 +186,7 @@ export function apply(state: TwinState, event: TwinEvent): TwinState {
         dueAt: event.dueAt ?? null,
         holdUntil: null,
         sscc: null,
+        packedAt: null,
         cartonCode: null,
         weightG: null,
         carrier: null,
@@ -344,6 +345,7 @@ export function apply(state: TwinState, event: TwinEvent): TwinState {
       if (order === undefined) break;
       order.status = 'packed';
       order.sscc = event.sscc ?? null;
+      order.packedAt = event.at;
       order.cartonCode = event.cartonCode ?? null;
       order.weightG = event.weightG ?? null;
       if (event.ssccSerial != null && event.ssccSerial > state.lastSsccSerial) state.lastSsccSerial = event.ssccSerial;

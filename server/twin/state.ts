@@ -57,6 +57,8 @@ export interface OrderState {
   /** An allocated order's reservation lapses at this time unless released (R30). */
   holdUntil: EpochMs | null;
   sscc: string | null;
+  /** When the parcel was packed (its label's date). */
+  packedAt: EpochMs | null;
   cartonCode: string | null;
   weightG: number | null;
   carrier: string | null;

@@ -117,6 +117,7 @@ const ORDER_DEFAULTS = {
   dueAt: null,
   holdUntil: null,
   sscc: null,
+  packedAt: null,
   cartonCode: null,
   weightG: null,
   carrier: null,

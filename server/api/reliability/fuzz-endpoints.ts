@@ -45,8 +45,8 @@ const order = (id: (ctx: FuzzContext) => string) => (ctx: FuzzContext) => ({ sit
 const PACKING_PENDING = 'packing router (packing.routes.ts) not mounted in app.ts yet';
 
 /**
- * Every fuzzed endpoint. TODO(#4): rows for waves, picking scans and the channel admin routes as they are mounted;
- * webhooks have their own forged-delivery test (B5), CSV import is not JSON.
+ * Every fuzzed endpoint. TODO(#4): rows for picking scans and the channel admin routes as they are mounted, and an
+ * `Idempotency-Key` header dimension; webhooks have their own forged-delivery test (B5); the CSV import is not JSON.
  */
 export const FUZZ_ENDPOINTS: readonly FuzzEndpoint[] = [
   {
@@ -105,6 +105,13 @@ export const FUZZ_ENDPOINTS: readonly FuzzEndpoint[] = [
     query: () => ({ carrier: 'floortwin-post', date: '2026-11-27', format: 'json' }),
     pending: PACKING_PENDING,
   },
+  {
+    method: 'POST',
+    path: '/api/sites/:siteId/waves',
+    params: site,
+    body: (ctx) => ({ waveId: 'FZ-WAVE-1', orderIds: [ctx.allocatedOrderId], maxOrders: 10, maxBatchOrders: 5 }),
+  },
+  { method: 'GET', path: '/api/sites/:siteId/count-requests', params: site },
   {
     method: 'GET',
     path: '/api/sites/:siteId/orders',
