@@ -129,12 +129,19 @@ export async function upsertItems(
 ): Promise<ChannelItem[]> {
   if (items.length > 0) {
     const t = table(schema, 'channel_items');
+    // A new or changed mapping gets a first push of the current level: a 'stock' row in the outbox, in the same
+    // statement, so the channel never keeps a level it set itself before the link existed.
     await db.query(
-      `INSERT INTO ${t} (connection_id, sku_id, external_item_id)
-       SELECT $1, i.sku_id, i.external_item_id FROM unnest($2::text[], $3::text[]) AS i(sku_id, external_item_id)
-       ON CONFLICT (connection_id, sku_id) DO UPDATE SET
-         external_item_id = EXCLUDED.external_item_id,
-         last_pushed_qty = CASE WHEN ${t}.external_item_id = EXCLUDED.external_item_id THEN ${t}.last_pushed_qty END`,
+      `WITH mapped AS (
+         INSERT INTO ${t} (connection_id, sku_id, external_item_id)
+         SELECT $1, i.sku_id, i.external_item_id FROM unnest($2::text[], $3::text[]) AS i(sku_id, external_item_id)
+         ON CONFLICT (connection_id, sku_id) DO UPDATE SET
+           external_item_id = EXCLUDED.external_item_id,
+           last_pushed_qty = CASE WHEN ${t}.external_item_id = EXCLUDED.external_item_id THEN ${t}.last_pushed_qty END
+         RETURNING sku_id
+       )
+       INSERT INTO ${table(schema, 'outbox')} (site_id, seq, kind, tenant_id, sku_id)
+       SELECT c.site_id, 0, 'stock', c.tenant_id, m.sku_id FROM mapped m JOIN ${table(schema, 'channel_connections')} c ON c.id = $1`,
       [connectionId, items.map((i) => i.skuId), items.map((i) => i.externalItemId)],
     );
   }

@@ -102,6 +102,21 @@ const INVARIANTS: readonly Invariant[] = [
                            ELSE l.allocated + l.backordered + l.cancelled = l.ordered END)`,
   },
   {
+    name: 'I6 every pending reservation belongs to an allocated order (resolved ones never linger)',
+    sql: (t) => `
+      SELECT a.order_id, a.line_no, a.location_id, a.qty, o.status FROM ${t.orderAllocations} a
+        JOIN ${t.orders} o ON o.site_id = a.site_id AND o.order_id = a.order_id
+       WHERE a.site_id = $1 AND NOT a.released AND o.status <> 'allocated'`,
+  },
+  {
+    name: 'I8 one order per (tenant, channel, external id); one parcel per SSCC',
+    sql: (t) => `
+      SELECT 'order' AS kind, tenant_id || '/' || channel || '/' || external_ref AS key, count(*) AS n FROM ${t.orders}
+       WHERE site_id = $1 AND external_ref IS NOT NULL GROUP BY tenant_id, channel, external_ref HAVING count(*) > 1
+      UNION ALL
+      SELECT 'sscc', sscc, count(*) FROM ${t.orders} WHERE sscc IS NOT NULL GROUP BY sscc HAVING count(*) > 1`,
+  },
+  {
     name: 'seq continuity (1…last_seq, no gaps)',
     sql: (t) => `
       SELECT 'gap' AS kind, prev_seq AS after_seq, seq AS next_seq FROM (
