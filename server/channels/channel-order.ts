@@ -1,19 +1,9 @@
 /** What a sales-channel order maps to before it becomes twin commands: shared by the Shopify and WooCommerce mappers. */
+import type { Address } from '../twin/commands.ts';
 import { createHash } from 'node:crypto';
 
-/** A ship-to address, same shape as the twin's `Address` (ISO 3166 alpha-2 country). */
-export interface ChannelAddress {
-  name: string;
-  company?: string;
-  line1: string;
-  line2?: string;
-  city: string;
-  region?: string;
-  postcode: string;
-  country: string;
-  phone?: string;
-  email?: string;
-}
+/** A delivery address as the twin takes it. */
+export type ChannelAddress = Address;
 
 /** One line to ship: the channel's SKU code (our SKU id) and the units still to fulfil. */
 export interface ChannelOrderLine {

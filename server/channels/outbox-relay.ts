@@ -31,7 +31,7 @@
  * hold for the whole send.
  */
 import type pg from 'pg';
-import { quoteIdent } from '../store/pg-util.ts';
+import { quoteIdent, withTransaction } from '../store/pg-util.ts';
 import { DEFAULT_CHANNEL_TIMEOUT_MS, ShopifyClient, type ChannelFailure } from './shopify-client.ts';
 import { WooClient } from './woo-client.ts';
 
@@ -169,11 +169,8 @@ export class OutboxRelay {
   }
 
   /** One transaction: claim the oldest due row and the rows it coalesces with, send, record. Null when nothing is due. */
-  private async relayOneKey(): Promise<DrainResult | null> {
-    const client = await this.options.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
+  private relayOneKey(): Promise<DrainResult | null> {
+    return withTransaction(this.options.pool, async (client) => {
       const now = new Date(this.clock());
       const first = await client.query<OutboxRow>(
         `SELECT id, site_id, kind, tenant_id, sku_id, order_id, attempts FROM ${this.t.outbox}
@@ -181,10 +178,7 @@ export class OutboxRelay {
         [now],
       );
       const row = first.rows[0];
-      if (!row) {
-        await client.query('COMMIT');
-        return null;
-      }
+      if (!row) return null;
       let rows = [row];
       let outcome: Outcome;
       if (row.kind === 'stock' && row.sku_id !== null) {
@@ -203,18 +197,8 @@ export class OutboxRelay {
         outcome = permanent(`unsupported outbox row (kind '${row.kind}', sku ${row.sku_id ?? 'null'}, order ${row.order_id ?? 'null'})`);
       }
       await this.record(client, rows, outcome);
-      await client.query('COMMIT');
       return outcome.kind === 'ok' ? { sent: rows.length, failed: 0 } : { sent: 0, failed: rows.length };
-    } catch (err) {
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackErr) {
-        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
-      }
-      throw err;
-    } finally {
-      client.release(broken);
-    }
+    });
   }
 
   private async record(client: pg.PoolClient, rows: readonly OutboxRow[], outcome: Outcome): Promise<void> {

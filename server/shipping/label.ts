@@ -3,22 +3,15 @@
  * printers. Both render one layout computed in printer dots (203 dpi): from/to on top, titled human-readable data in
  * the middle, barcodes at the bottom with the SSCC (GS1-128) lowest.
  */
+import type { Address } from '../twin/commands.ts';
 import { Buffer } from 'node:buffer';
 import { gs1128Data, ssccHri } from '../twin/barcodes/gs1.ts';
 import { encodeCode128, zplCode128Data } from './code128.ts';
 import { fitText, textWidth } from './text-metrics.ts';
 
 /** A postal address as printed on a label. `country` is ISO 3166 alpha-2. */
-export interface LabelAddress {
-  name: string;
-  company?: string;
-  line1: string;
-  line2?: string;
-  city: string;
-  region?: string;
-  postcode: string;
-  country: string;
-}
+/** The parts of an address a label prints. */
+export type LabelAddress = Omit<Address, 'phone' | 'email'>;
 
 /** Everything a shipping label shows. `weightG` is the gross parcel weight in grams; `shippedOn` is YYYY-MM-DD. */
 export interface LabelData {

@@ -121,6 +121,22 @@ function recordPick(state: TwinState, at: EpochMs): void {
   if (drop > 0) times.splice(0, drop);
 }
 
+/** The order fields that start empty (and that snapshots written before they existed lack). */
+export const ORDER_DEFAULTS = {
+  channel: 'api',
+  shipTo: null,
+  service: null,
+  dueAt: null,
+  holdUntil: null,
+  sscc: null,
+  packedAt: null,
+  cartonCode: null,
+  weightG: null,
+  carrier: null,
+  trackingNumber: null,
+  cancelReason: null,
+} as const;
+
 function releaseReservations(state: TwinState, releases: readonly ReservationRelease[]): void {
   for (const r of releases) changeQuant(state, r.locationId, r.tenantId, r.skuId, r.lot, r.expiry, 0, -r.qty);
 }
@@ -180,18 +196,11 @@ export function apply(state: TwinState, event: TwinEvent): TwinState {
         allocations: [],
         taskIds: [],
         despatchedAt: null,
+        ...ORDER_DEFAULTS,
         channel: event.channel ?? 'api',
         shipTo: event.shipTo ?? null,
         service: event.service ?? null,
         dueAt: event.dueAt ?? null,
-        holdUntil: null,
-        sscc: null,
-        packedAt: null,
-        cartonCode: null,
-        weightG: null,
-        carrier: null,
-        trackingNumber: null,
-        cancelReason: null,
       };
       state.orders.set(order.id, order);
       if (order.externalRef !== null) state.ordersByExternal.set(externalKey(order.tenantId, order.channel, order.externalRef), order.id);

@@ -4,7 +4,7 @@ import type { EpochMs, LocationId, OperativeId, OrderId, TaskId } from './ids.ts
 import type { Location } from './layout/types.ts';
 import type { SiteDefinition, Sku } from './site.ts';
 import type { BlockedSegment, CountRequest, OperativeState, OrderState, PickTask, Quant, SiteCounters, TwinState } from './state.ts';
-import { insertQuant } from './apply.ts';
+import { ORDER_DEFAULTS, insertQuant } from './apply.ts';
 import { segmentKey } from './blocks.ts';
 import { externalKey } from './keys.ts';
 
@@ -108,22 +108,6 @@ export interface TwinSnapshotData {
   readonly waves?: readonly string[];
   readonly countRequests?: readonly CountRequest[];
 }
-
-/** Fields added to orders after the first snapshots were written, with the values an older order had. */
-const ORDER_DEFAULTS = {
-  channel: 'api',
-  shipTo: null,
-  service: null,
-  dueAt: null,
-  holdUntil: null,
-  sscc: null,
-  packedAt: null,
-  cartonCode: null,
-  weightG: null,
-  carrier: null,
-  trackingNumber: null,
-  cancelReason: null,
-} as const;
 
 const cloneOrder = (o: OrderState): OrderState => ({
   ...ORDER_DEFAULTS,

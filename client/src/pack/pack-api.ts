@@ -2,6 +2,8 @@
  * The pack station's HTTP calls (no React): look an order up, pack and label it, despatch it. Same origin.
  * The shapes mirror `server/api/packing.routes.ts`.
  */
+import type { Address } from '../../../server/twin/commands.ts';
+import type { Carton } from '../../../server/twin/packing/cartons.ts';
 
 /** One SKU to pack: the units picked for the order. */
 export interface PackItemView {
@@ -13,26 +15,10 @@ export interface PackItemView {
 }
 
 /** A carton the station stocks: inner dimensions (m), the most it may weigh in total and its own weight (kg). */
-export interface CartonView {
-  readonly code: string;
-  readonly lengthM: number;
-  readonly widthM: number;
-  readonly heightM: number;
-  readonly maxWeightKg: number;
-  readonly tareKg: number;
-}
+export type CartonView = Carton;
 
-/** A delivery address as the order carries it. */
-export interface AddressView {
-  readonly name: string;
-  readonly company?: string;
-  readonly line1: string;
-  readonly line2?: string;
-  readonly city: string;
-  readonly region?: string;
-  readonly postcode: string;
-  readonly country: string;
-}
+/** A delivery address as the order carries it (the twin's shape). */
+export type AddressView = Omit<Address, 'phone' | 'email'>;
 
 /** `GET /api/sites/:siteId/pack/:code`. */
 export interface PackOrderView {
