@@ -8,7 +8,7 @@
  *       app) and inbox processor: acknowledgement latency, then the time until every delivery became an order.
  * Then the site invariants (server/api/reliability/invariants.ts). Targets (issue #4): ≥ 500 orders/s sustained with
  * p99 ≤ 100 ms; C1 exactly 100 succeed, wall ≤ 20 s. Run: `npm run bench -- pipeline` (DATABASE_URL to override;
- * PIPELINE_ORDERS, PIPELINE_CLIENTS, PIPELINE_RATE, PIPELINE_WEBHOOKS to resize; PIPELINE_MODE=two-call). Writes bench/results/pipeline.json.
+ * PIPELINE_ORDERS, PIPELINE_CLIENTS, PIPELINE_RATE, PIPELINE_WEBHOOKS to resize; PIPELINE_MODE=two-call; PIPELINE_SNAPSHOT_EVERY). Writes bench/results/pipeline.json.
  */
 import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
@@ -326,7 +326,10 @@ async function main(): Promise<void> {
       appendMs.push(performance.now() - t0);
     }
   };
-  const runner = await SiteRunner.open({ site, store, clock: scaledClock(1) });
+  // PIPELINE_SNAPSHOT_EVERY: events between snapshots (the runner's default when unset); a snapshot serialises the
+  // whole twin on the event loop, which shows in the latency tail.
+  const snapshotEvery = process.env['PIPELINE_SNAPSHOT_EVERY'] === undefined ? {} : { snapshotEvery: Number(process.env['PIPELINE_SNAPSHOT_EVERY']) };
+  const runner = await SiteRunner.open({ site, store, clock: scaledClock(1), ...snapshotEvery });
   const sites = siteRegistry([runner]);
   const channels = await channelIngest(store, sites);
   const app = createApp({
@@ -494,8 +497,8 @@ async function main(): Promise<void> {
   await store.close();
 
   const rows: Row[] = [
-    orderRow('(a) closed model', `${CLIENTS} clients`, closed.result, closed.apiEventLoopUtilisation, closed.commits),
-    orderRow('(a) open model', `${RATE}/s offered`, open.result, open.apiEventLoopUtilisation, open.commits),
+    orderRow('(a) closed model', `${CLIENTS} clients`, closed.result, closed.apiEventLoopUtilisation, closed.commits, metTarget(closed.result, null)),
+    orderRow('(a) open model', `${RATE}/s offered`, open.result, open.apiEventLoopUtilisation, open.commits, metTarget(open.result, RATE)),
   ];
   const modeText = mode === 'one-call' ? 'one call (allocate in the create body)' : 'two calls (create, then allocate)';
   printTable(`pipeline — 3-line orders, create + allocate in ${modeText} — ${version.split(',')[0]}, synchronous_commit=${syncCommit}, ${cpus().length} CPUs`, rows);
@@ -544,8 +547,8 @@ async function main(): Promise<void> {
       'API in the main thread, load generator on a worker thread of the same process (keep-alive HTTP/1.1); ' +
       'latency per order covers create + allocate; open-model latency is from the scheduled send time',
     targets: TARGET,
-    ordersClosed: { clients: CLIENTS, ...closed.result, apiEventLoopUtilisation: closed.apiEventLoopUtilisation, commits: closed.commits },
-    ordersOpen: { offeredPerSec: RATE, ...open.result, apiEventLoopUtilisation: open.apiEventLoopUtilisation, commits: open.commits },
+    ordersClosed: { clients: CLIENTS, targetMet: metTarget(closed.result, null), ...closed.result, apiEventLoopUtilisation: closed.apiEventLoopUtilisation, commits: closed.commits },
+    ordersOpen: { offeredPerSec: RATE, targetMet: metTarget(open.result, RATE), ...open.result, apiEventLoopUtilisation: open.apiEventLoopUtilisation, commits: open.commits },
     c1: {
       ...C1,
       ...c1.result,
@@ -563,7 +566,16 @@ async function main(): Promise<void> {
   if (!c1Pass || webhookFailed || problems.length > 0 || closed.result.serverErrors + open.result.serverErrors > 0) process.exitCode = 1;
 }
 
-function orderRow(phase: string, load: string, r: OrdersResult, elu: number, commits: CommitStats): Row {
+/**
+ * ≥ 500 orders/s with p99 ≤ 100 ms. Open model: the offered rate is ≥ 500/s and ≥ 99 % of it is achieved (the
+ * achieved rate cannot exceed the offered one); closed model: the achieved rate itself.
+ */
+function metTarget(r: OrdersResult, offeredPerSec: number | null): boolean {
+  const rateMet = offeredPerSec === null ? r.ordersPerSec >= TARGET.ordersPerSec : offeredPerSec >= TARGET.ordersPerSec && r.ordersPerSec >= 0.99 * offeredPerSec;
+  return rateMet && r.p99Ms <= TARGET.p99Ms && r.serverErrors === 0;
+}
+
+function orderRow(phase: string, load: string, r: OrdersResult, elu: number, commits: CommitStats, met: boolean): Row {
   const failed = Object.values(r.failures).reduce((s, v) => s + v, 0);
   return {
     phase,
@@ -579,7 +591,7 @@ function orderRow(phase: string, load: string, r: OrdersResult, elu: number, com
     'events/commit': commits.eventsPerCommit,
     'commit p50 ms': commits.commitP50Ms,
     'commit p99 ms': commits.commitP99Ms,
-    target: r.ordersPerSec >= TARGET.ordersPerSec && r.p99Ms <= TARGET.p99Ms ? 'met' : 'missed',
+    target: met ? 'met' : 'missed',
   };
 }
 

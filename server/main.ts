@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfig } from './config.ts';
 import { createApp } from './api/app.ts';
+import { answerMalformedRequests } from './api/http-error.ts';
 import { FloorFeed } from './realtime/floor-feed.ts';
 import { attachFloorGateway } from './realtime/gateway.ts';
 import { attachRouteGateway } from './realtime/route-gateway.ts';
@@ -21,8 +22,7 @@ import { ReconciliationPoller } from './channels/poller.ts';
 import { InboxProcessor } from './channels/inbox-processor.ts';
 import { webhookRouter } from './channels/webhook.routes.ts';
 import { channelsRouter } from './channels/channels.routes.ts';
-import { packingRouter } from './api/packing.routes.ts';
-import { builtinCarrier } from './shipping/builtin-carrier.ts';
+import { builtinPackingOptions, packingRouter } from './api/packing.routes.ts';
 import { IdempotencyStore, pruneIdempotencyKeys } from './api/idempotency.ts';
 import { loadSiteFiles } from './site/site-loader.ts';
 import { SiteRunner } from './site/site-runner.ts';
@@ -60,6 +60,7 @@ async function main(): Promise<void> {
   const httpServer = createServer((req, res) => {
     app(req, res);
   });
+  answerMalformedRequests(httpServer);
   const sockets = await createSocketServer(httpServer, config.REDIS_URL ? { redisUrl: config.REDIS_URL, log } : { log });
   const io = sockets.io;
   const gateway = attachFloorGateway(io, { get: (siteId) => feeds.get(siteId) }, { patchMs: config.PATCH_MS, log });
@@ -134,12 +135,7 @@ async function main(): Promise<void> {
   if (config.CHANNEL_POLL_MS > 0) poller.start(config.CHANNEL_POLL_MS);
 
   const inbox = new InboxProcessor({ pool: store.pool, schema: config.DB_SCHEMA, sites, log });
-  const packing = packingRouter(sites, {
-    carriers: [builtinCarrier({ country: config.SITE_COUNTRY })],
-    // The sender printed on labels; a site file will carry its real address.
-    shipFrom: { name: site.name, line1: '1 Depot Way', city: 'Daventry', postcode: 'NN11 8RN', country: config.SITE_COUNTRY },
-    homeCountry: config.SITE_COUNTRY,
-  });
+  const packing = packingRouter(sites, builtinPackingOptions(site.name, config.SITE_COUNTRY));
   app = createApp({
     ...appOptions,
     idempotency,

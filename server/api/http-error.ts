@@ -1,4 +1,5 @@
 /** One error shape for every HTTP failure: `{ error: { code, message, details } }`, 4xx for the caller's mistakes. */
+import { STATUS_CODES, type Server } from 'node:http';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { ZodError } from 'zod';
 import type { DomainError, DomainErrorCode } from '../twin/errors.ts';
@@ -79,3 +80,28 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, nex
   console.error('unhandled request error', error);
   sendError(res, 500, 'INTERNAL', 'internal error');
 };
+
+/**
+ * Requests Node's HTTP parser refuses before express sees them (a head over 16 KB, a malformed request line) get our
+ * error body too, instead of Node's empty 400/431.
+ */
+export function answerMalformedRequests(server: Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? 431 : 400;
+    const body: ErrorBody = {
+      error: tooLarge
+        ? { code: 'HEADERS_TOO_LARGE', message: 'request head exceeds 16 KB', details: null }
+        : { code: 'BAD_REQUEST', message: 'malformed HTTP request', details: null },
+    };
+    const text = JSON.stringify(body);
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+    );
+  });
+}

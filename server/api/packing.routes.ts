@@ -7,6 +7,7 @@
  */
 import { Router, type Response } from 'express';
 import { z } from 'zod';
+import { builtinCarrier } from '../shipping/builtin-carrier.ts';
 import { CarrierError, chooseService, type Carrier, type ManifestParcel, type Shipment } from '../shipping/carrier.ts';
 import { pdfLabel, zplLabel, type LabelAddress, type LabelData } from '../shipping/label.ts';
 import type { Address } from '../twin/commands.ts';
@@ -28,6 +29,15 @@ export interface PackingOptions {
   readonly homeCountry: string;
   /** Cartons the pack station stocks (default `DEFAULT_CARTONS`). */
   readonly cartons?: readonly Carton[];
+}
+
+/** Packing with the built-in carrier, shipping from the site (a site file will carry its real sender address). */
+export function builtinPackingOptions(siteName: string, country: string): PackingOptions {
+  return {
+    carriers: [builtinCarrier({ country })],
+    shipFrom: { name: siteName, line1: '1 Depot Way', city: 'Daventry', postcode: 'NN11 8RN', country },
+    homeCountry: country,
+  };
 }
 
 /** A scan at the pack station may be a barcode or a GS1 element string (up to 48 data characters plus AIs). */

@@ -5,6 +5,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../api/app.ts';
+import { answerMalformedRequests } from '../api/http-error.ts';
+import { IdempotencyStore } from '../api/idempotency.ts';
+import { builtinPackingOptions, packingRouter } from '../api/packing.routes.ts';
 import { siteRegistry } from '../api/sites.ts';
 import { loadSiteFiles } from '../site/site-loader.ts';
 import { SiteRunner } from '../site/site-runner.ts';
@@ -33,8 +36,17 @@ export async function startApiOnPostgres(schemaPrefix: string): Promise<ApiOnPos
   await store.ensureSite(site.id, site);
   let clockMs = Date.UTC(2026, 10, 27, 8, 0, 0);
   const runner = await SiteRunner.open({ site, store, clock: { now: () => epochMs((clockMs += 1000)) } });
-  const app = createApp({ sites: siteRegistry([runner]), isReady: () => true, layoutOf: () => layoutView(site) });
-  const server = createServer(app).listen(0, '127.0.0.1');
+  const sites = siteRegistry([runner]);
+  const app = createApp({
+    sites,
+    isReady: () => true,
+    layoutOf: () => layoutView(site),
+    idempotency: new IdempotencyStore({ pool: store.pool, schema: store.tables.schema }),
+    routers: [packingRouter(sites, builtinPackingOptions(site.name, 'GB'))],
+  });
+  const server = createServer(app);
+  answerMalformedRequests(server);
+  server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/sites/${site.id}`;
   return {
