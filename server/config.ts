@@ -20,7 +20,7 @@ const Env = z.object({
   SHIFT_ORDERS_PER_HOUR: z.coerce.number().positive().max(100_000).default(600),
   SHIFT_SEED: z.coerce.number().int().default(20261127),
   PATCH_MS: z.coerce.number().int().min(16).max(5000).default(100),
-  SNAPSHOT_EVERY: z.coerce.number().int().min(1).default(5000),
+  SNAPSHOT_EVERY: z.coerce.number().int().min(1).default(20_000),
   /** How often allocated orders are released as an automatic wave, ms (0 = manual release only). */
   AUTO_RELEASE_MS: z.coerce.number().int().min(0).default(5000),
   /** Most orders per automatic wave. */

@@ -3,6 +3,7 @@ import type { DurableEvent, SequencedEvent } from '../twin/events.ts';
 import {
   DEFAULT_LOAD_PAGE_SIZE,
   SeqConflictError,
+  SnapshotJson,
   UnknownSiteError,
   assertSeq,
   collectPages,
@@ -79,7 +80,7 @@ export class MemoryEventStore implements EventStore {
     assertSeq(seq, 'seq');
     const site = this.sites.get(siteId);
     if (site === undefined) return Promise.reject(new UnknownSiteError(siteId));
-    site.snapshots.set(seq, structuredClone(data));
+    site.snapshots.set(seq, data instanceof SnapshotJson ? (JSON.parse(data.json) as unknown) : structuredClone(data));
     return Promise.resolve();
   }
 

@@ -11,6 +11,7 @@ import {
   UnknownSiteError,
   assertSeq,
   collectPages,
+  snapshotText,
   type AppendResult,
   type EventStore,
   type Snapshot,
@@ -151,7 +152,7 @@ export class PgEventStore implements EventStore {
       await this.pool.query(
         `INSERT INTO ${this.tables.snapshots} (site_id, seq, data) VALUES ($1, $2, $3::jsonb)
          ON CONFLICT (site_id, seq) DO UPDATE SET data = excluded.data, created_at = now()`,
-        [siteId, seq, JSON.stringify(data)],
+        [siteId, seq, snapshotText(data)],
       );
     } catch (err) {
       if (isPgError(err) && err.code === '23503') throw new UnknownSiteError(siteId);

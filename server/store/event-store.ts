@@ -16,6 +16,16 @@ export interface Snapshot {
   readonly data: unknown;
 }
 
+/** A snapshot the caller serialised itself (the twin writes its live state straight to JSON, without a deep copy). */
+export class SnapshotJson {
+  constructor(readonly json: string) {}
+}
+
+/** The JSON text of snapshot data, serialised once. */
+export function snapshotText(data: unknown): string {
+  return data instanceof SnapshotJson ? data.json : JSON.stringify(data);
+}
+
 /** Default number of events per page returned by `load`. */
 export const DEFAULT_LOAD_PAGE_SIZE = 5_000;
 
@@ -37,7 +47,10 @@ export interface EventStore {
   load(siteId: string, afterSeq?: number): Promise<SequencedEvent[]>;
   /** Events with seq > afterSeq in seq order, in pages of at most `pageSize`, for logs too long to hold at once. */
   loadPages(siteId: string, afterSeq?: number, pageSize?: number): AsyncIterable<SequencedEvent[]>;
-  /** Stores a snapshot as of `seq` (replacing one at the same seq). */
+  /**
+   * Stores a snapshot as of `seq` (replacing one at the same seq). `data` is JSON-able, or a `SnapshotJson` already
+   * serialised by the caller (stored as it is: no second copy).
+   */
   saveSnapshot(siteId: string, seq: number, data: unknown): Promise<void>;
   /** The snapshot with the highest seq, or null. */
   latestSnapshot(siteId: string): Promise<Snapshot | null>;

@@ -8,7 +8,7 @@ import { checkTwinInvariants, ledgerBalances } from './invariants.ts';
 import { selectWaveOrders } from './order-lifecycle.ts';
 import type { TestTwin } from './test-site.ts';
 import { LOC, newTwin, SKU_A, SKU_B, SKU_D, T0, T1, TEST_SITE } from './test-site.ts';
-import { fromSnapshotData, toSnapshotData, type TwinSnapshotData } from './twin.ts';
+import { fromSnapshotData, snapshotJson, toSnapshotData, type TwinSnapshotData } from './twin.ts';
 
 const P1 = asOperativeId('P1');
 const [L1, L2, L3] = LOC as [LocationId, LocationId, LocationId];
@@ -219,6 +219,8 @@ describe('packing, labels and despatch', () => {
     const next = t.state.orders.get(b)?.sscc ?? '';
     expect(BigInt(next.slice(0, 17)) - BigInt(sscc.slice(0, 17))).toBe(1n);
     expect(restored.lastSsccSerial).toBe(1);
+    // [R24] the snapshot written straight from the live state is the same document as the deep copy.
+    expect(JSON.parse(snapshotJson(t.state))).toEqual(JSON.parse(JSON.stringify(toSnapshotData(t.state))));
     expect(checkTwinInvariants(t.state)).toEqual([]);
     expect(ledgerBalances(t.log.map((e) => e.event)).problems).toEqual([]);
   });
