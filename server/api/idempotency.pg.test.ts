@@ -8,6 +8,7 @@ import { asOrderId, asSkuId, asTenantId } from '../twin/ids.ts';
 import { startOrdersApi, type OrdersApi } from '../testing/orders-api-on-postgres.ts';
 import { quoteIdent } from '../store/pg-util.ts';
 import { deriveOrderId, pruneIdempotencyKeys, requestHash } from './idempotency.ts';
+import { siteInvariantProblems } from './reliability/invariants.ts';
 
 const HOUR = 3600_000;
 
@@ -25,6 +26,8 @@ describe('Idempotency-Key on POST /orders', () => {
   });
 
   afterAll(async () => {
+    // I1–I8 hold after the scenario.
+    if (api) expect(await siteInvariantProblems(api)).toEqual([]);
     await api?.close();
   });
 

@@ -5,6 +5,7 @@
  * replaces a newer one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { siteInvariantProblems } from '../api/reliability/invariants.ts';
 import { asOrderId } from '../twin/ids.ts';
 import { type ChannelsHarness, deliverShopify, inParallel, shopifyOrderBody, startChannelsHarness } from './channels.fixture.ts';
 
@@ -33,6 +34,8 @@ beforeAll(async () => {
   expect(res.status).toBe(201);
 });
 afterAll(async () => {
+  // I1–I8 hold after the scenario (the twin, the ledger and the projections agree).
+  if (h) expect(await siteInvariantProblems(h)).toEqual([]);
   await h?.close();
 });
 
