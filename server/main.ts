@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfig } from './config.ts';
 import { createApp } from './api/app.ts';
+import { shiftRouter, type ShiftControl } from './api/shift.routes.ts';
 import { answerMalformedRequests } from './api/http-error.ts';
 import { FloorFeed } from './realtime/floor-feed.ts';
 import { attachFloorGateway } from './realtime/gateway.ts';
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
   const feeds = new Map<string, FloorFeed>();
   const routeServices = new Map<string, RouteService>();
 
+  const shifts = new Map<string, ShiftControl>();
   const sites = { get: (id: string) => runners.find((runner) => runner.siteId === id), list: () => runners };
   const appOptions = {
     sites,
@@ -140,7 +142,7 @@ async function main(): Promise<void> {
     ...appOptions,
     idempotency,
     rawRouters: [webhookRouter({ pool: store.pool, schema: config.DB_SCHEMA, onStored: () => inbox.wake(), log })],
-    routers: [channelsRouter({ pool: store.pool, schema: config.DB_SCHEMA, sites }), packing],
+    routers: [channelsRouter({ pool: store.pool, schema: config.DB_SCHEMA, sites }), packing, shiftRouter(sites, shifts)],
   });
   gateway.watch(site.id);
   const routes = new RouteService(runner, { pool: solverPool, log });
@@ -162,6 +164,9 @@ async function main(): Promise<void> {
           routeSource: 'twin',
         })
       : null;
+  if (shift) {
+    shifts.set(site.id, { clock, driver: shift, pickers: config.SHIFT_PICKERS, ordersPerHour: config.SHIFT_ORDERS_PER_HOUR, startedAt: clock.now() });
+  }
 
   ready = true;
   log(`ready in ${Math.round(performance.now() - startedAt)} ms: site ${site.id} (${site.layout.locations.length} locations, ${site.skus.length} SKUs) at seq ${runner.twin.seq}`);

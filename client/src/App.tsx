@@ -11,6 +11,7 @@ import { connectRoutes, type RouteConnection } from './net/route-socket.ts';
 import type { RouteStore } from './net/route-store.ts';
 import { CountersPanel } from './views/CountersPanel.tsx';
 import { FloorLegend } from './views/FloorLegend.tsx';
+import { PlannerPanel } from './views/PlannerPanel.tsx';
 import { RoutePanel } from './views/RoutePanel.tsx';
 import { useFloorLayout } from './views/use-floor-summary.ts';
 
@@ -73,6 +74,7 @@ export function App({ store, routes }: AppProps) {
       {layout !== null && <FloorCanvas store={store} layout={layout} routes={routes} onSelectOperative={selectOperative} />}
       <div className="overlay overlay--top-left">
         <CountersPanel store={store} siteName={site?.name ?? 'Floortwin'} />
+        {site !== null && <PlannerPanel siteId={site.id} />}
       </div>
       {site !== null && (
         <div className="overlay overlay--top-right">
