@@ -12,7 +12,7 @@ export interface AisleMarkingsProps {
   readonly segments: readonly number[];
 }
 
-function placeStrips(mesh: InstancedMesh, segments: readonly number[], width: number, lift: number): void {
+export function placeStrips(mesh: InstancedMesh, segments: readonly number[], width: number, lift: number): void {
   const dummy = new Object3D();
   const a = scenePoint();
   const b = scenePoint();
