@@ -1,5 +1,19 @@
 /** Shared by the browser tests: the machine's Chromium with the flags this workplace needs, and screenshot checks. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Where browser tests save their screenshots for a reviewer: `test-output/` at the repo root, or `E2E_SHOTS_DIR`. */
+export const SHOTS_DIR = process.env['E2E_SHOTS_DIR'] ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test-output');
+
+/** Saves a screenshot as `SHOTS_DIR/name` and returns its path. */
+export async function saveShot(name: string, png: Buffer): Promise<string> {
+  await mkdir(SHOTS_DIR, { recursive: true });
+  const file = path.join(SHOTS_DIR, name);
+  await writeFile(file, png);
+  return file;
+}
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 

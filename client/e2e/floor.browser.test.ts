@@ -4,7 +4,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, distinctColours } from './browser-kit.ts';
+import { launchChromium, distinctColours, saveShot } from './browser-kit.ts';
 import { startServerProcess, uniqueSchema, type ServerProcess } from '../../server/testing/server-process.ts';
 // Brings in the type of window.__floortwin (the hooks the page installs).
 import type {} from '../src/test-hooks.ts';
@@ -44,6 +44,7 @@ describe('the 3D floor in a browser', () => {
     await page.waitForFunction(() => (window.__floortwin?.operatives().length ?? 0) > 0, undefined, { timeout: 60_000 });
     const first = await page.evaluate(() => window.__floortwin?.operatives() ?? []);
     const shot1 = await canvas.screenshot();
+    await saveShot('floor-1.png', shot1);
     await page.waitForFunction(
       (before) => {
         const now = window.__floortwin?.operatives() ?? [];
@@ -57,6 +58,7 @@ describe('the 3D floor in a browser', () => {
     );
     await page.waitForTimeout(300);
     const shot2 = await canvas.screenshot();
+    await saveShot('floor-2.png', shot2);
 
     expect(await distinctColours(page, shot1, 7)).toBeGreaterThan(50);
     expect(shot2.equals(shot1)).toBe(false);

@@ -4,7 +4,6 @@
  * items with a keyboard-wedge scanner (typed text + Enter), sees a wrong item refused, weighs, packs and prints
  * (SSCC + carrier label, ZPL and PDF), and despatches.
  */
-import { writeFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { io as connect, type Socket } from 'socket.io-client';
 import * as msgpackParser from 'socket.io-msgpack-parser';
@@ -12,11 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NextPickResult, PickTaskView, ScanResult, SignOnResult } from '../../server/protocol/picking.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/protocol/socket.ts';
 import { startServerProcess, uniqueSchema, type ServerProcess } from '../../server/testing/server-process.ts';
-import { launchChromium } from './browser-kit.ts';
+import { launchChromium, saveShot } from './browser-kit.ts';
 
 const BROWSER_TEST_TIMEOUT_MS = 240_000;
 /** Screenshots are kept for a human to look at. */
-const SHOTS = process.env['E2E_SHOTS_DIR'] ?? '/tmp';
 const SITE = 'demo';
 const ORDER_ID = 'E2E-PACK-1';
 /** A valid EAN-13 that is no SKU of this order. */
@@ -182,7 +180,7 @@ describe('the pack station in a browser', () => {
     await expect(page.getByTestId('weight-warning').count()).resolves.toBe(0);
     // Large targets (the page's own styles are loaded): the main action is at least 48 px tall.
     expect((await page.getByTestId('pack-button').boundingBox())?.height ?? 0).toBeGreaterThanOrEqual(48);
-    await writeFile(`${SHOTS}/pack-verify.png`, await page.screenshot({ fullPage: true }));
+    await saveShot('pack-verify.png', await page.screenshot({ fullPage: true }));
     await page.keyboard.press('Enter');
 
     const result = page.getByTestId('pack-result');
@@ -206,7 +204,7 @@ describe('the pack station in a browser', () => {
     const pdf = await fetch(`${server.url}${pdfHref}`);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
-    await writeFile(`${SHOTS}/pack-labelled.png`, await page.screenshot({ fullPage: true }));
+    await saveShot('pack-labelled.png', await page.screenshot({ fullPage: true }));
 
     // Scanning the packed order again offers its label (the same SSCC; no second label is bought) and despatch.
     await page.getByRole('button', { name: 'Next order' }).click();
@@ -220,7 +218,7 @@ describe('the pack station in a browser', () => {
     await page.getByRole('heading', { name: 'Despatched' }).waitFor({ timeout: 10_000 });
     const despatched = await json<{ status: string }>(await fetch(`${api}/orders/${ORDER_ID}`));
     expect(despatched.status).toBe('despatched');
-    await writeFile(`${SHOTS}/pack-despatched.png`, await page.screenshot({ fullPage: true }));
+    await saveShot('pack-despatched.png', await page.screenshot({ fullPage: true }));
 
     // The pack station never downloads three.js, and nothing failed on the page.
     expect(scripts.some((url) => /\/three-[^/]*\.js$/.test(url))).toBe(false);

@@ -7,11 +7,11 @@
  * the item as a GS1 element string (the pick is confirmed), records a short pick, then scans while offline (the scan
  * is kept on the device and sent when the connection is back).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteView } from '../../server/protocol/route.ts';
-import { launchChromium, distinctColours } from './browser-kit.ts';
+import { launchChromium, distinctColours, saveShot } from './browser-kit.ts';
 import { startServerProcess, uniqueSchema, type ServerProcess } from '../../server/testing/server-process.ts';
 // Bring in the types of window.__floortwin and window.__floortwinPicker.
 import type {} from '../src/picker/picker-hooks.ts';
@@ -20,7 +20,6 @@ import type {} from '../src/test-hooks.ts';
 /** Software WebGL on a busy CI machine can draw ~1 frame/s; screenshots and overlay draws wait for frames. */
 const BROWSER_TEST_TIMEOUT_MS = 240_000;
 /** Screenshots are kept for a human to look at. */
-const SHOTS = process.env['E2E_SHOTS_DIR'] ?? '/tmp';
 
 
 /** The first open stop of an operative's route as the HTTP API reports it (null without a route). */
@@ -74,7 +73,7 @@ describe('routes in a browser', () => {
     await expect(map.locator('polyline').count()).resolves.toBeGreaterThan(0);
     const mapShot = await map.screenshot();
     expect(await distinctColours(page, mapShot, 3)).toBeGreaterThan(20);
-    await writeFile(`${SHOTS}/picker-360.png`, await page.screenshot({ fullPage: true }));
+    await saveShot('picker-360.png', await page.screenshot({ fullPage: true }));
 
     // Nothing is wider than the phone.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -100,7 +99,7 @@ describe('routes in a browser', () => {
     expect(drawn?.operativeId).toBe('SIM-P1');
     expect(drawn?.stops).toBeGreaterThan(0);
     await page.waitForTimeout(300);
-    await writeFile(`${SHOTS}/floor-route.png`, await page.screenshot());
+    await saveShot('floor-route.png', await page.screenshot());
 
     await page.keyboard.press('Escape');
     await page.waitForFunction(() => window.__floortwin?.route() === null, undefined, { timeout: 10_000 });
@@ -214,7 +213,7 @@ describe('picking on the handheld', () => {
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => window.__floortwinPicker?.messageCode === 'WRONG_ITEM_SCANNED', undefined, { timeout: 15_000 });
     await expect(page.getByRole('alert').filter({ hasText: 'Wrong item' }).count()).resolves.toBe(1);
-    await writeFile(`${SHOTS}/picker-wrong-item-360.png`, await page.screenshot());
+    await saveShot('picker-wrong-item-360.png', await page.screenshot());
     const untouched = await order(pick.orderId);
     expect(untouched.lines[0]?.picked).toBe(0);
     expect(untouched.tasks.every((t) => t.status === 'assigned')).toBe(true);
@@ -243,7 +242,7 @@ describe('picking on the handheld', () => {
     expect(shorted.tasks.find((t) => t.id === shortPick.taskId)?.status).toBe('shorted');
     expect(shorted.lines[0]?.picked).toBe(shortPick.qty - 1);
 
-    await writeFile(`${SHOTS}/picker-scan-360.png`, await page.screenshot());
+    await saveShot('picker-scan-360.png', await page.screenshot());
 
     // The connection drops: the picker carries on; the scan is kept on the device and sent when it is back.
     const offlinePick = await page.evaluate(() => window.__floortwinPicker!.pick!);
@@ -261,7 +260,7 @@ describe('picking on the handheld', () => {
     const kept = await page.evaluate(() => JSON.parse(localStorage.getItem('floortwin.picker.scans') ?? '[]') as { taskId: string; deviceId: string; scanId: string }[]);
     expect(kept).toHaveLength(1);
     expect(kept[0]).toMatchObject({ taskId: offlinePick.taskId, deviceId });
-    await writeFile(`${SHOTS}/picker-offline-360.png`, await page.screenshot());
+    await saveShot('picker-offline-360.png', await page.screenshot());
     expect((await order(offlinePick.orderId)).tasks.find((t) => t.id === offlinePick.taskId)?.status).toBe('assigned');
 
     await page.context().setOffline(false);
