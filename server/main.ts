@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfig } from './config.ts';
 import { createApp } from './api/app.ts';
+import { replayRouter } from './api/replay.routes.ts';
 import { shiftRouter, type ShiftControl } from './api/shift.routes.ts';
 import { answerMalformedRequests } from './api/http-error.ts';
 import { FloorFeed } from './realtime/floor-feed.ts';
@@ -142,7 +143,7 @@ async function main(): Promise<void> {
     ...appOptions,
     idempotency,
     rawRouters: [webhookRouter({ pool: store.pool, schema: config.DB_SCHEMA, onStored: () => inbox.wake(), log })],
-    routers: [channelsRouter({ pool: store.pool, schema: config.DB_SCHEMA, sites }), packing, shiftRouter(sites, shifts)],
+    routers: [channelsRouter({ pool: store.pool, schema: config.DB_SCHEMA, sites }), packing, shiftRouter(sites, shifts), replayRouter(sites, { store, log })],
   });
   gateway.watch(site.id);
   const routes = new RouteService(runner, { pool: solverPool, log });

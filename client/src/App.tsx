@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { FloorCanvas } from './floor/FloorCanvas.tsx';
 import { fetchLayout, fetchSites, type SiteSummary } from './net/api.ts';
-import { connectFloor, type FloorConnection } from './net/floor-socket.ts';
+import { connectLiveFloor, type LiveFloor } from './net/live-floor.ts';
 import type { FloorStore } from './net/floor-store.ts';
 import { connectRoutes, type RouteConnection } from './net/route-socket.ts';
 import type { RouteStore } from './net/route-store.ts';
@@ -13,6 +13,7 @@ import { CountersPanel } from './views/CountersPanel.tsx';
 import { FloorLegend } from './views/FloorLegend.tsx';
 import { PlannerPanel } from './views/PlannerPanel.tsx';
 import { RoutePanel } from './views/RoutePanel.tsx';
+import { Timeline } from './views/Timeline.tsx';
 import { useFloorLayout } from './views/use-floor-summary.ts';
 
 /** Props of `App`. */
@@ -27,11 +28,12 @@ export function App({ store, routes }: AppProps) {
   const routeConnection = useRef<RouteConnection | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
+  const [live, setLive] = useState<LiveFloor | null>(null);
   const layout = useFloorLayout(store);
 
   useEffect(() => {
     const abort = new AbortController();
-    let connection: FloorConnection | null = null;
+    let connection: LiveFloor | null = null;
     const start = async (): Promise<void> => {
       const sites = await fetchSites(abort.signal);
       const wanted = new URLSearchParams(window.location.search).get('site');
@@ -42,7 +44,8 @@ export function App({ store, routes }: AppProps) {
       setSite(chosen);
       setError(null);
       store.setLayout(siteLayout);
-      connection = connectFloor(store, chosen.id);
+      connection = connectLiveFloor(store, chosen.id);
+      setLive(connection);
       routeConnection.current = connectRoutes(routes, chosen.id);
     };
     start().catch((e: unknown) => {
@@ -51,6 +54,7 @@ export function App({ store, routes }: AppProps) {
     return () => {
       abort.abort();
       connection?.close();
+      setLive(null);
       routeConnection.current?.close();
       routeConnection.current = null;
       routes.setOperative(null);
@@ -84,6 +88,7 @@ export function App({ store, routes }: AppProps) {
       <div className="overlay overlay--bottom-left">
         <FloorLegend />
       </div>
+      {site !== null && live !== null && <Timeline store={store} live={live} siteId={site.id} />}
       <div className="overlay overlay--bottom-right hint">Drag to orbit · right-drag to pan · scroll to zoom · double-click to reset</div>
       {error !== null && (
         <div className="overlay overlay--centre panel notice" role="alert">

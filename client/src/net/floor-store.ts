@@ -14,7 +14,7 @@ import type {
 } from '../../../server/protocol/floor.ts';
 
 /** Where the socket is in its life; `resyncing` means joined but waiting for a catch-up after a gap. */
-export type ConnectionStatus = 'idle' | 'connecting' | 'joining' | 'live' | 'resyncing' | 'offline' | 'error';
+export type ConnectionStatus = 'idle' | 'connecting' | 'joining' | 'live' | 'resyncing' | 'offline' | 'error' | 'replay';
 
 /** Outcome of `applyDiff`: `gap` means the caller must re-join with `since = store.seq`. */
 export type DiffOutcome = 'applied' | 'gap' | 'stale';

@@ -10,6 +10,7 @@ const STATUS_TEXT: Readonly<Record<ConnectionStatus, string>> = {
   resyncing: 'Resyncing',
   offline: 'Offline',
   error: 'Error',
+  replay: 'Replay',
 };
 
 const number = new Intl.NumberFormat('en-GB');
