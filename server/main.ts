@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { readConfig } from './config.ts';
 import { createApp } from './api/app.ts';
 import { replayRouter } from './api/replay.routes.ts';
+import { floorModesRouter } from './api/floor-modes.routes.ts';
 import { shiftRouter, type ShiftControl } from './api/shift.routes.ts';
 import { answerMalformedRequests } from './api/http-error.ts';
 import { FloorFeed } from './realtime/floor-feed.ts';
@@ -143,7 +144,8 @@ async function main(): Promise<void> {
     ...appOptions,
     idempotency,
     rawRouters: [webhookRouter({ pool: store.pool, schema: config.DB_SCHEMA, onStored: () => inbox.wake(), log })],
-    routers: [channelsRouter({ pool: store.pool, schema: config.DB_SCHEMA, sites }), packing, shiftRouter(sites, shifts), replayRouter(sites, { store, log })],
+    routers: [channelsRouter({ pool: store.pool, schema: config.DB_SCHEMA, sites }), packing, shiftRouter(sites, shifts), replayRouter(sites, { store, log }),
+      floorModesRouter({ pool: store.pool, schema: config.DB_SCHEMA, sites })],
   });
   gateway.watch(site.id);
   const routes = new RouteService(runner, { pool: solverPool, log });

@@ -10,6 +10,7 @@ import type { FloorStore } from './net/floor-store.ts';
 import { connectRoutes, type RouteConnection } from './net/route-socket.ts';
 import type { RouteStore } from './net/route-store.ts';
 import { CountersPanel } from './views/CountersPanel.tsx';
+import { ColourModeSwitch } from './views/ColourModeSwitch.tsx';
 import { FloorLegend } from './views/FloorLegend.tsx';
 import { PlannerPanel } from './views/PlannerPanel.tsx';
 import { RoutePanel } from './views/RoutePanel.tsx';
@@ -86,10 +87,11 @@ export function App({ store, routes }: AppProps) {
         </div>
       )}
       <div className="overlay overlay--bottom-left">
+        <ColourModeSwitch />
         <FloorLegend />
       </div>
       {site !== null && live !== null && <Timeline store={store} live={live} siteId={site.id} />}
-      <div className="overlay overlay--bottom-right hint">Drag to orbit · right-drag to pan · scroll to zoom · double-click to reset</div>
+      <div className="overlay overlay--bottom-right hint">Drag to orbit · right-drag to pan · scroll to zoom · double-click to reset · T plan view · F fly to the selected bin</div>
       {error !== null && (
         <div className="overlay overlay--centre panel notice" role="alert">
           <p>Could not load the floor: {error}</p>

@@ -77,3 +77,32 @@ export interface FloorDiff {
   readonly removedOperatives: readonly string[];
   readonly counters: FloorCounters;
 }
+
+/**
+ * Per-bin attributes for the floor's colour modes other than fill, COLUMNAR and aligned with `LayoutView.ids` of
+ * `layoutId` (index i describes location i). `GET /api/sites/:siteId/bin-attributes?heatHours=N`.
+ */
+export interface BinAttributesView {
+  readonly siteId: string;
+  readonly layoutId: string;
+  /** Twin seq and twin time (epoch ms) the attributes were read at. */
+  readonly seq: number;
+  readonly at: number;
+  /** The 3PL clients; `tenant[i]` indexes this list. */
+  readonly tenants: readonly { readonly id: string; readonly name: string }[];
+  /** Owner of the stock in the bin (the tenant with most units there), index into `tenants`; −1 when empty. */
+  readonly tenant: readonly number[];
+  /**
+   * Velocity class of the bin's main SKU (most units there) by its demand rank among the site's SKUs: 0 = A (top
+   * 20 % by `demandWeight`), 1 = B (next 30 %), 2 = C (the rest); −1 when empty.
+   */
+  readonly abc: readonly number[];
+  /** Picks confirmed at the bin in the last `heatHours` of twin time. */
+  readonly heat: readonly number[];
+  readonly heatHours: number;
+  /**
+   * 1 when the bin needs replenishing: below 20 % of capacity while its SKU has open demand (order lines not yet
+   * picked, shorted or cancelled), or empty with open pick tasks still pointing at it; else 0.
+   */
+  readonly replenish: readonly number[];
+}

@@ -8,6 +8,8 @@ import { createApp } from '../api/app.ts';
 import { answerMalformedRequests } from '../api/http-error.ts';
 import { IdempotencyStore } from '../api/idempotency.ts';
 import { builtinPackingOptions, packingRouter } from '../api/packing.routes.ts';
+import { floorModesRouter } from '../api/floor-modes.routes.ts';
+import { replayRouter } from '../api/replay.routes.ts';
 import { siteRegistry } from '../api/sites.ts';
 import { loadSiteFiles } from '../site/site-loader.ts';
 import { SiteRunner } from '../site/site-runner.ts';
@@ -42,7 +44,11 @@ export async function startApiOnPostgres(schemaPrefix: string): Promise<ApiOnPos
     isReady: () => true,
     layoutOf: () => layoutView(site),
     idempotency: new IdempotencyStore({ pool: store.pool, schema: store.tables.schema }),
-    routers: [packingRouter(sites, builtinPackingOptions(site.name, 'GB'))],
+    routers: [
+      packingRouter(sites, builtinPackingOptions(site.name, 'GB')),
+      floorModesRouter({ pool: store.pool, schema: store.tables.schema, sites }),
+      replayRouter(sites, { store }),
+    ],
   });
   const server = createServer(app);
   answerMalformedRequests(server);

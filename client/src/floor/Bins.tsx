@@ -1,21 +1,35 @@
 /**
- * Every bin of the site as ONE InstancedMesh, coloured by fill. Matrices are written once per layout; colours are
- * rewritten in the render loop only for the bins the store marks dirty (no React state, no allocation per frame).
+ * Every bin of the site as ONE InstancedMesh, coloured by the chosen mode (fill, ABC, pick heat, replenish, client),
+ * plus the highlight of the selected bin. Matrices are written once per layout. In fill mode colours are rewritten
+ * in the render loop only for the bins the store marks dirty; in the other modes only when the attributes or the
+ * mode change, and then only bins whose colour differs (no React state, no allocation per frame).
+ * A click on a bin selects its location in the camera store.
  */
-import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
-import { useFrame } from '@react-three/fiber';
+import { useEffect, useLayoutEffect, useMemo, useRef, useSyncExternalStore } from 'react';
+import { useFrame, type ThreeEvent } from '@react-three/fiber';
 import type { InstancedMesh } from 'three';
-import { BoxGeometry, Color, Matrix4, MeshLambertMaterial, SRGBColorSpace } from 'three';
+import { BoxGeometry, Color, EdgesGeometry, LineBasicMaterial, Matrix4, MeshBasicMaterial, MeshLambertMaterial, SRGBColorSpace } from 'three';
 import type { LayoutView } from '../../../server/protocol/floor.ts';
+import { binAttributesStore, type BinAttributesStore, type ColourMode } from '../net/bin-attributes.ts';
+import { cameraStore, type CameraStore } from '../net/camera-store.ts';
 import type { FloorStore } from '../net/floor-store.ts';
+import { binColour, rgbKey } from './bin-colours.ts';
 import { floorExtentToScene, floorPoint, floorToScene, scenePoint } from './coordinates.ts';
 import { UNKNOWN_FILL_HEX, fillColour } from './fill-colour.ts';
+import { floorProbe } from './floor-test-hooks.ts';
 
 /** Fraction of a bin's slot the box fills, so neighbouring bins and levels read as separate boxes. */
 const GAP_XZ = 0.9;
 const GAP_HEIGHT = 0.86;
 /** LUT index used for fill above 100%. */
 const OVER_INDEX = 101;
+/** Pointer travel (px) between press and release above which a press was a drag of the camera, not a click. */
+const CLICK_SLOP_PX = 5;
+/** "No colour written yet" in the per-bin colour keys (real keys are 24-bit). */
+const UNSET = 0xffffffff;
+/** The selection outline is this much larger than the bin's slot. */
+const SELECTION_SCALE = 1.35;
+const SELECTION_HEX = '#5ef2ff';
 
 function buildFillLut(): Color[] {
   const rgb = { r: 0, g: 0, b: 0 };
@@ -34,6 +48,10 @@ const lutIndex = (fillPercent: number): number =>
 export interface BinsProps {
   readonly store: FloorStore;
   readonly layout: LayoutView;
+  /** Colour mode and attributes (default: the page's store). */
+  readonly attributes?: BinAttributesStore;
+  /** Selection target (default: the page's camera store). */
+  readonly camera?: CameraStore;
   /** Called with the bin under the pointer (index into the layout) and the pointer's client position; null on leave. */
   readonly onHover?: (hit: BinHover | null) => void;
 }
@@ -46,7 +64,7 @@ export interface BinHover {
 }
 
 /** The racks: one box per location. Remount (key) on a new layout. */
-export function Bins({ store, layout, onHover }: BinsProps) {
+export function Bins({ store, layout, attributes = binAttributesStore, camera = cameraStore, onHover }: BinsProps) {
   const meshRef = useRef<InstancedMesh>(null);
   const count = layout.ids.length;
   const geometry = useMemo(() => new BoxGeometry(1, 1, 1), []);
@@ -54,6 +72,10 @@ export function Bins({ store, layout, onHover }: BinsProps) {
   const lut = useMemo(buildFillLut, []);
   // Set on the frame colours of a snapshot were uploaded; confirmed drawn on the following frame.
   const uploadedSeq = useRef<number | null>(null);
+  // What the buffer shows: the mode, the attributes version, and per bin the sRGB key written (non-fill modes).
+  const drawn = useRef<{ mode: ColourMode; version: number }>({ mode: 'fill', version: -1 });
+  const keys = useMemo(() => new Uint32Array(count).fill(UNSET), [count]);
+  const scratch = useMemo(() => ({ rgb: { r: 0, g: 0, b: 0 }, colour: new Color() }), []);
 
   // Created once: the visitor the store calls for each dirty bin, writing straight into the instance colour buffer.
   const paint = useMemo(
@@ -64,11 +86,23 @@ export function Bins({ store, layout, onHover }: BinsProps) {
     },
     [lut],
   );
+  const ignore = useMemo(() => () => undefined, []);
 
   useEffect(() => () => {
     geometry.dispose();
     material.dispose();
   }, [geometry, material]);
+
+  useEffect(() => {
+    floorProbe.binColour = (index) => {
+      const colours = meshRef.current?.instanceColor;
+      if (colours === null || colours === undefined || index < 0 || index >= count) return null;
+      return `#${new Color().fromArray(colours.array, index * 3).getHexString()}`;
+    };
+    return () => {
+      floorProbe.binColour = null;
+    };
+  }, [count]);
 
   useLayoutEffect(() => {
     const mesh = meshRef.current;
@@ -97,30 +131,124 @@ export function Bins({ store, layout, onHover }: BinsProps) {
     mesh.instanceMatrix.needsUpdate = true;
     if (mesh.instanceColor !== null) mesh.instanceColor.needsUpdate = true;
     mesh.computeBoundingSphere();
-  }, [layout, count]);
+    drawn.current = { mode: 'fill', version: -1 };
+    keys.fill(UNSET);
+  }, [layout, count, keys]);
 
   useFrame(() => {
     const mesh = meshRef.current;
     if (mesh === null) return;
     if (uploadedSeq.current !== null && store.drawnSeq === null) store.drawnSeq = uploadedSeq.current;
-    if (store.pendingDirty === 0) return;
-    store.consumeDirty(paint);
-    if (mesh.instanceColor !== null) mesh.instanceColor.needsUpdate = true;
+    const mode = attributes.mode;
+    const shown = drawn.current;
+
+    if (mode === 'fill') {
+      if (shown.mode !== 'fill') {
+        // Back from another mode: every bin shows fill again (unknown until the first snapshot).
+        store.consumeDirty(ignore);
+        const unknown = store.seq === null ? scratch.colour.set(UNKNOWN_FILL_HEX) : null;
+        for (let i = 0; i < count; i++) {
+          if (unknown !== null) mesh.setColorAt(i, unknown);
+          else paint(i, store.fill[i] ?? 0);
+        }
+        keys.fill(UNSET);
+        if (mesh.instanceColor !== null) mesh.instanceColor.needsUpdate = true;
+        shown.mode = 'fill';
+      } else if (store.pendingDirty > 0) {
+        store.consumeDirty(paint);
+        if (mesh.instanceColor !== null) mesh.instanceColor.needsUpdate = true;
+      }
+      if (store.seq !== null) uploadedSeq.current = store.seq;
+      shown.version = attributes.version;
+      floorProbe.drawnMode = 'fill';
+      floorProbe.drawnVersion = shown.version;
+      return;
+    }
+
+    // Fill changes are not shown in this mode; drain them so the list stays short and the snapshot counts as drawn.
+    if (store.pendingDirty > 0) store.consumeDirty(ignore);
     if (store.seq !== null) uploadedSeq.current = store.seq;
+    if (shown.mode === mode && shown.version === attributes.version) return;
+    const view = attributes.attributes;
+    const data = view !== null && view.layoutId === layout.layoutId && view.tenant.length === count ? view : null;
+    const maxHeat = attributes.maxHeat;
+    const { rgb, colour } = scratch;
+    let changed = 0;
+    for (let i = 0; i < count; i++) {
+      binColour(mode, i, 0, data, maxHeat, rgb);
+      const key = rgbKey(rgb);
+      if (keys[i] === key) continue;
+      keys[i] = key;
+      mesh.setColorAt(i, colour.setRGB(rgb.r, rgb.g, rgb.b, SRGBColorSpace));
+      changed++;
+    }
+    if (changed > 0 && mesh.instanceColor !== null) mesh.instanceColor.needsUpdate = true;
+    shown.mode = mode;
+    shown.version = attributes.version;
+    floorProbe.drawnMode = mode;
+    floorProbe.drawnVersion = shown.version;
   });
 
+  const onClick = (e: ThreeEvent<MouseEvent>): void => {
+    if (e.delta > CLICK_SLOP_PX || e.instanceId === undefined) return;
+    const id = layout.ids[e.instanceId];
+    if (id === undefined) return;
+    e.stopPropagation();
+    camera.selectLocation(id);
+  };
+
   return (
-    <instancedMesh
-      ref={meshRef}
-      args={[geometry, material, count]}
-      onPointerMove={
-        onHover &&
-        ((e) => {
-          e.stopPropagation();
-          if (e.instanceId !== undefined) onHover({ index: e.instanceId, clientX: e.nativeEvent.clientX, clientY: e.nativeEvent.clientY });
-        })
-      }
-      onPointerOut={onHover && (() => onHover(null))}
-    />
+    <>
+      <instancedMesh
+        ref={meshRef}
+        args={[geometry, material, count]}
+        onClick={onClick}
+        onPointerMove={
+          onHover &&
+          ((e) => {
+            e.stopPropagation();
+            if (e.instanceId !== undefined) onHover({ index: e.instanceId, clientX: e.nativeEvent.clientX, clientY: e.nativeEvent.clientY });
+          })
+        }
+        onPointerOut={onHover && (() => onHover(null))}
+      />
+      <SelectedBin layout={layout} camera={camera} />
+    </>
+  );
+}
+
+/** The highlight never takes a click or hover from the bin under it. */
+const noRaycast = (): void => undefined;
+
+/** An outline (drawn through the racks) and a faint glow box around the selected location's bin. */
+function SelectedBin({ layout, camera }: { layout: LayoutView; camera: CameraStore }) {
+  const selected = useSyncExternalStore(camera.subscribe, () => camera.selectedLocation);
+  const indexOf = useMemo(() => new Map(layout.ids.map((id, i) => [id, i])), [layout]);
+  const parts = useMemo(() => {
+    const box = new BoxGeometry(1, 1, 1);
+    return {
+      box,
+      edges: new EdgesGeometry(box),
+      line: new LineBasicMaterial({ color: SELECTION_HEX, depthTest: false, transparent: true }),
+      glow: new MeshBasicMaterial({ color: SELECTION_HEX, transparent: true, opacity: 0.28, depthWrite: false }),
+    };
+  }, []);
+  useEffect(() => () => {
+    parts.box.dispose();
+    parts.edges.dispose();
+    parts.line.dispose();
+    parts.glow.dispose();
+  }, [parts]);
+
+  const i = selected === null ? undefined : indexOf.get(selected);
+  if (i === undefined) return null;
+  const h = layout.h[i] ?? 0;
+  const at = floorToScene(floorPoint(layout.x[i] ?? 0, layout.y[i] ?? 0, (layout.z[i] ?? 0) + h / 2));
+  const extent = floorExtentToScene(floorPoint((layout.d[i] ?? 0) * SELECTION_SCALE, (layout.w[i] ?? 0) * SELECTION_SCALE, h * SELECTION_SCALE));
+  return (
+    <group position={[at.x, at.y, at.z]} scale={[extent.x, extent.y, extent.z]}>
+      <lineSegments geometry={parts.edges} material={parts.line} renderOrder={10} raycast={noRaycast} />
+      <mesh geometry={parts.box} material={parts.glow} renderOrder={9} raycast={noRaycast} />
+    </group>
   );
 }

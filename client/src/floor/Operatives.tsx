@@ -20,6 +20,17 @@ export const ACTIVITY_COLOURS: Readonly<Record<OperativeActivity, string>> = {
   offline: '#4b5563',
 };
 
+/**
+ * The states the legend lists, in order. 'Blocked' (walking a route through a closed aisle) is not shown: the floor
+ * stream does not carry it and the client cannot tell it from the layout alone.
+ */
+export const OPERATIVE_STATES: readonly { readonly activity: OperativeActivity; readonly label: string }[] = [
+  { activity: 'picking', label: 'Picking' },
+  { activity: 'walking', label: 'Walking' },
+  { activity: 'idle', label: 'Idle' },
+  { activity: 'offline', label: 'Offline' },
+];
+
 /** Figures are drawn larger than life so a person stays visible when the whole site is in view. */
 const FIGURE_SCALE = 1.5;
 const BODY_RADIUS = 0.26;
