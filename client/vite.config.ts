@@ -22,6 +22,8 @@ export default defineConfig({
           // dependencies), and the handheld at /picker, which never draws 3D, would download three.js.
           groups: [
             { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/, priority: 30 },
+            // Charts are for the floor's KPI panel only: the handheld and the pack station must not download them.
+            { name: 'charts', test: /node_modules[\\/]uplot[\\/]/, priority: 25 },
             { name: 'three', test: /node_modules[\\/](three|@react-three)[\\/]/, priority: 20 },
             { name: 'vendor', test: /node_modules[\\/]/, priority: 10 },
           ],

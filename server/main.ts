@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { readConfig } from './config.ts';
 import { createApp } from './api/app.ts';
 import { replayRouter } from './api/replay.routes.ts';
+import { inspectRouter } from './api/inspect.routes.ts';
 import { floorModesRouter } from './api/floor-modes.routes.ts';
 import { shiftRouter, type ShiftControl } from './api/shift.routes.ts';
 import { answerMalformedRequests } from './api/http-error.ts';
@@ -15,6 +16,8 @@ import { FloorFeed } from './realtime/floor-feed.ts';
 import { attachFloorGateway } from './realtime/gateway.ts';
 import { attachRouteGateway } from './realtime/route-gateway.ts';
 import { attachPickingGateway } from './realtime/picking-gateway.ts';
+import { KpiFeed, scanRecorder } from './realtime/kpi-feed.ts';
+import { kpisRouter } from './api/kpis.routes.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
 import { scaledClock } from './site/clock.ts';
 import { RouteService } from './site/route-service.ts';
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
   const layouts = new Map<string, LayoutView>();
   const feeds = new Map<string, FloorFeed>();
   const routeServices = new Map<string, RouteService>();
+  const kpiFeeds = new Map<string, KpiFeed>();
 
   const shifts = new Map<string, ShiftControl>();
   const sites = { get: (id: string) => runners.find((runner) => runner.siteId === id), list: () => runners };
@@ -69,7 +73,7 @@ async function main(): Promise<void> {
   const io = sockets.io;
   const gateway = attachFloorGateway(io, { get: (siteId) => feeds.get(siteId) }, { patchMs: config.PATCH_MS, log });
   const routeGateway = attachRouteGateway(io, { get: (siteId) => routeServices.get(siteId) }, { log });
-  const pickingGateway = attachPickingGateway(io, sites, { log, maxTasks: 10 });
+  const pickingGateway = attachPickingGateway(io, sites, { log, maxTasks: 10, onScan: scanRecorder(kpiFeeds) });
   // Routes are solved on worker threads so a burst of plans never stalls the floor stream.
   const solverPool = new PiscinaSolverPool();
   await new Promise<void>((resolve) => httpServer.listen(config.PORT, config.HOST, resolve));
@@ -123,6 +127,11 @@ async function main(): Promise<void> {
     reloaded: () => feed.reset(),
   });
   feeds.set(site.id, feed);
+  // KPIs replay the log in the background; until then GET …/kpis answers 503 KPIS_UNAVAILABLE.
+  void KpiFeed.start({ runner, store, now: () => clock.now(), io, log }).then(
+    (kpiFeed) => kpiFeeds.set(site.id, kpiFeed),
+    (error: unknown) => log('KPI feed failed to start', error),
+  );
   // Channel write-back: stock levels and fulfilments leave through the outbox the append wrote (wall time, not twin).
   const relay = new OutboxRelay({ pool: store.pool, schema: config.DB_SCHEMA, onError: (message, error) => log(message, error) });
   runner.subscribe({ committed: () => relay.wake(), volatile: () => undefined, reloaded: () => undefined });
@@ -145,7 +154,8 @@ async function main(): Promise<void> {
     idempotency,
     rawRouters: [webhookRouter({ pool: store.pool, schema: config.DB_SCHEMA, onStored: () => inbox.wake(), log })],
     routers: [channelsRouter({ pool: store.pool, schema: config.DB_SCHEMA, sites }), packing, shiftRouter(sites, shifts), replayRouter(sites, { store, log }),
-      floorModesRouter({ pool: store.pool, schema: config.DB_SCHEMA, sites })],
+      floorModesRouter({ pool: store.pool, schema: config.DB_SCHEMA, sites }), kpisRouter(sites, kpiFeeds),
+      inspectRouter(sites, { pool: store.pool, schema: config.DB_SCHEMA })],
   });
   gateway.watch(site.id);
   const routes = new RouteService(runner, { pool: solverPool, log });
@@ -184,6 +194,7 @@ async function main(): Promise<void> {
     gateway.close();
     routeGateway.close();
     pickingGateway.close();
+    for (const kpiFeed of kpiFeeds.values()) kpiFeed.close();
     await sockets.close();
     httpServer.closeAllConnections();
     await routes.close();

@@ -10,7 +10,14 @@ import type { FloorStore } from './net/floor-store.ts';
 import { connectRoutes, type RouteConnection } from './net/route-socket.ts';
 import type { RouteStore } from './net/route-store.ts';
 import { CountersPanel } from './views/CountersPanel.tsx';
+import { KpiPanel } from './views/KpiPanel.tsx';
+import { connectKpis, kpiStore, type KpiConnection } from './net/kpi-store.ts';
+import { cameraStore } from './net/camera-store.ts';
+import { inspectSelection } from './net/inspect-api.ts';
+import { AlertsPanel } from './views/AlertsPanel.tsx';
 import { ColourModeSwitch } from './views/ColourModeSwitch.tsx';
+import { InspectPanel } from './views/InspectPanel.tsx';
+import { SearchBox } from './views/SearchBox.tsx';
 import { FloorLegend } from './views/FloorLegend.tsx';
 import { PlannerPanel } from './views/PlannerPanel.tsx';
 import { RoutePanel } from './views/RoutePanel.tsx';
@@ -35,6 +42,7 @@ export function App({ store, routes }: AppProps) {
   useEffect(() => {
     const abort = new AbortController();
     let connection: LiveFloor | null = null;
+    let kpis: KpiConnection | null = null;
     const start = async (): Promise<void> => {
       const sites = await fetchSites(abort.signal);
       const wanted = new URLSearchParams(window.location.search).get('site');
@@ -45,7 +53,8 @@ export function App({ store, routes }: AppProps) {
       setSite(chosen);
       setError(null);
       store.setLayout(siteLayout);
-      connection = connectLiveFloor(store, chosen.id);
+      kpis = connectKpis(kpiStore, chosen.id);
+      connection = connectLiveFloor(store, chosen.id, { onKpis: kpis.onKpis });
       setLive(connection);
       routeConnection.current = connectRoutes(routes, chosen.id);
     };
@@ -54,6 +63,7 @@ export function App({ store, routes }: AppProps) {
     });
     return () => {
       abort.abort();
+      kpis?.close();
       connection?.close();
       setLive(null);
       routeConnection.current?.close();
@@ -80,10 +90,17 @@ export function App({ store, routes }: AppProps) {
       <div className="overlay overlay--top-left">
         <CountersPanel store={store} siteName={site?.name ?? 'Floortwin'} />
         {site !== null && <PlannerPanel siteId={site.id} />}
+        {site !== null && <KpiPanel />}
       </div>
       {site !== null && (
-        <div className="overlay overlay--top-right">
+        <div className="overlay inspect-overlay--top-centre">
+          <SearchBox siteId={site.id} selection={inspectSelection} camera={cameraStore} />
+        </div>
+      )}
+      {site !== null && (
+        <div className="overlay overlay--top-right inspect-stack">
           <RoutePanel floor={store} routes={routes} onSelect={selectOperative} />
+          {layout !== null && <InspectPanel siteId={site.id} selection={inspectSelection} camera={cameraStore} layout={layout} onShowRoute={selectOperative} />}
         </div>
       )}
       <div className="overlay overlay--bottom-left">
@@ -91,7 +108,10 @@ export function App({ store, routes }: AppProps) {
         <FloorLegend />
       </div>
       {site !== null && live !== null && <Timeline store={store} live={live} siteId={site.id} />}
-      <div className="overlay overlay--bottom-right hint">Drag to orbit · right-drag to pan · scroll to zoom · double-click to reset · T plan view · F fly to the selected bin</div>
+      <div className="overlay overlay--bottom-right">
+        {site !== null && <AlertsPanel siteId={site.id} selection={inspectSelection} camera={cameraStore} />}
+        <div className="hint">Drag to orbit · right-drag to pan · scroll to zoom · double-click to reset · T plan view · F fly to the selected bin · / search</div>
+      </div>
       {error !== null && (
         <div className="overlay overlay--centre panel notice" role="alert">
           <p>Could not load the floor: {error}</p>

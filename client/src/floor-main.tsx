@@ -5,6 +5,7 @@ import { App } from './App.tsx';
 import { FloorStore } from './net/floor-store.ts';
 import { RouteStore } from './net/route-store.ts';
 import { installTestHooks } from './test-hooks.ts';
+import { installPerfHooks } from './perf-probe.ts';
 import './styles.css';
 
 /** Renders the floor view into `root`. */
@@ -12,6 +13,7 @@ export function mount(root: HTMLElement): void {
   const store = new FloorStore();
   const routes = new RouteStore();
   installTestHooks(store, routes);
+  installPerfHooks(store);
   createRoot(root).render(
     <StrictMode>
       <App store={store} routes={routes} />

@@ -1,6 +1,7 @@
 /** Typed Socket.IO event maps, used by `new Server<ClientToServerEvents, ServerToClientEvents>()` and the client. */
 import { z } from 'zod';
 import type { FloorDiff, FloorSnapshot } from './floor.ts';
+import type { KpiView } from './kpis.ts';
 import type { NextPickResult, ScanResult, SignOffResult, SignOnResult } from './picking.ts';
 import type { NoRouteView, RouteView } from './route.ts';
 
@@ -76,4 +77,6 @@ export interface ServerToClientEvents {
   'site:diff': (diff: FloorDiff) => void;
   /** An operative's route was (re)planned, or it has none any more. */
   'picker:route': (route: RouteView | NoRouteView) => void;
+  /** The site's KPI panels, every 2 s to the floor room (`server/realtime/kpi-feed.ts`). */
+  'site:kpis': (view: KpiView) => void;
 }

@@ -61,6 +61,8 @@ export function attachFloorGateway(io: FloorServer, sites: FloorFeedRegistry, op
   if (!(options.patchMs > 0)) throw new RangeError(`patchMs must be positive, got ${String(options.patchMs)}`);
   const log = options.log ?? defaultRealtimeLog;
   const broadcasters = new Map<string, NodeJS.Timeout>();
+  /** Sites whose patch waits for the commit in flight. */
+  const deferred = new Set<string>();
   let closed = false;
 
   /** Emits the accumulated diff, if any. Everything the room saw so far is then at the feed's seq. */
@@ -77,6 +79,20 @@ export function attachFloorGateway(io: FloorServer, sites: FloorFeedRegistry, op
         const feed = sites.get(siteId);
         if (feed === undefined) {
           stopBroadcaster(siteId);
+          return;
+        }
+        if (!feed.settled) {
+          // Under steady load a commit is almost always in flight when the timer fires: send this patch the moment
+          // it resolves rather than skip the tick (skipping sent no diffs at all with 500 pickers).
+          if (deferred.has(siteId)) return;
+          deferred.add(siteId);
+          whenSettled(feed, () => {
+            deferred.delete(siteId);
+            if (!closed) sendPatch(siteId, feed);
+          }).catch((error: unknown) => {
+            deferred.delete(siteId);
+            log(`deferred patch for site ${siteId} failed`, error);
+          });
           return;
         }
         sendPatch(siteId, feed);

@@ -37,6 +37,11 @@ export interface PickingGatewayOptions {
   readonly log?: RealtimeLog;
   /** Tasks asked for in one `requestWork` when the operative has none open (default 10). */
   readonly maxTasks?: number;
+  /**
+   * Told of each confirm scan the twin decided on: accepted (applied; not a resend), or refused as the wrong location or
+   * item. Other refusals are not scan errors and are not reported. Feeds pick accuracy (`kpi-feed.ts` `scanRecorder`).
+   */
+  readonly onScan?: (siteId: string, accepted: boolean) => void;
 }
 
 /** Handle on an attached picking gateway. */
@@ -162,6 +167,10 @@ export function attachPickingGateway(io: FloorServer, sites: SiteRegistry, optio
     const runner = runnerOf(parsed.data.siteId);
     if (isFailure(runner)) return runner;
     const result = await runner.submit(scanCommand(parsed.data));
+    if (parsed.data.kind === 'confirm') {
+      const mismatch = !result.ok && (result.error.code === 'WRONG_LOCATION_SCANNED' || result.error.code === 'WRONG_ITEM_SCANNED');
+      if (mismatch || (result.ok && result.events.length > 0)) options.onScan?.(runner.siteId, result.ok);
+    }
     if (!result.ok) return refused(result.error);
     const operativeId = asOperativeId(parsed.data.operativeId);
     // The scan is recorded whatever happens next: if asking for more work fails, answer with what is open.

@@ -10,6 +10,7 @@ import { IdempotencyStore } from '../api/idempotency.ts';
 import { builtinPackingOptions, packingRouter } from '../api/packing.routes.ts';
 import { floorModesRouter } from '../api/floor-modes.routes.ts';
 import { replayRouter } from '../api/replay.routes.ts';
+import { inspectRouter } from '../api/inspect.routes.ts';
 import { siteRegistry } from '../api/sites.ts';
 import { loadSiteFiles } from '../site/site-loader.ts';
 import { SiteRunner } from '../site/site-runner.ts';
@@ -48,6 +49,7 @@ export async function startApiOnPostgres(schemaPrefix: string): Promise<ApiOnPos
       packingRouter(sites, builtinPackingOptions(site.name, 'GB')),
       floorModesRouter({ pool: store.pool, schema: store.tables.schema, sites }),
       replayRouter(sites, { store }),
+      inspectRouter(sites, { pool: store.pool, schema: store.tables.schema }),
     ],
   });
   const server = createServer(app);

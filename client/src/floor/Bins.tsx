@@ -17,6 +17,7 @@ import { binColour, rgbKey } from './bin-colours.ts';
 import { floorExtentToScene, floorPoint, floorToScene, scenePoint } from './coordinates.ts';
 import { UNKNOWN_FILL_HEX, fillColour } from './fill-colour.ts';
 import { floorProbe } from './floor-test-hooks.ts';
+import { perfProbe } from '../perf-probe.ts';
 
 /** Fraction of a bin's slot the box fills, so neighbouring bins and levels read as separate boxes. */
 const GAP_XZ = 0.9;
@@ -155,8 +156,10 @@ export function Bins({ store, layout, attributes = binAttributesStore, camera = 
         if (mesh.instanceColor !== null) mesh.instanceColor.needsUpdate = true;
         shown.mode = 'fill';
       } else if (store.pendingDirty > 0) {
+        const t0 = perfProbe.start();
         store.consumeDirty(paint);
         if (mesh.instanceColor !== null) mesh.instanceColor.needsUpdate = true;
+        perfProbe.end('bins', t0);
       }
       if (store.seq !== null) uploadedSeq.current = store.seq;
       shown.version = attributes.version;

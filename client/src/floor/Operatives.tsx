@@ -4,6 +4,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useFrame, type ThreeEvent } from '@react-three/fiber';
+import { perfProbe } from '../perf-probe.ts';
 import type { InstancedMesh } from 'three';
 import {
   CapsuleGeometry, Color, Matrix4, MeshLambertMaterial, RingGeometry, SphereGeometry, type BufferGeometry,
@@ -107,6 +108,7 @@ export function Operatives({ store, onSelect }: OperativesProps) {
       return;
     }
     const now = performance.now();
+    const t0 = perfProbe.start();
     const { matrix, floor, scene, xy } = scratch;
     for (let i = 0; i < n; i++) {
       const track = tracks[i];
@@ -135,6 +137,7 @@ export function Operatives({ store, onSelect }: OperativesProps) {
       h.computeBoundingSphere();
       r.computeBoundingSphere();
     }
+    perfProbe.end('operatives', t0);
   });
 
   const onClick =

@@ -6,8 +6,10 @@
 import { io, type Socket } from 'socket.io-client';
 import * as msgpackParser from 'socket.io-msgpack-parser';
 import { PROTOCOL_VERSION, type FloorDiff } from '../../../server/protocol/floor.ts';
+import type { KpiView } from '../../../server/protocol/kpis.ts';
 import type { ClientToServerEvents, JoinRequest, JoinResult, ServerToClientEvents } from '../../../server/protocol/socket.ts';
 import type { DiffOutcome, FloorStore } from './floor-store.ts';
+import { perfProbe } from '../perf-probe.ts';
 
 /** A live connection; `close` leaves the room and stops reconnecting. */
 export interface FloorConnection {
@@ -21,6 +23,8 @@ export interface FloorConnectionOptions {
   /** Monotonic clock in ms for interpolation timestamps. */
   readonly now?: () => number;
   readonly joinTimeoutMs?: number;
+  /** Hears the site's KPIs, sent to the room every 2 s (`kpi-store.ts` `connectKpis(…).onKpis`). */
+  readonly onKpis?: (view: KpiView) => void;
 }
 
 /** Diffs that arrive while a join is in flight are held (at most this many) and applied after it. */
@@ -75,7 +79,9 @@ export function connectFloor(store: FloorStore, siteId: string, options: FloorCo
   };
 
   const applyLive = (diff: FloorDiff): void => {
+    const t0 = perfProbe.start();
     const outcome = store.applyDiff(diff, now());
+    perfProbe.end('diff', t0);
     consecutiveStale = outcome === 'stale' ? consecutiveStale + 1 : 0;
     if (outcome === 'gap') {
       join();
@@ -158,6 +164,8 @@ export function connectFloor(store: FloorStore, siteId: string, options: FloorCo
     }
     applyLive(diff);
   });
+
+  if (options.onKpis !== undefined) socket.on('site:kpis', options.onKpis);
 
   store.setStatus('connecting');
   return {

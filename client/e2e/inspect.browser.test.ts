@@ -1,0 +1,62 @@
+/**
+ * Inspecting the floor in a browser: search a location by id with the keyboard, see its stock by lot in the
+ * inspector (the camera flies there and the bin is highlighted), close it with Escape; the alerts panel is shown.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, saveShot } from './browser-kit.ts';
+import { startServerProcess, uniqueSchema, type ServerProcess } from '../../server/testing/server-process.ts';
+import type {} from '../src/test-hooks.ts';
+
+/** Software WebGL can draw ~1 frame/s; every action waits on the page. */
+const BROWSER_TEST_TIMEOUT_MS = 240_000;
+
+describe('inspecting the floor in a browser', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_inspect'), DEMO_SHIFT: 'off' });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('searches a location, shows its stock by lot, and closes with Escape', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(server.url);
+    await page.waitForFunction(() => window.__floortwin?.ready === true, undefined, { timeout: 60_000 });
+    // The demo's seeded stock: the first bin holds one SKU.
+    const stock = (await (await fetch(`${server.url}/api/sites/demo/stock?limit=1`)).json()) as { quants: { locationId: string; skuId: string; onHand: number }[] };
+    const quant = stock.quants[0];
+    expect(quant).toBeDefined();
+    if (quant === undefined) return;
+
+    const search = page.getByRole('combobox', { name: 'Search the floor' });
+    await search.click();
+    await search.pressSequentially(quant.locationId, { delay: 20 });
+    await page.getByRole('listbox').getByRole('option').first().waitFor({ timeout: 60_000 });
+    await expect(page.getByRole('listbox').getByRole('option').first().textContent()).resolves.toContain(quant.locationId);
+    await search.press('Enter');
+
+    const panel = page.locator(`[data-testid="inspect-panel"][data-kind="location"][data-id="${quant.locationId}"]`);
+    await panel.locator('table').first().waitFor({ timeout: 60_000 });
+    const row = panel.locator('tbody tr').first();
+    await expect(row.textContent()).resolves.toContain(quant.skuId);
+    await expect(row.textContent()).resolves.toContain(String(quant.onHand));
+    await expect(panel.textContent()).resolves.toMatch(/History \(last 1\)/i);
+    await page.waitForTimeout(1500); // let the camera finish flying
+    await saveShot('inspect-location.png', await page.screenshot());
+
+    await page.getByTestId('alerts-panel').waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached', timeout: 30_000 });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, BROWSER_TEST_TIMEOUT_MS);
+});
