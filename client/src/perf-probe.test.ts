@@ -119,3 +119,13 @@ describe('synthetic diff', () => {
     expect(store.pendingDirty).toBe(1000);
   });
 });
+
+describe('perf probe outside a browser', () => {
+  it('measures without frames when there is no requestAnimationFrame (Node), instead of throwing', () => {
+    const probe = createPerfProbe();
+    const t0 = probe.start();
+    expect(() => probe.end('diff', t0)).not.toThrow();
+    expect(probe.parts().diff.calls).toBe(1);
+    expect(probe.frames).toBe(0);
+  });
+});

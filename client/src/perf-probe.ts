@@ -42,7 +42,10 @@ const DEFAULT_CAPACITY = 4096;
 
 const browserEnv = (): PerfEnv => ({
   now: () => performance.now(),
-  requestFrame: (callback) => requestAnimationFrame(callback),
+  // Outside a browser (the store's tests in Node) there are no frames: the probe adds up time but never ticks.
+  requestFrame: (callback) => {
+    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(callback);
+  },
 });
 
 /** A probe over `env`; samples beyond `capacity` overwrite the oldest. */
