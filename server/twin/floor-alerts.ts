@@ -7,11 +7,12 @@
  */
 import { availableOf } from './availability.ts';
 import type { EpochMs, LocationId, OperativeId, OrderId, SkuId, TenantId } from './ids.ts';
+import { CUTOFF_AT_RISK_MS } from '../protocol/kpis.ts';
 import { skuKey } from './keys.ts';
 import type { OrderState, PickTask, TaskStatus, TwinState } from './state.ts';
 
-/** Orders whose cut-off (`dueAt`) is this close, or past, raise an alert. Twin milliseconds. */
-export const CUTOFF_WARNING_MS = 30 * 60_000;
+/** Orders whose cut-off (`dueAt`) is this close, or past, raise an alert: the KPIs' "at risk" window. Twin ms. */
+export const CUTOFF_WARNING_MS = CUTOFF_AT_RISK_MS;
 /** An operative idle with no task for longer than this raises an alert. Twin milliseconds. */
 export const IDLE_ALERT_MS = 5 * 60_000;
 /** Most hits a search answers. */

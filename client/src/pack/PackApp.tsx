@@ -5,7 +5,7 @@
  * reachable with Tab / Enter. Messages go to live regions so a screen reader hears each scan's result.
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { fetchSites } from '../net/api.ts';
+import { useChosenSite } from '../views/use-chosen-site.ts';
 import { despatchOrder, fetchPackOrder, packOrder, PackApiError, type PackOrderView, type PackResult } from './pack-api.ts';
 import { describeCarton, describeOutcome, isComplete, remainingUnits, readWeightField, scanItem, scannedItemsOf, startSession, untick, weightCheck, type PackSession } from './pack-session.ts';
 
@@ -46,24 +46,7 @@ function explain(error: unknown): string {
 /** Root of the pack station. */
 export function PackApp() {
   const params = useMemo(() => new URLSearchParams(window.location.search), []);
-  const [siteId, setSiteId] = useState<string | null>(null);
-  const [siteError, setSiteError] = useState<string | null>(null);
-  const [attempt, setAttempt] = useState(0);
-
-  useEffect(() => {
-    const abort = new AbortController();
-    fetchSites(abort.signal)
-      .then((sites) => {
-        const chosen = sites.find((s) => s.id === params.get('site')) ?? sites[0];
-        if (chosen === undefined) throw new Error('This server hosts no sites yet.');
-        setSiteId(chosen.id);
-        setSiteError(null);
-      })
-      .catch((e: unknown) => {
-        if (!abort.signal.aborted) setSiteError(e instanceof Error ? e.message : String(e));
-      });
-    return () => abort.abort();
-  }, [params, attempt]);
+  const { siteId, error: siteError, retry } = useChosenSite(params);
 
   return (
     <div className="pack">
@@ -76,7 +59,7 @@ export function PackApp() {
           <section className="card card--bad" role="alert">
             <h2>Cannot reach the server</h2>
             <p>{siteError}</p>
-            <button type="button" className="btn" onClick={() => setAttempt((n) => n + 1)}>Try again</button>
+            <button type="button" className="btn" onClick={retry}>Try again</button>
           </section>
         ) : siteId === null ? (
           <p role="status" className="card">Connecting…</p>

@@ -9,12 +9,13 @@ import { useEffect, useMemo, useState, useSyncExternalStore, type FormEvent, typ
 import type { LayoutView } from '../../../server/protocol/floor.ts';
 import type { PickTaskView } from '../../../server/protocol/picking.ts';
 import type { RouteView } from '../../../server/protocol/route.ts';
-import { fetchLayout, fetchOperatives, fetchSites, type OperativeSummary } from '../net/api.ts';
+import { fetchLayout, fetchOperatives, type OperativeSummary } from '../net/api.ts';
 import { connectFloor } from '../net/floor-socket.ts';
 import type { FloorStore } from '../net/floor-store.ts';
 import { formatDistance, nextStopIndex, remainingDistance, splitLocationId } from '../net/route-math.ts';
 import { connectRoutes } from '../net/route-socket.ts';
 import type { RouteStore } from '../net/route-store.ts';
+import { useChosenSite } from '../views/use-chosen-site.ts';
 import { useRouteSummary } from '../views/use-route-summary.ts';
 import { MiniMap } from './MiniMap.tsx';
 import type { PickerSession, PickerSnapshot } from './picker-session.ts';
@@ -50,25 +51,8 @@ function writeOperativeToUrl(id: string | null): void {
 /** Root of the handheld. */
 export function PickerApp({ floor, routes, session, socket }: PickerAppProps) {
   const params = useMemo(() => new URLSearchParams(window.location.search), []);
-  const [siteId, setSiteId] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [attempt, setAttempt] = useState(0);
+  const { siteId, error, retry } = useChosenSite(params);
   const state = useSession(session);
-
-  useEffect(() => {
-    const abort = new AbortController();
-    fetchSites(abort.signal)
-      .then((sites) => {
-        const chosen = sites.find((s) => s.id === params.get('site')) ?? sites[0];
-        if (chosen === undefined) throw new Error('This server hosts no sites yet.');
-        setSiteId(chosen.id);
-        setError(null);
-      })
-      .catch((e: unknown) => {
-        if (!abort.signal.aborted) setError(e instanceof Error ? e.message : String(e));
-      });
-    return () => abort.abort();
-  }, [params, attempt]);
 
   useEffect(() => {
     if (siteId !== null) session.start(siteId, params.get('operative'));
@@ -82,7 +66,7 @@ export function PickerApp({ floor, routes, session, socket }: PickerAppProps) {
     return (
       <Shell>
         <StateCard tone="bad" title="Cannot reach the server" body={error}>
-          <button type="button" className="big-button" onClick={() => setAttempt((n) => n + 1)}>
+          <button type="button" className="big-button" onClick={retry}>
             Try again
           </button>
         </StateCard>
