@@ -108,10 +108,12 @@ export function App({ store, routes }: AppProps) {
         <FloorLegend />
       </div>
       {site !== null && live !== null && <Timeline store={store} live={live} siteId={site.id} />}
-      <div className="overlay overlay--bottom-right">
-        {site !== null && <AlertsPanel siteId={site.id} selection={inspectSelection} camera={cameraStore} />}
-        <div className="hint">Drag to orbit · right-drag to pan · scroll to zoom · double-click to reset · T plan view · F fly to the selected bin · / search</div>
-      </div>
+      {site !== null && (
+        <div className="overlay overlay--bottom-right alerts-dock">
+          <AlertsPanel siteId={site.id} selection={inspectSelection} camera={cameraStore} />
+        </div>
+      )}
+      <div className="overlay overlay--bottom-right hint">Drag to orbit · right-drag to pan · scroll to zoom · double-click to reset · T plan view · F fly to the selected bin · / search</div>
       {error !== null && (
         <div className="overlay overlay--centre panel notice" role="alert">
           <p>Could not load the floor: {error}</p>
