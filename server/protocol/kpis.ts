@@ -38,21 +38,9 @@ export interface KpiHourView {
   readonly accuracy: number | null;
 }
 
-/** Totals over the whole window of {@link KpiView.hours}. */
-export interface KpiTotalsView {
-  readonly ordersReceived: number;
-  readonly ordersPicked: number;
-  readonly ordersDespatched: number;
-  readonly picks: number;
-  readonly pickerHours: number;
-  readonly picksPerPickerHour: number | null;
-  /** Lead time over every order despatched in the window, ms. */
-  readonly leadTimeMedianMs: number | null;
-  readonly leadTimeP90Ms: number | null;
-  readonly scansAccepted: number;
-  readonly scansRefused: number;
-  readonly accuracy: number | null;
-}
+/** Totals over the whole window of {@link KpiView.hours}: the hourly figures without the hour (lead time over every
+ * order despatched in the window). */
+export type KpiTotalsView = Omit<KpiHourView, 'hourStart'>;
 
 /** An open order close to (or past) its cut-off. */
 export interface CutoffOrderView {
