@@ -36,10 +36,13 @@ export default tseslint.config(
   },
   {
     // Pure core: no I/O, no ambient clock or randomness, no adapters.
-    files: ['server/twin/**/*.ts', 'solver/**/*.ts', 'simulations/engine/**/*.ts', 'simulations/shift/**/*.ts'],
+    files: ['server/twin/**/*.ts', 'solver/**/*.ts', 'simulations/engine/**/*.ts', 'simulations/shift/**/*.ts', 'simulations/model/**/*.ts', 'simulations/scenario/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: restrictedForCore, patterns: [{ regex: adapterImport, message: 'Core folders never import adapters.' }] }],
+      'no-restricted-imports': ['error', { paths: restrictedForCore, patterns: [
+        { regex: adapterImport, message: 'Core folders never import adapters.' },
+        // Subpaths too (`node:fs/promises`, `timers/promises`): `paths` matches whole names only.
+        { regex: `^(node:)?(${nodeBuiltins.join('|')})/`, message: 'The pure core does no I/O.' }] }],
       'no-restricted-properties': ['error',
         { object: 'Date', property: 'now', message: 'Inject a Clock.' },
         { object: 'Math', property: 'random', message: 'Inject a seeded Rng.' },

@@ -23,6 +23,8 @@ describe('dependency rule', () => {
     ['solver/routing/probe.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n"],
     ['simulations/engine/probe.ts', 'export const x = Date.now();\n'],
     ['simulations/shift/probe.ts', 'export const x = Math.random();\n'],
+    ['simulations/model/probe.ts', "import { readFile } from 'node:fs/promises';\nexport const x = readFile;\n"],
+    ['simulations/scenario/probe.ts', "import { z } from 'zod';\nexport const x = z;\n"],
     ['server/twin/probe.ts', 'setTimeout(() => undefined, 1);\n'],
   ])('refuses in the core: %s %#', async (filePath, code) => {
     expect(await restrictedMessages(filePath, code)).not.toEqual([]);
