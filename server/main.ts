@@ -18,6 +18,11 @@ import { attachRouteGateway } from './realtime/route-gateway.ts';
 import { attachPickingGateway } from './realtime/picking-gateway.ts';
 import { KpiFeed, scanRecorder } from './realtime/kpi-feed.ts';
 import { kpisRouter } from './api/kpis.routes.ts';
+import { snapshotRouter } from './api/snapshot.routes.ts';
+import { countsRouter } from './api/counts.routes.ts';
+import { positionsRouter } from './api/positions.routes.ts';
+import { whatIfRouter } from './api/what-if.routes.ts';
+import { createSimulationPool } from '../simulations/experiments/pool.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
 import { scaledClock } from './site/clock.ts';
 import { RouteService } from './site/route-service.ts';
@@ -76,6 +81,8 @@ async function main(): Promise<void> {
   const pickingGateway = attachPickingGateway(io, sites, { log, maxTasks: 10, onScan: scanRecorder(kpiFeeds) });
   // Routes are solved on worker threads so a burst of plans never stalls the floor stream.
   const solverPool = new PiscinaSolverPool();
+  // What-if runs: worker threads of their own, so a long simulation never delays route planning.
+  const simulationPool = createSimulationPool();
   await new Promise<void>((resolve) => httpServer.listen(config.PORT, config.HOST, resolve));
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -155,7 +162,7 @@ async function main(): Promise<void> {
     rawRouters: [webhookRouter({ pool: store.pool, schema: config.DB_SCHEMA, onStored: () => inbox.wake(), log })],
     routers: [channelsRouter({ pool: store.pool, schema: config.DB_SCHEMA, sites }), packing, shiftRouter(sites, shifts), replayRouter(sites, { store, log }),
       floorModesRouter({ pool: store.pool, schema: config.DB_SCHEMA, sites }), kpisRouter(sites, kpiFeeds),
-      inspectRouter(sites, { pool: store.pool, schema: config.DB_SCHEMA })],
+      inspectRouter(sites, { pool: store.pool, schema: config.DB_SCHEMA }), countsRouter({ sites }), positionsRouter({ sites }), snapshotRouter({ sites }), whatIfRouter({ sites, pool: simulationPool, log })],
   });
   gateway.watch(site.id);
   const routes = new RouteService(runner, { pool: solverPool, log });
@@ -206,6 +213,7 @@ async function main(): Promise<void> {
     if (shift) log(`demo shift: ${shift.shift.stats.trips} trips, ${shift.shift.stats.twinRoutes} on the service's routes`);
     await runner.close();
     await solverPool.close();
+    await simulationPool.close();
     await runner.snapshotNow().catch((error: unknown) => log('final snapshot failed', error));
     await relay.close();
     await store.close();

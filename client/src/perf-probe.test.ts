@@ -61,7 +61,9 @@ describe('perf probe', () => {
     env.frame();
     expect(probe.frames).toBe(3);
     expect(probe.samples()).toEqual([2, 0, 3]);
-    expect(probe.parts()).toEqual({ diff: { ms: 1.5, calls: 1 }, bins: { ms: 0.5, calls: 1 }, operatives: { ms: 3, calls: 1 } });
+    expect(probe.parts()).toEqual({
+      diff: { ms: 1.5, calls: 1 }, bins: { ms: 0.5, calls: 1 }, operatives: { ms: 3, calls: 1 }, congestion: { ms: 0, calls: 0 },
+    });
   });
 
   it('does not tick until something is measured, keeps only the newest samples, and resets', () => {

@@ -6,16 +6,20 @@
  * two ticks (socket handlers between frames + the frame's `useFrame` callbacks), so every call is counted exactly once.
  * Samples live in a fixed ring (no allocation per frame). The rAF tick starts on the first measured section.
  *
- * `window.__floortwinPerf` (installed by `installPerfHooks`): `frames`, `samples()`, `parts()`, `reset()`, and
+ * `window.__floortwinPerf` (installed by `installPerfHooks`): `frames`, `samples()`, `parts()`, `reset()`,
  * `applySyntheticDiff(n)` which times `FloorStore.applyDiff` on the live store with a diff of `n` bins that leaves the
- * state as it was (same seq, current fills).
+ * state as it was (same seq, current fills), and `loadMarks()`: when each step of the first floor happened
+ * (`markLoad`, User Timing marks `ft:*`, ms since navigation start).
+ *
+ * `?norender=1` (benchmark only, `renderingDisabled`): the frame loop and our `useFrame` callbacks run, but three.js
+ * never draws, so frames come at the browser's own rate and "our code per frame" is not diluted by software WebGL.
  */
 import type { FloorDiff } from '../../server/protocol/floor.ts';
 import type { FloorStore } from './net/floor-store.ts';
 
-/** The instrumented sections: diff application (socket → store), and the two per-frame renderers. */
-export type PerfPart = 'diff' | 'bins' | 'operatives';
-const PARTS: readonly PerfPart[] = ['diff', 'bins', 'operatives'];
+/** The instrumented sections: diff application (socket → store), and the per-frame renderers (congestion twice a second). */
+export type PerfPart = 'diff' | 'bins' | 'operatives' | 'congestion';
+const PARTS: readonly PerfPart[] = ['diff', 'bins', 'operatives', 'congestion'];
 
 /** A clock and a frame scheduler; the browser's by default, injectable for tests. */
 export interface PerfEnv {
@@ -110,6 +114,28 @@ export function createPerfProbe(env: PerfEnv | null = null, capacity = DEFAULT_C
 /** The page's probe: instrumented modules import this one. */
 export const perfProbe: PerfProbe = createPerfProbe();
 
+/** Steps of the first floor, in the order they happen. */
+export type LoadStep =
+  | 'layout-applied'
+  | 'canvas-created'
+  | 'bins-built'
+  | 'snapshot-received'
+  | 'snapshot-applied'
+  | 'first-frame'
+  | 'first-drawn';
+
+/** Marks `step` once per page (a User Timing mark `ft:<step>`); a no-op outside a browser. */
+export function markLoad(step: LoadStep): void {
+  if (typeof performance === 'undefined' || typeof performance.mark !== 'function') return;
+  if (performance.getEntriesByName(`ft:${step}`, 'mark').length > 0) return;
+  performance.mark(`ft:${step}`);
+}
+
+/** True when the page was opened with `?norender=1` (benchmark only: frames run, nothing is drawn). */
+export function renderingDisabled(): boolean {
+  return typeof window !== 'undefined' && new URLSearchParams(window.location.search).get('norender') === '1';
+}
+
 /** Timing of `applySyntheticDiff`: one entry per run, ms. */
 export interface SyntheticDiffTiming {
   readonly bins: number;
@@ -124,6 +150,8 @@ export interface FloortwinPerfHooks {
   reset(): void;
   /** Times `store.applyDiff` of a diff changing `bins` bins, `runs` times; null before the first snapshot. */
   applySyntheticDiff(bins: number, runs?: number): SyntheticDiffTiming | null;
+  /** Each `ft:*` mark (name without the prefix) → ms since navigation start. */
+  loadMarks(): Record<string, number>;
 }
 
 declare global {
@@ -188,6 +216,11 @@ export function installPerfHooks(store: FloorStore, probe: PerfProbe = perfProbe
         runsMs.push(ms);
       }
       return { bins: Math.min(bins, store.fill.length), runsMs };
+    },
+    loadMarks() {
+      const out: Record<string, number> = {};
+      for (const mark of performance.getEntriesByType('mark')) if (mark.name.startsWith('ft:')) out[mark.name.slice(3)] = mark.startTime;
+      return out;
     },
   };
 }

@@ -4,12 +4,16 @@
  */
 import { EXIT_USAGE, ROUTE_USAGE, runRoute } from './route.command.ts';
 import type { CliIo } from './route.command.ts';
+import { SIMULATE_USAGE } from './simulate.command.ts';
+import { EXPERIMENT_USAGE } from './experiment.command.ts';
 
 const USAGE = [
   'usage: npm run --silent cli -- <command> [flags]',
   'commands:',
   `  ${ROUTE_USAGE.replace(/^usage: /, '')}`,
   '  check [flags]    check the invariants of a live site',
+  `  ${SIMULATE_USAGE.replace(/^usage: /, '')}`,
+  `  ${EXPERIMENT_USAGE.replace(/^usage: /, '')}`,
 ].join('\n');
 
 const io: CliIo = {
@@ -27,16 +31,24 @@ async function main(argv: readonly string[]): Promise<number> {
       const { runCheck } = await import('./check.command.ts');
       return runCheck(rest);
     }
+    case 'simulate': {
+      const { runSimulate } = await import('./simulate.command.ts');
+      return runSimulate(rest, { ...io, errIsTty: process.stderr.isTTY });
+    }
+    case 'experiment': {
+      const { runExperiment } = await import('./experiment.command.ts');
+      return runExperiment(rest, { ...io, errIsTty: process.stderr.isTTY });
+    }
     case 'help':
     case '--help':
     case '-h':
       io.out(`${USAGE}\n`);
       return 0;
     case undefined:
-      io.err('cli: missing command (try: route, check, help)\n');
+      io.err('cli: missing command (try: route, check, simulate, experiment, help)\n');
       return EXIT_USAGE;
     default:
-      io.err(`cli: unknown command ${JSON.stringify(command)} (try: route, check, help)\n`);
+      io.err(`cli: unknown command ${JSON.stringify(command)} (try: route, check, simulate, experiment, help)\n`);
       return EXIT_USAGE;
   }
 }

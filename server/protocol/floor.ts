@@ -23,7 +23,8 @@ export interface LayoutView {
   readonly bounds: { readonly minX: number; readonly minY: number; readonly maxX: number; readonly maxY: number };
 }
 
-export type OperativeActivity = 'walking' | 'picking' | 'idle' | 'offline';
+/** `blocked`: waiting for another operative to clear the aisle segment ahead; `offline`: the floor lost them. */
+export type OperativeActivity = 'walking' | 'picking' | 'idle' | 'blocked' | 'offline';
 
 export interface OperativeView {
   readonly id: string;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { FloorDiff, FloorSnapshot } from './floor.ts';
 import type { KpiView } from './kpis.ts';
 import type { NextPickResult, ScanResult, SignOffResult, SignOnResult } from './picking.ts';
+import type { PositionResult } from './positions.ts';
 import type { NoRouteView, RouteView } from './route.ts';
 
 export interface WireError {
@@ -70,6 +71,11 @@ export interface ClientToServerEvents {
   'picker:next': (request: unknown, ack: (result: NextPickResult) => void) => void;
   /** A confirm or short scan (`ScanRequest`); a resend with the same scanId is acked without being applied twice. */
   'picker:scan': (request: unknown, ack: (result: ScanResult) => void) => void;
+  /**
+   * The signed-on picker's own position (`PositionReport`), volatile: a report still waiting when a newer one arrives
+   * is acked `applied: false`. Only for an operative signed on over this connection.
+   */
+  'picker:position': (request: unknown, ack: (result: PositionResult) => void) => void;
 }
 
 export interface ServerToClientEvents {

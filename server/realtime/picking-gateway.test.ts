@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NextPickResult, NextPickView, ScanResult, SignOffResult, SignOnResult } from '../protocol/picking.ts';
+import type { PositionResult } from '../protocol/positions.ts';
 import { siteRegistry } from '../api/sites.ts';
 import { SiteRunner } from '../site/site-runner.ts';
 import { MemoryEventStore } from '../store/event-store.memory.ts';
-import { asOrderId, epochMs } from '../twin/ids.ts';
+import { asOperativeId, asOrderId, epochMs } from '../twin/ids.ts';
 import { attachPickingGateway, type PickingGateway } from './picking-gateway.ts';
 import { BINS, SKU, TENANT, tinySite } from './realtime.fixture.ts';
 import { WAIT_MS, connectClient, startServer, type FloorClient, type RunningServer } from './socket-test-kit.ts';
@@ -27,6 +28,7 @@ describe('picking gateway over real sockets', () => {
   const signOff = (request: unknown): Promise<SignOffResult> => socket.timeout(WAIT_MS).emitWithAck('picker:signOff', request);
   const next = (request: unknown): Promise<NextPickResult> => socket.timeout(WAIT_MS).emitWithAck('picker:next', request);
   const scan = (request: unknown): Promise<ScanResult> => socket.timeout(WAIT_MS).emitWithAck('picker:scan', request);
+  const position = (request: unknown, on = socket): Promise<PositionResult> => on.timeout(WAIT_MS).emitWithAck('picker:position', request);
 
   const base = { siteId: SITE.id, operativeId: OP, deviceId: DEVICE };
   const newScanId = (): string => `scan-${++scans}`;
@@ -183,5 +185,45 @@ describe('picking gateway over real sockets', () => {
     expect(await next(base)).toMatchObject({ ok: false, error: { code: 'OPERATIVE_NOT_SIGNED_ON' } });
     gateway.close();
     expect(await signOn(base)).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+  });
+
+  it('takes the signed-on picker’s own position (blocked included), latest wins; refuses others with a code', async () => {
+    const where = () => {
+      const op = runner.twin.operatives.get(asOperativeId(OP));
+      return op && { x: op.position.x, y: op.position.y, activity: op.activity };
+    };
+    expect(await position({ ...base, x: 2, y: 2 })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_ON_HERE' } });
+    await signOn(base);
+    // Sent back to back: each report is applied or replaced by a later one, and the last one is what the twin holds.
+    const reports = [1, 2, 3, 4].map((i) => position({ ...base, x: 2, y: 1 + i * 0.5, activity: i === 4 ? 'blocked' : 'walking' }));
+    const results = await Promise.all(reports);
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(results.at(-1)).toEqual({ ok: true, applied: true });
+    expect(where()).toEqual({ x: 2, y: 3, activity: 'blocked' });
+
+    expect(await position({ ...base, x: 500, y: 2 })).toMatchObject({ ok: false, error: { code: 'OUT_OF_BOUNDS' } });
+    expect(await position({ ...base, x: 2, y: 2, activity: 'dancing' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await position({ ...base, x: '2', y: 2 })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await position({ ...base, siteId: 'nowhere', x: 2, y: 2 })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_ON_HERE' } });
+    // Another connection did not sign this picker on.
+    const other = await connectClient(running.url);
+    try {
+      expect(await position({ ...base, x: 2, y: 2 }, other)).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_ON_HERE' } });
+    } finally {
+      other.disconnect();
+    }
+    expect(where()).toEqual({ x: 2, y: 3, activity: 'blocked' });
+    expect(await events('OperativeMoved')).toHaveLength(0);
+  });
+
+  it('keeps the latest position per operative: reports of two pickers on one connection do not replace each other', async () => {
+    const other = { ...base, operativeId: 'HH-2' };
+    await signOn(base);
+    await signOn(other);
+    const [a, b] = await Promise.all([position({ ...base, x: 2, y: 2 }), position({ ...other, x: 2, y: 3, activity: 'picking' })]);
+    expect(a).toEqual({ ok: true, applied: true });
+    expect(b).toEqual({ ok: true, applied: true });
+    expect(runner.twin.operatives.get(asOperativeId('HH-2'))).toMatchObject({ position: { x: 2, y: 3 }, activity: 'picking' });
+    expect(runner.twin.operatives.get(asOperativeId(OP))).toMatchObject({ position: { x: 2, y: 2 } });
   });
 });

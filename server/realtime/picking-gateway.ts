@@ -1,5 +1,8 @@
 /**
- * Socket.IO gateway of handheld picking: `picker:signOn`, `picker:signOff`, `picker:next` and `picker:scan`. Handlers
+ * Socket.IO gateway of handheld picking: `picker:signOn`, `picker:signOff`, `picker:next`, `picker:scan` and
+ * `picker:position` (the picker's own position, only for an operative signed on over the same connection; volatile:
+ * while the connection's reports are being applied, a newer report of an operative replaces that operative's waiting
+ * one, which is acked `applied: false`). Handlers
  * are thin: validate with the protocol's zod schemas, submit one twin command through the site's runner, answer from
  * committed state. A scan carries `deviceId` + `scanId` down to the core, which acks a resend of an applied scan
  * without applying it twice; a refused scan (wrong location, wrong item, …) records nothing and is acked with the
@@ -21,10 +24,12 @@ import {
   type SignOffResult,
   type SignOnResult,
 } from '../protocol/picking.ts';
+import { insideBounds, PositionReportSchema, type PositionResult } from '../protocol/positions.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/socket.ts';
+import { siteBounds } from '../api/positions.routes.ts';
 import type { SiteRegistry } from '../api/sites.ts';
 import type { SiteRunner } from '../site/site-runner.ts';
-import type { Command } from '../twin/commands.ts';
+import type { Command, UpdatePosition } from '../twin/commands.ts';
 import { asOperativeId, asTaskId, type OperativeId, type TaskId } from '../twin/ids.ts';
 import type { TwinState } from '../twin/state.ts';
 import { remainingRoute } from '../twin/twin.ts';
@@ -51,6 +56,24 @@ export interface PickingGateway {
 }
 
 const DEFAULT_MAX_TASKS = 10;
+
+/** A position report validated and waiting to be applied. */
+interface WaitingPosition {
+  readonly runner: SiteRunner;
+  readonly command: UpdatePosition;
+  readonly resolve: (result: PositionResult) => void;
+}
+
+/** One connection's handheld session: who signed on over it, and its position reports (latest wins per operative). */
+interface Session {
+  /** `siteId\u0000operativeId` of each operative signed on over this connection. */
+  readonly signedOn: Set<string>;
+  sending: boolean;
+  /** The latest report per operative (same keys) not yet handed to the runner. */
+  readonly waiting: Map<string, WaitingPosition>;
+}
+
+const sessionKey = (siteId: string, operativeId: string): string => `${siteId}\u0000${operativeId}`;
 
 /** A twin task as the handheld shows it. */
 function taskView(twin: TwinState, taskId: TaskId): PickTaskView | null {
@@ -131,26 +154,76 @@ export function attachPickingGateway(io: FloorServer, sites: SiteRegistry, optio
     return { ok: true, seq: view.seq, next: view };
   }
 
-  async function signOn(raw: unknown): Promise<SignOnResult> {
+  async function signOn(raw: unknown, session: Session): Promise<SignOnResult> {
     const parsed = SignOnRequestSchema.safeParse(raw);
     if (!parsed.success) return badRequest('picker:signOn', parsed.error);
     const { siteId, operativeId, name } = parsed.data;
     const runner = runnerOf(siteId);
     if (isFailure(runner)) return runner;
     const result = await runner.submit({ type: 'signOn', operativeId: asOperativeId(operativeId), name: name ?? operativeId });
-    if (result.ok) return { ok: true, seq: result.lastSeq, resumed: false };
+    if (result.ok) {
+      session.signedOn.add(sessionKey(siteId, operativeId));
+      return { ok: true, seq: result.lastSeq, resumed: false };
+    }
     // A handheld that restarts, or a second device, carries on with the operative's session.
-    if (result.error.code === 'ALREADY_SIGNED_ON') return { ok: true, seq: await runner.read((twin) => twin.seq), resumed: true };
+    if (result.error.code === 'ALREADY_SIGNED_ON') {
+      session.signedOn.add(sessionKey(siteId, operativeId));
+      return { ok: true, seq: await runner.read((twin) => twin.seq), resumed: true };
+    }
     return refused(result.error);
   }
 
-  async function signOff(raw: unknown): Promise<SignOffResult> {
+  async function signOff(raw: unknown, session: Session): Promise<SignOffResult> {
     const parsed = SignOffRequestSchema.safeParse(raw);
     if (!parsed.success) return badRequest('picker:signOff', parsed.error);
     const runner = runnerOf(parsed.data.siteId);
     if (isFailure(runner)) return runner;
     const result = await runner.submit({ type: 'signOff', operativeId: asOperativeId(parsed.data.operativeId) });
+    if (result.ok) session.signedOn.delete(sessionKey(parsed.data.siteId, parsed.data.operativeId));
     return result.ok ? { ok: true, seq: result.lastSeq } : refused(result.error);
+  }
+
+  /** Validates a position report and queues it as the connection's latest; resolves when it is applied or replaced. */
+  function position(raw: unknown, session: Session): PositionResult | Promise<PositionResult> {
+    const parsed = PositionReportSchema.safeParse(raw);
+    if (!parsed.success) return badRequest('picker:position', parsed.error);
+    const { siteId, operativeId, x, y, activity } = parsed.data;
+    if (!session.signedOn.has(sessionKey(siteId, operativeId))) {
+      return failure('NOT_SIGNED_ON_HERE', `operative ${operativeId} did not sign on over this connection`, { siteId, operativeId });
+    }
+    const runner = runnerOf(siteId);
+    if (isFailure(runner)) return runner;
+    const bounds = siteBounds(runner.site);
+    if (!insideBounds(bounds, x, y)) return failure('OUT_OF_BOUNDS', `(${x}, ${y}) is outside site ${siteId}`, { x, y, bounds });
+    const command: UpdatePosition = {
+      type: 'updatePosition',
+      operativeId: asOperativeId(operativeId),
+      position: { x, y },
+      ...(activity === undefined ? {} : { activity }),
+    };
+    const key = sessionKey(siteId, operativeId);
+    return new Promise((resolve) => {
+      session.waiting.get(key)?.resolve({ ok: true, applied: false });
+      session.waiting.delete(key);
+      session.waiting.set(key, { runner, command, resolve });
+      if (!session.sending) void sendPositions(session);
+    });
+  }
+
+  /** Applies the connection's waiting reports together, round after round, until none waits. `submit` never rejects. */
+  async function sendPositions(session: Session): Promise<void> {
+    session.sending = true;
+    while (session.waiting.size > 0) {
+      const round = [...session.waiting.values()];
+      session.waiting.clear();
+      await Promise.all(
+        round.map(async ({ runner, command, resolve }) => {
+          const result = await runner.submit(command);
+          resolve(result.ok ? { ok: true, applied: true } : refused(result.error));
+        }),
+      );
+    }
+    session.sending = false;
   }
 
   async function nextPick(raw: unknown): Promise<NextPickResult> {
@@ -186,11 +259,15 @@ export function attachPickingGateway(io: FloorServer, sites: SiteRegistry, optio
   const internal = { ok: false as const, error: wireError('INTERNAL', 'request failed') };
 
   function onConnection(socket: PickingSocket): void {
+    const session: Session = { signedOn: new Set(), sending: false, waiting: new Map() };
     socket.on('picker:signOn', (raw: unknown, ack: unknown) => {
-      serve(log, 'picker:signOn', () => signOn(raw), ackOf<SignOnResult>(ack), internal);
+      serve(log, 'picker:signOn', () => signOn(raw, session), ackOf<SignOnResult>(ack), internal);
     });
     socket.on('picker:signOff', (raw: unknown, ack: unknown) => {
-      serve(log, 'picker:signOff', () => signOff(raw), ackOf<SignOffResult>(ack), internal);
+      serve(log, 'picker:signOff', () => signOff(raw, session), ackOf<SignOffResult>(ack), internal);
+    });
+    socket.on('picker:position', (raw: unknown, ack: unknown) => {
+      serve(log, 'picker:position', () => position(raw, session), ackOf<PositionResult>(ack), internal);
     });
     socket.on('picker:next', (raw: unknown, ack: unknown) => {
       serve(log, 'picker:next', () => nextPick(raw), ackOf<NextPickResult>(ack), internal);

@@ -143,6 +143,11 @@ export class RouteService {
             case 'WaveReleased':
             case 'CountRequested':
             case 'ShipmentLabelled':
+            case 'CountCreated':
+            case 'CountStarted':
+            case 'CountSubmitted':
+            case 'CountAdjusted':
+            case 'CountRejected':
             case 'StockReceived':
             case 'StockMoved':
             case 'OrderCreated':

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { RouteError, RouteRequest, RouteResult } from '../../solver/routing/plan-route.ts';
 import type { SolverReply, SolverTask, WalkRequest } from '../../solver/worker.ts';
+import { guardedRun } from './piscina-guard.ts';
 import { LayoutShipper } from './route-tasks.ts';
 import type { SolverPool } from './solver-pool.ts';
 import type { FloorPoint } from '../twin/ids.ts';
@@ -20,6 +21,10 @@ export interface PiscinaSolverPoolOptions {
    * the rest of the machine. Default 10; 0 keeps normal priority.
    */
   readonly niceIncrement?: number;
+  /** The worker entry (tests point it elsewhere). */
+  readonly workerFile?: string;
+  /** A worker failing outside a task (it could not start, it crashed); default: logged to stderr. */
+  readonly onError?: (error: unknown) => void;
 }
 
 /** Default thread count: leave one core to the event loop. */
@@ -35,14 +40,14 @@ export class PiscinaSolverPool implements SolverPool {
   constructor(options: PiscinaSolverPoolOptions = {}) {
     const threads = Math.max(1, Math.floor(options.threads ?? defaultSolverThreads()));
     this.pool = new Piscina<SolverTask, SolverReply>({
-      filename: SOLVER_WORKER_FILE,
+      filename: options.workerFile ?? SOLVER_WORKER_FILE,
       minThreads: threads,
       maxThreads: threads,
       // Workers hold cached layouts: keep them for the life of the pool.
       idleTimeout: Number.POSITIVE_INFINITY,
       niceIncrement: options.niceIncrement ?? 10,
     });
-    this.shipper = new LayoutShipper((task) => this.pool.run(task));
+    this.shipper = new LayoutShipper(guardedRun(this.pool, options.onError ?? ((error: unknown) => console.error('solver pool:', error))));
   }
 
   /** Worker threads in the pool. */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { layoutFromRackAisle, parseRackAisle } from '../twin/layout/rack-aisle.ts';
 import { InlineSolverPool } from './inline-solver-pool.ts';
 import { PiscinaSolverPool } from './piscina-solver-pool.ts';
@@ -34,5 +34,19 @@ describe('PiscinaSolverPool', () => {
     const pool = new PiscinaSolverPool({ threads: 1 });
     await pool.close();
     await expect(pool.planRoute({ layout: layoutFromRackAisle(r.params), picks: [] })).rejects.toThrow(/closed/);
+  });
+
+  it('rejects a plan and reports the error when its worker cannot start, instead of crashing the process', async () => {
+    const r = parseRackAisle({ format: 'rack-aisle/1', id: 'd', aisles: 2, blocks: 1, baysPerBlock: 2, levels: 1, bayLength: 1, aisleSpacing: 3, crossAisleWidth: 2, depot: { x: 0 } });
+    if (!r.ok) throw new Error(r.error);
+    const errors: unknown[] = [];
+    const pool = new PiscinaSolverPool({ threads: 1, workerFile: '/nonexistent/solver-worker.js', onError: (e) => errors.push(e) });
+    try {
+      await expect(pool.planRoute({ layout: layoutFromRackAisle(r.params), picks: [] })).rejects.toThrow(/nonexistent/);
+      // The pool restarts the worker, which fails again outside any task: reported, not thrown.
+      await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0));
+    } finally {
+      await pool.close();
+    }
   });
 });

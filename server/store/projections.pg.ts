@@ -6,7 +6,7 @@
 import type { PoolClient } from 'pg';
 import { VIRTUAL_LOCATIONS, type LineChange, type ReservationRelease, type SequencedEvent, type StockKey } from '../twin/events.ts';
 import type { OrderStatus, TaskStatus } from '../twin/state.ts';
-import type { Tables } from './pg-util.ts';
+import { quoteIdent, type Tables } from './pg-util.ts';
 
 /** True for a location of the layout (stock_quant rows), false for the ledger's virtual ones. */
 export function isPhysicalLocation(locationId: string): boolean {
@@ -25,6 +25,28 @@ interface MoveRow {
   qty: number;
   order_id: string | null;
   at_ms: number;
+  /** Reason code of an adjustment move (count adjustment, short pick); null for ordinary moves. */
+  reason: string | null;
+}
+
+/** A cycle count row: created in this batch (`is_new`) or changes to a stored one (null keeps the stored value). */
+interface CountRow {
+  is_new: boolean;
+  count_id: string;
+  location_id: string | null;
+  reason: string | null;
+  status: string | null;
+  attempts: number | null;
+  counter_id: string | null;
+  approver_id: string | null;
+  expected_at_seq: number | null;
+  variance_units: number | null;
+  adjusted_units: number | null;
+  deferred_units: number | null;
+  reject_reason: string | null;
+  created_ms: number | null;
+  closed_ms: number | null;
+  seq: number;
 }
 
 interface QuantDelta {
@@ -154,6 +176,7 @@ interface Plan {
   readonly operatives: Map<string, OperativeRow>;
   /** Orders despatched in this batch: a channel order's fulfilment goes to the outbox. */
   readonly despatched: string[];
+  readonly counts: Map<string, CountRow>;
 }
 
 function unreachable(x: never): never {
@@ -203,6 +226,11 @@ function referencedIds(batch: readonly SequencedEvent[]): { taskIds: string[]; d
       case 'WaveReleased':
       case 'CountRequested':
       case 'ShipmentLabelled':
+      case 'CountCreated':
+      case 'CountStarted':
+      case 'CountSubmitted':
+      case 'CountAdjusted':
+      case 'CountRejected':
         break;
       default:
         return unreachable(e satisfies never);
@@ -262,6 +290,7 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
     dirtyTaskIds: new Set(),
     operatives: new Map(),
     despatched: [],
+    counts: new Map(),
   };
   const tasks = pre.tasks;
   const allocationsByOrder = new Map<string, AllocationRow[]>();
@@ -287,7 +316,7 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
       q.seq = seq;
     }
   };
-  const move = (seq: number, at: number, k: StockKey, from: string, to: string, qty: number, orderId: string | null): void => {
+  const move = (seq: number, at: number, k: StockKey, from: string, to: string, qty: number, orderId: string | null, reason: string | null = null): void => {
     if (qty <= 0) return;
     const idx = p.moves.length > 0 && p.moves[p.moves.length - 1]?.seq === seq ? (p.moves[p.moves.length - 1]?.idx ?? 0) + 1 : 0;
     p.moves.push({
@@ -302,6 +331,7 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
       qty,
       order_id: orderId,
       at_ms: at,
+      reason,
     });
     quant(seq, from, k, -qty, 0);
     quant(seq, to, k, qty, 0);
@@ -351,6 +381,32 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
       p.lineDeltas.set(key, d);
     }
     return d;
+  };
+  const count = (seq: number, countId: string): CountRow => {
+    let row = p.counts.get(countId);
+    if (row === undefined) {
+      row = {
+        is_new: false,
+        count_id: countId,
+        location_id: null,
+        reason: null,
+        status: null,
+        attempts: null,
+        counter_id: null,
+        approver_id: null,
+        expected_at_seq: null,
+        variance_units: null,
+        adjusted_units: null,
+        deferred_units: null,
+        reject_reason: null,
+        created_ms: null,
+        closed_ms: null,
+        seq,
+      };
+      p.counts.set(countId, row);
+    }
+    row.seq = seq;
+    return row;
   };
   const task = (seq: number, taskId: string): TaskRow => {
     const row = tasks.get(taskId);
@@ -477,7 +533,7 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
         row.picked_qty = e.pickedQty;
         row.shorted_qty = e.shortQty;
         move(seq, at, e, e.locationId, VIRTUAL_LOCATIONS.packing, e.pickedQty, e.orderId);
-        move(seq, at, e, e.locationId, VIRTUAL_LOCATIONS.adjustment, e.shortQty, e.orderId);
+        move(seq, at, e, e.locationId, VIRTUAL_LOCATIONS.adjustment, e.shortQty, e.orderId, 'SHORT_PICK');
         quant(seq, e.locationId, e, 0, -(e.pickedQty + e.shortQty));
         const d = line(e.orderId, row.line_no);
         d.d_picked += e.pickedQty;
@@ -531,8 +587,48 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
         break;
       case 'WaveReleased':
       case 'CountRequested':
-        // Waves live on the tasks (wave_id, batch_id); count requests in the twin until counting has its tables.
+        // Waves live on the tasks (wave_id, batch_id); count requests in the twin (a count closing clears them).
         break;
+      case 'CountCreated': {
+        const row = count(seq, e.countId);
+        Object.assign(row, { is_new: true, location_id: e.locationId, reason: e.reason, status: 'open', attempts: 0, created_ms: at });
+        break;
+      }
+      case 'CountStarted': {
+        const row = count(seq, e.countId);
+        row.status = e.attempt > 1 ? 'recounting' : 'counting';
+        row.attempts = e.attempt;
+        row.counter_id = e.counterId;
+        row.expected_at_seq = e.expectedAtSeq;
+        break;
+      }
+      case 'CountSubmitted': {
+        const row = count(seq, e.countId);
+        row.status = e.outcome === 'recount' ? 'recount' : 'pending-approval';
+        row.variance_units = e.variances.reduce((n, v) => n + Math.abs(v.variance), 0);
+        break;
+      }
+      case 'CountAdjusted': {
+        const row = count(seq, e.countId);
+        row.status = 'adjusted';
+        row.approver_id = e.approverId;
+        row.adjusted_units = e.adjustments.reduce((n, a) => n + Math.abs(a.qty), 0);
+        row.deferred_units = e.adjustments.reduce((n, a) => n + Math.abs(a.deferred), 0);
+        row.closed_ms = at;
+        for (const a of e.adjustments) {
+          if (a.qty > 0) move(seq, at, a, VIRTUAL_LOCATIONS.adjustment, e.locationId, a.qty, null, e.reasonCode);
+          else move(seq, at, a, e.locationId, VIRTUAL_LOCATIONS.adjustment, -a.qty, null, e.reasonCode);
+        }
+        break;
+      }
+      case 'CountRejected': {
+        const row = count(seq, e.countId);
+        row.status = 'rejected';
+        row.approver_id = e.approverId;
+        row.reject_reason = e.reason;
+        row.closed_ms = at;
+        break;
+      }
       case 'OrderDespatched': {
         const u = status(seq, e.orderId, 'despatched');
         u.despatched_ms = at;
@@ -589,11 +685,12 @@ export async function projectBatch(client: PoolClient, t: Tables, siteId: string
 
   if (p.moves.length > 0) {
     await client.query(
-      `INSERT INTO ${t.stockMove} (site_id, seq, idx, tenant_id, sku_id, lot, expiry, from_location, to_location, qty, order_id, at)
+      `INSERT INTO ${t.stockMove} (site_id, seq, idx, tenant_id, sku_id, lot, expiry, from_location, to_location, qty, order_id, at,
+              reason)
        SELECT $1, x.seq, x.idx, x.tenant_id, x.sku_id, x.lot, x.expiry, x.from_location, x.to_location, x.qty, x.order_id,
-              to_timestamp(x.at_ms / 1000.0)
+              to_timestamp(x.at_ms / 1000.0), x.reason
          FROM jsonb_to_recordset($2::jsonb) AS x(seq bigint, idx integer, tenant_id text, sku_id text, lot text, expiry date,
-              from_location text, to_location text, qty integer, order_id text, at_ms float8)`,
+              from_location text, to_location text, qty integer, order_id text, at_ms float8, reason text)`,
       [siteId, json(p.moves)],
     );
   }
@@ -739,7 +836,53 @@ export async function projectBatch(client: PoolClient, t: Tables, siteId: string
       [siteId, json(p.operatives.values())],
     );
   }
+  if (p.counts.size > 0) await writeCounts(client, t, siteId, p.counts);
   await writeOutbox(client, t, siteId, batch, p);
+}
+
+const countColumns = `count_id text, location_id text, reason text, status text, attempts integer, counter_id text, approver_id text,
+       expected_at_seq bigint, variance_units integer, adjusted_units integer, deferred_units integer, reject_reason text,
+       created_ms float8, closed_ms float8, seq bigint`;
+
+/** Cycle counts (R33–R37): new rows inserted, stored ones updated by primary key. */
+async function writeCounts(client: PoolClient, t: Tables, siteId: string, counts: Map<string, CountRow>): Promise<void> {
+  const table = `${quoteIdent(t.schema)}.cycle_counts`;
+  const created = [...counts.values()].filter((r) => r.is_new);
+  const changed = [...counts.values()].filter((r) => !r.is_new);
+  if (created.length > 0) {
+    await client.query(
+      `INSERT INTO ${table} (site_id, count_id, location_id, reason, status, attempts, counter_id, approver_id, expected_at_seq,
+              variance_units, adjusted_units, deferred_units, reject_reason, created_at, closed_at, created_seq, updated_seq)
+       SELECT $1, x.count_id, x.location_id, x.reason, x.status, x.attempts, x.counter_id, x.approver_id, x.expected_at_seq,
+              x.variance_units, x.adjusted_units, x.deferred_units, x.reject_reason, to_timestamp(x.created_ms / 1000.0),
+              to_timestamp(x.closed_ms / 1000.0), x.seq, x.seq
+         FROM jsonb_to_recordset($2::jsonb) AS x(${countColumns})`,
+      [siteId, JSON.stringify(created)],
+    );
+  }
+  if (changed.length > 0) {
+    await expectRows(
+      client,
+      'cycle count updates',
+      `UPDATE ${table} c
+          SET status = COALESCE(x.status, c.status),
+              attempts = COALESCE(x.attempts, c.attempts),
+              counter_id = COALESCE(x.counter_id, c.counter_id),
+              approver_id = COALESCE(x.approver_id, c.approver_id),
+              expected_at_seq = COALESCE(x.expected_at_seq, c.expected_at_seq),
+              variance_units = COALESCE(x.variance_units, c.variance_units),
+              adjusted_units = COALESCE(x.adjusted_units, c.adjusted_units),
+              deferred_units = COALESCE(x.deferred_units, c.deferred_units),
+              reject_reason = COALESCE(x.reject_reason, c.reject_reason),
+              closed_at = COALESCE(to_timestamp(x.closed_ms / 1000.0), c.closed_at),
+              updated_seq = x.seq
+         FROM (SELECT x.*, (SELECT k.ctid FROM ${table} k WHERE k.site_id = $1 AND k.count_id = x.count_id) AS tid
+                 FROM jsonb_to_recordset($2::jsonb) AS x(${countColumns})) x
+        WHERE c.ctid = x.tid`,
+      [siteId, JSON.stringify(changed)],
+      changed.length,
+    );
+  }
 }
 
 /**

@@ -10,6 +10,9 @@ import { IdempotencyStore } from '../api/idempotency.ts';
 import { builtinPackingOptions, packingRouter } from '../api/packing.routes.ts';
 import { floorModesRouter } from '../api/floor-modes.routes.ts';
 import { replayRouter } from '../api/replay.routes.ts';
+import { countsRouter } from '../api/counts.routes.ts';
+import { positionsRouter } from '../api/positions.routes.ts';
+import { snapshotRouter } from '../api/snapshot.routes.ts';
 import { inspectRouter } from '../api/inspect.routes.ts';
 import { siteRegistry } from '../api/sites.ts';
 import { loadSiteFiles } from '../site/site-loader.ts';
@@ -50,6 +53,9 @@ export async function startApiOnPostgres(schemaPrefix: string): Promise<ApiOnPos
       floorModesRouter({ pool: store.pool, schema: store.tables.schema, sites }),
       replayRouter(sites, { store }),
       inspectRouter(sites, { pool: store.pool, schema: store.tables.schema }),
+      countsRouter({ sites }),
+      positionsRouter({ sites }),
+      snapshotRouter({ sites }),
     ],
   });
   const server = createServer(app);

@@ -5,6 +5,7 @@ import { isDurable } from './events.ts';
 import { segmentKey } from './blocks.ts';
 import { PICK_WINDOW_MS, externalKey, quantKey, skuKey } from './keys.ts';
 import type { OrderState, PickTask, Quant, TwinState } from './state.ts';
+import { closeCount, noteCountMove } from './counting.ts';
 
 /** Orders waiting for a picker are served highest priority first, then oldest, then by id (deterministic). */
 export function compareQueued(a: OrderState, b: OrderState): number {
@@ -110,6 +111,8 @@ function changeQuant(
   quant.onHand += onHandDelta;
   quant.reserved += reservedDelta;
   dropIfEmpty(state, quant);
+  // A count in progress at the bin reconciles against every move made while counting (R35).
+  if (onHandDelta !== 0) noteCountMove(state, locationId, { tenantId, skuId, lot, expiry: quant.expiry }, onHandDelta);
 }
 
 function recordPick(state: TwinState, at: EpochMs): void {
@@ -420,6 +423,75 @@ export function apply(state: TwinState, event: TwinEvent): TwinState {
     case 'CountRequested':
       state.countRequests.set(event.locationId, { locationId: event.locationId, reason: event.reason, taskId: event.taskId, at: event.at });
       break;
+    case 'CountCreated':
+      state.counts.set(event.countId, {
+        id: event.countId,
+        locationId: event.locationId,
+        reason: event.reason,
+        createdAt: event.at,
+        status: 'open',
+        attempts: [],
+        adjustments: [],
+        approverId: null,
+        rejectReason: null,
+        closedAt: null,
+      });
+      state.openCountByLocation.set(event.locationId, event.countId);
+      break;
+    case 'CountStarted': {
+      const count = state.counts.get(event.countId);
+      if (count === undefined) break;
+      count.status = count.status === 'recount' ? 'recounting' : 'counting';
+      count.attempts.push({
+        counterId: event.counterId,
+        expectedAtSeq: event.expectedAtSeq,
+        startedAt: event.at,
+        expected: event.expected.map((l) => ({ ...l })),
+        moved: [],
+        counted: null,
+        variances: null,
+        submittedAt: null,
+        scanId: null,
+      });
+      break;
+    }
+    case 'CountSubmitted': {
+      const count = state.counts.get(event.countId);
+      const attempt = count?.attempts[count.attempts.length - 1];
+      if (count === undefined || attempt === undefined) break;
+      attempt.counted = event.counted.map((l) => ({ ...l }));
+      attempt.variances = event.variances.map((v) => ({ ...v }));
+      attempt.submittedAt = event.at;
+      attempt.scanId = event.scanId ?? null;
+      // 'adjust' is followed by CountAdjusted in the same decision, which closes the count.
+      count.status = event.outcome === 'recount' ? 'recount' : 'pending-approval';
+      break;
+    }
+    case 'CountAdjusted': {
+      const count = state.counts.get(event.countId);
+      if (count !== undefined) {
+        // Closed before the stock changes, so the adjustment is not recorded as a move during the count.
+        count.status = 'adjusted';
+        count.adjustments = event.adjustments.map((a) => ({ ...a }));
+        count.approverId = event.approverId;
+        closeCount(state, count, event.at);
+      }
+      for (const a of event.adjustments) {
+        if (a.qty !== 0) changeQuant(state, event.locationId, a.tenantId, a.skuId, a.lot, a.expiry, a.qty, 0);
+      }
+      state.countRequests.delete(event.locationId);
+      break;
+    }
+    case 'CountRejected': {
+      const count = state.counts.get(event.countId);
+      if (count !== undefined) {
+        count.status = 'rejected';
+        count.approverId = event.approverId;
+        count.rejectReason = event.reason;
+        closeCount(state, count, event.at);
+      }
+      break;
+    }
     case 'SegmentBlocked': {
       const { a, b, reason, at } = event;
       state.blockedEdges.set(segmentKey(a, b), { a, b, reason, at });

@@ -1,5 +1,6 @@
 /** Commands: requests to change the twin. `decide` turns one into events or a domain error. Quantities are whole units. */
 import type { EpochMs, FloorPoint, LocationId, OperativeId, OrderId, SkuId, TaskId, TenantId } from './ids.ts';
+import type { CountId, CountReason, OperativeActivity } from './state.ts';
 
 export interface ReceiveStock {
   readonly type: 'receiveStock';
@@ -112,7 +113,7 @@ export interface UpdatePosition {
   readonly type: 'updatePosition';
   readonly operativeId: OperativeId;
   readonly position: FloorPoint;
-  readonly activity?: 'walking' | 'picking' | 'idle';
+  readonly activity?: OperativeActivity;
 }
 
 /** An operative asks for work: the twin assigns released pick tasks (whole orders, oldest/highest priority first). */
@@ -211,6 +212,53 @@ export interface UnblockSegment {
   readonly b: number;
 }
 
+/** Creates count tasks for one or more bins, all or none (R33). */
+export interface CreateCounts {
+  readonly type: 'createCounts';
+  readonly reason: CountReason;
+  readonly counts: readonly { readonly countId: CountId; readonly locationId: LocationId }[];
+}
+
+/** A counter starts a blind count (or the recount) of a bin (R34). */
+export interface StartCount {
+  readonly type: 'startCount';
+  readonly countId: CountId;
+  readonly counterId: string;
+}
+
+/** What a counter found of one (SKU, lot) in the bin; `expiry` only for a lot the bin does not hold yet. */
+export interface CountedLineInput {
+  readonly skuId: SkuId;
+  readonly lot?: string;
+  readonly expiry?: string;
+  readonly qty: number;
+}
+
+/** The counter's blind count: every (SKU, lot) found in the bin; anything not listed was not found (R35). */
+export interface SubmitCount {
+  readonly type: 'submitCount';
+  readonly countId: CountId;
+  readonly counterId: string;
+  readonly lines: readonly CountedLineInput[];
+  /** Unique per submission on the device: a resend of an applied one is acknowledged without effect (R35). */
+  readonly scanId?: string;
+}
+
+/** A supervisor approves a count pending approval: its variance is adjusted (R37). */
+export interface ApproveCount {
+  readonly type: 'approveCount';
+  readonly countId: CountId;
+  readonly approverId: string;
+}
+
+/** A supervisor rejects a count pending approval: nothing is adjusted, the bin is requested again (R37). */
+export interface RejectCount {
+  readonly type: 'rejectCount';
+  readonly countId: CountId;
+  readonly approverId: string;
+  readonly reason: string;
+}
+
 export type Command =
   | ReceiveStock
   | MoveStock
@@ -231,6 +279,11 @@ export type Command =
   | ExpireReservations
   | ReleaseWave
   | BlockSegment
-  | UnblockSegment;
+  | UnblockSegment
+  | CreateCounts
+  | StartCount
+  | SubmitCount
+  | ApproveCount
+  | RejectCount;
 
 export type CommandType = Command['type'];

@@ -30,6 +30,7 @@ import type { OperativeState, OrderState, PickTask, TwinState } from './state.ts
 import { allocationsFor, tasksFor } from './allocation.ts';
 import { buildSscc, gtinMatches, looksLikeGs1, parseGs1, ssccSerialCapacity } from './barcodes/gs1.ts';
 import { decideCancel, decideExpire, decideLabel, decideReleaseWave } from './order-lifecycle.ts';
+import { decideApproveCount, decideCreateCounts, decideRejectCount, decideStartCount, decideSubmitCount } from './counting.ts';
 
 /** Result of `decide`: the events to append and apply, or why the command was refused. */
 export type Decision = { readonly ok: true; readonly events: TwinEvent[] } | { readonly ok: false; readonly error: DomainError };
@@ -763,6 +764,16 @@ export function decide(state: TwinState, command: Command, ctx: DecideContext): 
       return settle(decideReleaseWave(state, command, at));
     case 'labelShipment':
       return settle(decideLabel(state, command, at));
+    case 'createCounts':
+      return settle(decideCreateCounts(state, command, at));
+    case 'startCount':
+      return settle(decideStartCount(state, command, at));
+    case 'submitCount':
+      return settle(decideSubmitCount(state, command, at));
+    case 'approveCount':
+      return settle(decideApproveCount(state, command, at));
+    case 'rejectCount':
+      return settle(decideRejectCount(state, command, at));
     case 'blockSegment':
     case 'unblockSegment': {
       const out = command.type === 'blockSegment' ? decideBlockSegment(state, command, at) : decideUnblockSegment(state, command, at);

@@ -23,7 +23,17 @@ export type DomainErrorCode =
   | 'UNKNOWN_SEGMENT'
   | 'ORDER_IN_PROGRESS'
   | 'TASK_DONE'
-  | 'PACK_MISMATCH';
+  | 'PACK_MISMATCH'
+  | 'UNKNOWN_COUNT'
+  | 'DUPLICATE_COUNT'
+  | 'COUNT_ALREADY_OPEN'
+  | 'COUNT_IN_PROGRESS'
+  | 'COUNT_NOT_STARTED'
+  | 'COUNT_FINISHED'
+  | 'COUNT_NOT_ASSIGNED'
+  | 'COUNT_NOT_PENDING'
+  | 'COUNT_SELF_APPROVAL'
+  | 'COUNT_MIXED_BIN';
 
 export interface DomainError {
   readonly code: DomainErrorCode;

@@ -1,6 +1,7 @@
 /** Events: facts the twin has decided. Durable events are appended to the log with a per-site seq; volatile ones are not. */
 import type { Address } from './commands.ts';
 import type { EpochMs, FloorPoint, LocationId, OperativeId, OrderId, SkuId, TaskId, TenantId } from './ids.ts';
+import type { CountId, CountReason, OperativeActivity } from './state.ts';
 
 /**
  * Virtual locations of the double-entry stock ledger: stock enters from SUPPLIER, picked stock sits in PACKING
@@ -107,6 +108,82 @@ export interface CountRequested extends EventBase {
   readonly locationId: LocationId;
   readonly reason: string;
   readonly taskId: TaskId | null;
+}
+
+/** Units of one (tenant, sku, lot) in a bin, as the twin held them or as a counter found them. */
+export interface CountLine extends StockKey {
+  readonly qty: number;
+}
+
+/** A count task was created for a bin (R33). */
+export interface CountCreated extends EventBase {
+  readonly type: 'CountCreated';
+  readonly countId: CountId;
+  readonly locationId: LocationId;
+  readonly reason: CountReason;
+}
+
+/** A blind count started: `expected` is the bin at `expectedAtSeq` (never shown to the counter, R34). */
+export interface CountStarted extends EventBase {
+  readonly type: 'CountStarted';
+  readonly countId: CountId;
+  readonly locationId: LocationId;
+  readonly counterId: string;
+  /** 1 for the first count, 2 for the recount. */
+  readonly attempt: number;
+  readonly expectedAtSeq: number;
+  readonly expected: readonly CountLine[];
+}
+
+/** Reconciliation of one (tenant, sku, lot): variance = counted − (expected at start + moved since) (R35). */
+export interface CountVariance extends StockKey {
+  readonly expected: number;
+  readonly moved: number;
+  readonly counted: number;
+  readonly variance: number;
+}
+
+/** A counter submitted what they found; `outcome` says what follows (R35, R36). */
+export interface CountSubmitted extends EventBase {
+  readonly type: 'CountSubmitted';
+  readonly countId: CountId;
+  readonly locationId: LocationId;
+  readonly counterId: string;
+  readonly attempt: number;
+  readonly counted: readonly CountLine[];
+  readonly variances: readonly CountVariance[];
+  readonly outcome: 'adjust' | 'recount' | 'approval';
+  readonly scanId?: string | null;
+}
+
+/** One ledger adjustment of a count (R37): `qty` applied (signed), `deferred` left to the open picks. */
+export interface CountAdjustment extends StockKey {
+  readonly variance: number;
+  readonly qty: number;
+  readonly deferred: number;
+}
+
+/**
+ * A count closed: each non-zero `qty` is a ledger move ADJUSTMENT → bin (found) or bin → ADJUSTMENT (lost) with
+ * `reasonCode`; the bin's count request is cleared (R36, R37).
+ */
+export interface CountAdjusted extends EventBase {
+  readonly type: 'CountAdjusted';
+  readonly countId: CountId;
+  readonly locationId: LocationId;
+  /** Null when the variance was within tolerance and adjusted without approval. */
+  readonly approverId: string | null;
+  readonly reasonCode: string;
+  readonly adjustments: readonly CountAdjustment[];
+}
+
+/** A supervisor rejected a count: nothing is adjusted and the bin is requested for a new count (R37). */
+export interface CountRejected extends EventBase {
+  readonly type: 'CountRejected';
+  readonly countId: CountId;
+  readonly locationId: LocationId;
+  readonly approverId: string;
+  readonly reason: string;
 }
 
 /** The carrier's label for a packed order (R32). */
@@ -252,7 +329,7 @@ export interface OperativeMoved extends EventBase {
   readonly type: 'OperativeMoved';
   readonly operativeId: OperativeId;
   readonly position: FloorPoint;
-  readonly activity: 'walking' | 'picking' | 'idle';
+  readonly activity: OperativeActivity;
 }
 
 export type DurableEvent =
@@ -276,7 +353,12 @@ export type DurableEvent =
   | AllocationExpired
   | WaveReleased
   | CountRequested
-  | ShipmentLabelled;
+  | ShipmentLabelled
+  | CountCreated
+  | CountStarted
+  | CountSubmitted
+  | CountAdjusted
+  | CountRejected;
 
 export type TwinEvent = DurableEvent | OperativeMoved;
 export type TwinEventType = TwinEvent['type'];

@@ -117,6 +117,37 @@ export function checkTwinInvariants(state: TwinState): string[] {
     if (!state.quants.has(key) && qty > 0) problems.push(`quant ${key}: ${qty} reserved on a missing quant`);
   }
 
+  // Cycle counts (R33, R35): one open count per bin, indexed; while counting, expected + moved = the bin now.
+  for (const [id, count] of state.counts) {
+    if (id !== count.id) problems.push(`count ${id}: key mismatch`);
+    const closed = count.status === 'adjusted' || count.status === 'rejected';
+    if (closed !== (state.openCountByLocation.get(count.locationId) !== id)) problems.push(`count ${id}: open-count index disagrees (${count.status})`);
+    const attempt = count.attempts[count.attempts.length - 1];
+    if (attempt !== undefined && (count.status === 'counting' || count.status === 'recounting')) {
+      const now = new Map<string, number>();
+      for (const key of state.quantsByLocation.get(count.locationId) ?? []) {
+        const q = state.quants.get(key);
+        if (q !== undefined) now.set(`${q.tenantId}|${q.skuId}|${q.lot}`, q.onHand);
+      }
+      const tracked = new Map<string, number>();
+      for (const l of [...attempt.expected, ...attempt.moved]) {
+        const k = `${l.tenantId}|${l.skuId}|${l.lot}`;
+        tracked.set(k, (tracked.get(k) ?? 0) + l.qty);
+      }
+      for (const k of new Set([...now.keys(), ...tracked.keys()])) {
+        if ((now.get(k) ?? 0) !== (tracked.get(k) ?? 0)) problems.push(`count ${id}: expected + moved ${tracked.get(k) ?? 0} ≠ on hand ${now.get(k) ?? 0} for ${k}`);
+      }
+    }
+  }
+  const closedListed = new Set(state.closedCounts);
+  for (const [id, count] of state.counts) {
+    if ((count.closedAt !== null) !== closedListed.has(id)) problems.push(`count ${id}: closed-count list disagrees`);
+  }
+  for (const id of closedListed) if (!state.counts.has(id)) problems.push(`closed count ${id}: not in counts`);
+  for (const [locationId, id] of state.openCountByLocation) {
+    if (state.counts.get(id)?.locationId !== locationId) problems.push(`open count ${id}: not a count of ${locationId}`);
+  }
+
   // Blocked segments (R28): keyed min-max, stored a < b, and an edge of the site's walk graph.
   for (const [key, seg] of state.blockedEdges) {
     if (seg.a >= seg.b || key !== segmentKey(seg.a, seg.b)) problems.push(`blocked segment ${key}: key mismatch`);
@@ -177,6 +208,13 @@ export function ledgerBalances(events: Iterable<TwinEvent>): LedgerResult {
         packing.delete(e.orderId);
         break;
       }
+      case 'CountAdjusted':
+        // Found units come in from ADJUSTMENT, lost ones go out to it (R37).
+        for (const a of e.adjustments) {
+          if (a.qty > 0) move(VIRTUAL_LOCATIONS.adjustment, e.locationId, a.tenantId, a.skuId, a.qty);
+          else move(e.locationId, VIRTUAL_LOCATIONS.adjustment, a.tenantId, a.skuId, -a.qty);
+        }
+        break;
       case 'OrderCreated':
       case 'OrderAllocated':
       case 'OrderReleased':
@@ -194,6 +232,10 @@ export function ledgerBalances(events: Iterable<TwinEvent>): LedgerResult {
       case 'WaveReleased':
       case 'CountRequested':
       case 'ShipmentLabelled':
+      case 'CountCreated':
+      case 'CountStarted':
+      case 'CountSubmitted':
+      case 'CountRejected':
         break;
     }
   }
@@ -203,7 +245,8 @@ export function ledgerBalances(events: Iterable<TwinEvent>): LedgerResult {
     const [location, tenantId, skuId] = key.split('|') as [string, string, string];
     const k = `${tenantId}|${skuId}`;
     net.set(k, (net.get(k) ?? 0) + qty);
-    if (location !== VIRTUAL_LOCATIONS.supplier && qty < 0) problems.push(`ledger ${key}: negative balance ${qty}`);
+    // SUPPLIER and ADJUSTMENT are sources as well as sinks (count adjustments find stock, R37).
+    if (location !== VIRTUAL_LOCATIONS.supplier && location !== VIRTUAL_LOCATIONS.adjustment && qty < 0) problems.push(`ledger ${key}: negative balance ${qty}`);
   }
   for (const [k, qty] of net) if (qty !== 0) problems.push(`ledger ${k}: nets to ${qty}, not 0`);
   return { balances, problems };

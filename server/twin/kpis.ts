@@ -174,6 +174,11 @@ export class KpiAccumulator {
       case 'SegmentUnblocked':
       case 'CountRequested':
       case 'ShipmentLabelled':
+      case 'CountCreated':
+      case 'CountStarted':
+      case 'CountSubmitted':
+      case 'CountAdjusted':
+      case 'CountRejected':
         break;
     }
   }

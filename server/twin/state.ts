@@ -1,5 +1,7 @@
 /** The twin's in-memory state for one site. `apply` mutates it in place (for speed); only `apply` may change it. */
 import type { Address } from './commands.ts';
+import type { CountLine, CountVariance, CountAdjustment } from './events.ts';
+import type { Brand } from './ids.ts';
 import type { EpochMs, FloorPoint, LocationId, OperativeId, OrderId, SkuId, TaskId, TenantId } from './ids.ts';
 import type { Location } from './layout/types.ts';
 import type { SiteDefinition, Sku } from './site.ts';
@@ -88,7 +90,8 @@ export interface PickTask {
   scanId: string | null;
 }
 
-export type OperativeActivity = 'walking' | 'picking' | 'idle';
+/** `blocked`: waiting for another operative to clear the aisle segment ahead. */
+export type OperativeActivity = 'walking' | 'picking' | 'idle' | 'blocked';
 
 /** The operative's latest planned route (R27). Tasks done since stay listed; the remaining route is the open ones. */
 export interface OperativeRoute {
@@ -159,8 +162,75 @@ export interface TwinState {
   lastSsccSerial: number;
   /** Wave ids used so far (R31). */
   readonly waves: Set<string>;
-  /** Bins that need a count, by location (a short pick raises one). */
+  /** Bins that need a count, by location (a short pick raises one); a completed count clears it (R36). */
   readonly countRequests: Map<LocationId, CountRequest>;
+  /** Cycle-count tasks by id, open and closed (their history drives scheduling, R38). */
+  readonly counts: Map<CountId, CountTask>;
+  /** The one count not yet closed per location (R33). */
+  readonly openCountByLocation: Map<LocationId, CountId>;
+  /** Closed counts in the order they closed; a closed count leaves `counts` after `COUNT_RETENTION_MS` (R38). */
+  readonly closedCounts: CountId[];
+  /** Per bin, what scheduling needs of its closed counts, kept after they leave `counts` (R38). */
+  readonly countHistory: Map<LocationId, CountHistory>;
+}
+
+/** A bin's count history for scheduling (R38). */
+export interface CountHistory {
+  readonly locationId: LocationId;
+  /** When its last count closed adjusted, or null. */
+  lastCountedAt: EpochMs | null;
+  /** Closed counts that found a variance, and rejected counts. */
+  discrepancies: number;
+}
+
+/** A cycle-count task id. */
+export type CountId = Brand<string, 'CountId'>;
+/** Why a count was created (R33). */
+export type CountReason = 'scheduled' | 'short-pick' | 'manual';
+/**
+ * `open` → `counting` → (`recount` → `recounting` →) `pending-approval` | `adjusted`; `pending-approval` →
+ * `adjusted` | `rejected` (R34–R37).
+ */
+export type CountStatus = 'open' | 'counting' | 'recount' | 'recounting' | 'pending-approval' | 'adjusted' | 'rejected';
+
+/** Units of one (tenant, sku, lot) that moved in or out of a bin while it was being counted (signed). */
+export interface CountMoved {
+  readonly tenantId: TenantId;
+  readonly skuId: SkuId;
+  readonly lot: string;
+  readonly expiry: string | null;
+  qty: number;
+}
+
+/** One blind count of a bin: what the twin held when it started, what moved since, what was found (R34, R35). */
+export interface CountAttempt {
+  readonly counterId: string;
+  /** Seq of the last event applied when counting started: `expected` is the bin at that seq. */
+  readonly expectedAtSeq: number;
+  readonly startedAt: EpochMs;
+  readonly expected: readonly CountLine[];
+  /** Net moves into (+) and out of (−) the bin since the start; kept by `apply` while counting. */
+  readonly moved: CountMoved[];
+  counted: readonly CountLine[] | null;
+  variances: readonly CountVariance[] | null;
+  submittedAt: EpochMs | null;
+  /** The device's id of the submission, so a resend is recognised (R35). */
+  scanId: string | null;
+}
+
+export interface CountTask {
+  readonly id: CountId;
+  readonly locationId: LocationId;
+  readonly reason: CountReason;
+  readonly createdAt: EpochMs;
+  status: CountStatus;
+  /** One per blind count: the first and, after a large variance, the recount. */
+  readonly attempts: CountAttempt[];
+  /** Ledger adjustments made when the count closed (R37). */
+  adjustments: readonly CountAdjustment[];
+  approverId: string | null;
+  rejectReason: string | null;
+  closedAt: EpochMs | null;
 }
 
 export interface CountRequest {

@@ -3,7 +3,7 @@ import type { DurableEvent, TwinEvent } from './events.ts';
 import type { EpochMs, LocationId, OperativeId, OrderId, TaskId } from './ids.ts';
 import type { Location } from './layout/types.ts';
 import type { SiteDefinition, Sku } from './site.ts';
-import type { BlockedSegment, CountRequest, OperativeState, OrderState, PickTask, Quant, SiteCounters, TwinState } from './state.ts';
+import type { BlockedSegment, CountHistory, CountRequest, CountTask, OperativeState, OrderState, PickTask, Quant, SiteCounters, TwinState } from './state.ts';
 import { ORDER_DEFAULTS, insertQuant } from './apply.ts';
 import { segmentKey } from './blocks.ts';
 import { externalKey } from './keys.ts';
@@ -41,6 +41,10 @@ export function createTwinState(site: SiteDefinition, now: EpochMs): TwinState {
     lastSsccSerial: 0,
     waves: new Set(),
     countRequests: new Map(),
+    counts: new Map(),
+    openCountByLocation: new Map(),
+    closedCounts: [],
+    countHistory: new Map(),
   };
 }
 
@@ -69,6 +73,8 @@ export function touchedBy(_state: TwinState, event: TwinEvent): Touched {
     case 'PickConfirmed':
     case 'PickShorted':
       return { locations: [event.locationId], operatives: [event.operativeId] };
+    case 'CountAdjusted':
+      return { locations: [event.locationId], operatives: [] };
     case 'OperativeSignedOn':
     case 'OperativeSignedOff':
     case 'TasksAssigned':
@@ -86,6 +92,10 @@ export function touchedBy(_state: TwinState, event: TwinEvent): Touched {
     case 'WaveReleased':
     case 'CountRequested':
     case 'ShipmentLabelled':
+    case 'CountCreated':
+    case 'CountStarted':
+    case 'CountSubmitted':
+    case 'CountRejected':
       return { locations: [], operatives: [] };
   }
 }
@@ -107,7 +117,24 @@ export interface TwinSnapshotData {
   readonly lastSsccSerial?: number;
   readonly waves?: readonly string[];
   readonly countRequests?: readonly CountRequest[];
+  /** Cycle counts (R33–R37) and each bin's count history (R38); absent in snapshots written before counting existed. */
+  readonly counts?: readonly CountTask[];
+  readonly countHistory?: readonly CountHistory[];
 }
+
+/** Deep copy of a count task. */
+const cloneCount = (c: CountTask): CountTask => ({
+  ...c,
+  attempts: c.attempts.map((a) => ({
+    ...a,
+    expected: a.expected.map((l) => ({ ...l })),
+    moved: a.moved.map((l) => ({ ...l })),
+    counted: a.counted === null ? null : a.counted.map((l) => ({ ...l })),
+    variances: a.variances === null ? null : a.variances.map((v) => ({ ...v })),
+    scanId: (a as Partial<typeof a>).scanId ?? null,
+  })),
+  adjustments: c.adjustments.map((a) => ({ ...a })),
+});
 
 /** Deep copy of an order (the state's own objects, so every field is there). */
 const cloneOrder = (o: OrderState): OrderState => ({
@@ -152,6 +179,8 @@ export function toSnapshotData(state: TwinState): TwinSnapshotData {
     lastSsccSerial: state.lastSsccSerial,
     waves: [...state.waves],
     countRequests: [...state.countRequests.values()].map((c) => ({ ...c })),
+    counts: [...state.counts.values()].map(cloneCount),
+    countHistory: [...state.countHistory.values()].map((h) => ({ ...h })),
   };
 }
 
@@ -174,6 +203,8 @@ export function snapshotJson(state: TwinState): string {
     lastSsccSerial: state.lastSsccSerial,
     waves: [...state.waves],
     countRequests: [...state.countRequests.values()],
+    counts: [...state.counts.values()],
+    countHistory: [...state.countHistory.values()],
   };
   return JSON.stringify(view);
 }
@@ -198,6 +229,15 @@ export function fromSnapshotData(site: SiteDefinition, data: TwinSnapshotData): 
   state.lastSsccSerial = data.lastSsccSerial ?? 0;
   for (const w of data.waves ?? []) state.waves.add(w);
   for (const c of data.countRequests ?? []) state.countRequests.set(c.locationId, { ...c });
+  for (const c of data.counts ?? []) {
+    const count = cloneCount(c);
+    state.counts.set(count.id, count);
+    if (count.status !== 'adjusted' && count.status !== 'rejected') state.openCountByLocation.set(count.locationId, count.id);
+  }
+  // Only the closing times matter for retention, so closing order is rebuilt from them.
+  const closed = [...state.counts.values()].filter((c) => c.closedAt !== null).sort((a, b) => (a.closedAt as number) - (b.closedAt as number));
+  state.closedCounts.push(...closed.map((c) => c.id));
+  for (const h of data.countHistory ?? []) state.countHistory.set(h.locationId, { ...h });
   return state;
 }
 

@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, randomInt } from '../../server/twin/rng.ts';
+import { ArrayEventList } from './array-event-list.ts';
+import type { EventList, EventListKind } from './event-list.ts';
 import { EventQueue } from './event-queue.ts';
 
-describe('EventQueue', () => {
+const LISTS: readonly (readonly [EventListKind, <T>() => EventList<T>])[] = [
+  ['heap', <T>() => new EventQueue<T>()],
+  ['array', <T>() => new ArrayEventList<T>()],
+];
+
+// One contract, both implementations: the heap and its array-scanned benchmark peer.
+describe.each(LISTS)('event list (%s)', (_kind, create) => {
   it('[E1] pops in ascending time, ties first-in first-out (property over seeded random inputs)', () => {
     for (let seed = 1; seed <= 200; seed++) {
       const rng = createRng(seed);
-      const queue = new EventQueue<number>();
+      const queue = create<number>();
       const pushed: { time: number; id: number }[] = [];
       const ops = randomInt(rng, 1, 300);
       const popped: { time: number; id: number }[] = [];
@@ -44,7 +52,7 @@ describe('EventQueue', () => {
   });
 
   it('[E1] peek shows the next entry without removing it; pop on empty gives undefined', () => {
-    const queue = new EventQueue<string>();
+    const queue = create<string>();
     expect(queue.peek()).toBeUndefined();
     expect(queue.pop()).toBeUndefined();
     queue.push(5, 'b');
@@ -56,8 +64,21 @@ describe('EventQueue', () => {
     expect(queue.size).toBe(0);
   });
 
+  it('[E1] peek follows a push that runs before the current first, and ties stay first-in first-out', () => {
+    const queue = create<string>();
+    queue.push(10, 'late');
+    expect(queue.peek()?.item).toBe('late');
+    queue.push(3, 'early');
+    queue.push(3, 'early-too');
+    expect(queue.peek()?.item).toBe('early');
+    queue.push(10, 'late-too');
+    expect([queue.pop()?.item, queue.peek()?.item]).toEqual(['early', 'early-too']);
+    queue.push(1, 'first');
+    expect([queue.pop(), queue.pop(), queue.pop(), queue.pop()].map((e) => e?.item)).toEqual(['first', 'early-too', 'late', 'late-too']);
+  });
+
   it('[E1] keeps insertion order across a clear', () => {
-    const queue = new EventQueue<string>();
+    const queue = create<string>();
     queue.push(1, 'x');
     queue.clear();
     queue.push(2, 'p');
@@ -66,7 +87,7 @@ describe('EventQueue', () => {
   });
 
   it('rejects a time that is not finite', () => {
-    const queue = new EventQueue<string>();
+    const queue = create<string>();
     expect(() => queue.push(Number.NaN, 'x')).toThrow(RangeError);
     expect(() => queue.push(Number.POSITIVE_INFINITY, 'x')).toThrow(RangeError);
   });

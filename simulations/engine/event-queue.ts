@@ -1,18 +1,14 @@
 /** A binary min-heap of timed entries: the simulation's future event list (SPEC E1, E2). */
+import { checkEventTime, runsBefore as before, type EventList, type QueueEntry } from './event-list.ts';
 
-/** One entry of the queue: when it fires, its insertion number (the tie-breaker) and its payload. */
-export interface QueueEntry<T> {
-  readonly time: number;
-  readonly seq: number;
-  readonly item: T;
-}
+export type { QueueEntry } from './event-list.ts';
 
 /**
  * Priority queue ordered by time, then by insertion order, so that entries at the same time come out
  * first-in first-out and a run never depends on how the heap happens to be shaped (SPEC E1).
  * push and pop are O(log n); peek is O(1).
  */
-export class EventQueue<T> {
+export class EventQueue<T> implements EventList<T> {
   private readonly heap: QueueEntry<T>[] = [];
   private nextSeq = 0;
 
@@ -23,7 +19,7 @@ export class EventQueue<T> {
 
   /** Adds an entry at `time` (any finite number; callers use epoch ms). */
   push(time: number, item: T): void {
-    if (!Number.isFinite(time)) throw new RangeError(`event time must be finite, got ${time}`);
+    checkEventTime(time);
     const entry: QueueEntry<T> = { time, seq: this.nextSeq++, item };
     const heap = this.heap;
     heap.push(entry);
@@ -74,8 +70,4 @@ export class EventQueue<T> {
   clear(): void {
     this.heap.length = 0;
   }
-}
-
-function before<T>(a: QueueEntry<T>, b: QueueEntry<T>): boolean {
-  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
 }

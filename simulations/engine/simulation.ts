@@ -5,6 +5,8 @@
  */
 import type { EpochMs } from '../../server/twin/ids.ts';
 import { createRng, type Rng } from '../../server/twin/rng.ts';
+import { ArrayEventList } from './array-event-list.ts';
+import type { EventList, EventListKind } from './event-list.ts';
 import { EventQueue } from './event-queue.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
@@ -17,6 +19,18 @@ export interface SimulationOptions {
   readonly seed: number;
   /** Virtual time at the start, epoch ms. */
   readonly startAt: EpochMs;
+  /** Event list: the binary heap (default) or the array-scanned peer (benchmarks only). Same order either way (E1). */
+  readonly eventList?: EventListKind;
+}
+
+/** An empty event list of the given kind. */
+export function createEventList<T>(kind: EventListKind = 'heap'): EventList<T> {
+  switch (kind) {
+    case 'heap':
+      return new EventQueue<T>();
+    case 'array':
+      return new ArrayEventList<T>();
+  }
 }
 
 /** Derives the seed of the stream named `purpose` from the root seed: FNV-1a of the name, mixed with the seed. */
@@ -38,7 +52,7 @@ export class Simulation {
   /** The virtual clock; pass it to the twin as its `Clock` to keep twin time and simulated time one. */
   readonly clock: VirtualClock;
   readonly seed: number;
-  private readonly queue = new EventQueue<EventHandler>();
+  private readonly queue: EventList<EventHandler>;
   private readonly streams = new Map<string, Rng>();
   private pending = 0;
   private waiters: (() => void)[] = [];
@@ -50,6 +64,7 @@ export class Simulation {
   constructor(options: SimulationOptions) {
     this.seed = options.seed >>> 0;
     this.clock = new VirtualClock(options.startAt);
+    this.queue = createEventList(options.eventList);
   }
 
   /** Current virtual time, epoch ms. */

@@ -349,3 +349,65 @@ describe('route source (S7)', () => {
     expect(shift.stats.rejected).toEqual({});
   });
 });
+
+describe('demo shift, pickers sharing aisles', () => {
+  /** Two short aisles and many pickers, so they meet at their stops. */
+  const crowded = generateSite({ ...SMALL_SITE, id: 'sim-crowded', aisles: 2, blocks: 1, baysPerBlock: 6, skuCount: 24, tenants: 1 }, 3);
+  const crowdedTwin = (): MemoryTwin => {
+    const twin = memoryTwin(crowded.site);
+    for (const receipt of crowded.initialStock) twin.run(receipt);
+    return twin;
+  };
+  const params: ShiftParams = { ...BASE, pickers: 6, ordersPerHour: 400, maxTasksPerTrip: 4 };
+
+  it('[S8] a picker waits, reported blocked, while another picks in the same aisle segment; never two at once', async () => {
+    const twin = crowdedTwin();
+    const shift = await runShift(twin, params, HOUR_MS / 2);
+    const { layout } = twin.state.site;
+    const nodeAt = new Map(layout.graph.nodes.map((n) => [`${n.x},${n.y}`, n.id]));
+    const adjacent = new Set(layout.graph.edges.flatMap((e) => [`${e.a}-${e.b}`, `${e.b}-${e.a}`]));
+    /** Access node under each picker while it is picking; a picker that is not picking is absent. */
+    const picking = new Map<OperativeId, number>();
+    const blockedAt = new Map<OperativeId, { x: number; y: number }>();
+    let blockedReports = 0;
+    let resumed = 0;
+    for (const e of twin.events) {
+      if (e.type !== 'OperativeMoved') continue;
+      picking.delete(e.operativeId);
+      if (e.activity === 'blocked') {
+        blockedReports++;
+        blockedAt.set(e.operativeId, e.position);
+        // Blocked means someone else is picking within one edge of this stop.
+        const node = nodeAt.get(`${e.position.x},${e.position.y}`);
+        expect(node).toBeDefined();
+        expect([...picking.values()].some((n) => n === node || adjacent.has(`${n}-${node}`))).toBe(true);
+      } else if (e.activity === 'picking') {
+        const node = nodeAt.get(`${e.position.x},${e.position.y}`);
+        expect(node).toBeDefined();
+        if (node === undefined) continue;
+        for (const other of picking.values()) expect(other === node || adjacent.has(`${other}-${node}`)).toBe(false);
+        picking.set(e.operativeId, node);
+        // A blocked picker picks at the very place it waited.
+        const waited = blockedAt.get(e.operativeId);
+        if (waited !== undefined) {
+          expect(waited).toEqual(e.position);
+          resumed++;
+        }
+        blockedAt.delete(e.operativeId);
+      } else {
+        // Walking on from a wait is only allowed after picking there.
+        expect(blockedAt.has(e.operativeId)).toBe(false);
+      }
+    }
+    expect(shift.stats.blockedWaits).toBe(blockedReports);
+    expect(blockedReports).toBeGreaterThan(5);
+    expect(resumed).toBeGreaterThan(0);
+    expect(shift.stats.blockedMs).toBeGreaterThan(0);
+    expect(shift.stats.rejected).toEqual({});
+    expect(checkTwinInvariants(twin.state)).toEqual([]);
+
+    const again = crowdedTwin();
+    await runShift(again, params, HOUR_MS / 2);
+    expect(JSON.stringify(again.events)).toBe(JSON.stringify(twin.events));
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * The demo shift: a pure model that keeps a site alive — orders arrive, pickers walk optimised routes, confirm
  * picks, pack and despatch, and goods-in tops up stock. It changes the twin only through a `TwinPort`, on a
- * `Simulation` that the caller advances (the server from a timer, tests to completion). Rules: ../SPEC.md (S1–S6).
+ * `Simulation` that the caller advances (the server from a timer, tests to completion). Rules: ../SPEC.md (S1–S8).
  */
 import type { Command } from '../../server/twin/commands.ts';
 import type { DomainError } from '../../server/twin/errors.ts';
@@ -11,7 +11,7 @@ import type { Layout } from '../../server/twin/layout/types.ts';
 import type { Rng } from '../../server/twin/rng.ts';
 import { pickWeighted, randomExponential, randomInt } from '../../server/twin/rng.ts';
 import type { Sku } from '../../server/twin/site.ts';
-import type { TwinState } from '../../server/twin/state.ts';
+import type { OperativeActivity, TwinState } from '../../server/twin/state.ts';
 import { isRouteError, planRoute as realPlanRoute } from '../../solver/routing/plan-route.ts';
 import { walkThrough } from '../../solver/worker.ts';
 import type { RouteError, RouteMethod, RouteRequest, RouteResult } from '../../solver/routing/plan-route.ts';
@@ -73,6 +73,8 @@ export interface DemoShiftOptions {
   readonly routeWaitMs?: number;
   /** With `routeSource: 'twin'`: looks before the picker plans the trip itself (default 20). */
   readonly routeWaitTries?: number;
+  /** A picker blocked at a stop (S8) looks again after this much virtual time, ms (default 1 000). */
+  readonly blockedRetryMs?: number;
 }
 
 /** Counters of what the shift has done; `rejected` counts refused or failed commands by error code (S5). */
@@ -96,6 +98,10 @@ export interface DemoShiftStats {
   twinRoutes: number;
   /** Trips that waited for the twin's route until `routeWaitTries` ran out and were planned in the model. */
   twinRouteTimeouts: number;
+  /** Arrivals at a stop that had to wait for another picker to clear the aisle segment (S8). */
+  blockedWaits: number;
+  /** Virtual time pickers spent blocked, ms (S8). */
+  blockedMs: number;
   readonly rejected: Record<string, number>;
   /** Same rejections keyed `commandType:code`, to tell which step was refused. */
   readonly rejectedByCommand: Record<string, number>;
@@ -131,6 +137,10 @@ interface Picker {
   readonly name: string;
   readonly rng: Rng;
   idle: boolean;
+  /** Access node of the stop the picker is picking at, or null (S8). */
+  pickingAt: number | null;
+  /** Virtual time the picker began waiting at the current stop, or null when not blocked (S8). */
+  blockedSince: number | null;
 }
 
 interface Home {
@@ -154,6 +164,7 @@ export function createDemoShift(options: DemoShiftOptions): DemoShift {
   const routeSource = options.routeSource ?? 'plan';
   const routeWaitMs = Math.max(1, Math.round(options.routeWaitMs ?? 500));
   const routeWaitTries = Math.max(0, Math.floor(options.routeWaitTries ?? 20));
+  const blockedRetryMs = Math.max(1, Math.round(options.blockedRetryMs ?? 1_000));
   const meanArrivalMs = options.ordersPerHour > 0 ? 3_600_000 / options.ordersPerHour : Number.POSITIVE_INFINITY;
   if (!(walkSpeed > 0)) throw new RangeError('walkSpeedMps must be > 0');
 
@@ -174,6 +185,8 @@ export function createDemoShift(options: DemoShiftOptions): DemoShift {
     routeFallbacks: 0,
     twinRoutes: 0,
     twinRouteTimeouts: 0,
+    blockedWaits: 0,
+    blockedMs: 0,
     rejected: {},
     rejectedByCommand: {},
   };
@@ -187,7 +200,7 @@ export function createDemoShift(options: DemoShiftOptions): DemoShift {
 
   const pickers: Picker[] = [];
   for (let i = 1; i <= options.pickers; i++) {
-    pickers.push({ id: asOperativeId(`SIM-P${i}`), name: `Picker ${i}`, rng: sim.stream(`picker:${i}`), idle: false });
+    pickers.push({ id: asOperativeId(`SIM-P${i}`), name: `Picker ${i}`, rng: sim.stream(`picker:${i}`), idle: false, pickingAt: null, blockedSince: null });
   }
   /**
    * Orders on a trip, or left picked/packed by an earlier run, not yet despatched: whoever is next at the depot packs
@@ -220,7 +233,7 @@ export function createDemoShift(options: DemoShiftOptions): DemoShift {
     return false;
   };
 
-  const moveTo = async (picker: Picker, position: FloorPoint, activity: 'walking' | 'picking' | 'idle'): Promise<void> => {
+  const moveTo = async (picker: Picker, position: FloorPoint, activity: OperativeActivity): Promise<void> => {
     stats.positionUpdates++;
     await send({ type: 'updatePosition', operativeId: picker.id, position: { x: position.x, y: position.y }, activity });
   };
@@ -483,8 +496,43 @@ export function createDemoShift(options: DemoShiftOptions): DemoShift {
     }
   };
 
+  /** Walk-graph neighbours of each node: an aisle segment is a node and the edges at it (S8). */
+  const neighbours = new Map<number, number[]>();
+  for (const e of layout().graph.edges) {
+    for (const [a, b] of [[e.a, e.b], [e.b, e.a]] as const) {
+      const list = neighbours.get(a);
+      if (list === undefined) neighbours.set(a, [b]);
+      else list.push(b);
+    }
+  }
+
+  /** True when another picker is picking at `node` or one walk-graph edge from it (S8). */
+  const segmentTaken = (picker: Picker, node: number): boolean => {
+    const near = neighbours.get(node) ?? [];
+    return pickers.some((other) => other !== picker && other.pickingAt !== null && (other.pickingAt === node || near.includes(other.pickingAt)));
+  };
+
   const atStop = async (s: Simulation, picker: Picker, trip: Trip, stop: Stop): Promise<void> => {
     if (stopped) return;
+    if (!port.state().operatives.has(picker.id)) {
+      picker.blockedSince = null;
+      s.scheduleIn(idleRetryMs, (sim2) => pickerStart(sim2, picker));
+      return;
+    }
+    const node = port.state().locationsById.get(stop.locationId)?.accessNode ?? null;
+    if (node !== null && segmentTaken(picker, node)) {
+      // S8: wait for the other picker to clear the segment, shown as blocked (reported once per wait).
+      if (picker.blockedSince === null) {
+        picker.blockedSince = s.now();
+        stats.blockedWaits++;
+        await moveTo(picker, pointAt(trip.path, trip.s), 'blocked');
+      }
+      s.scheduleIn(blockedRetryMs, (sim2) => atStop(sim2, picker, trip, stop));
+      return;
+    }
+    if (picker.blockedSince !== null) stats.blockedMs += s.now() - picker.blockedSince;
+    picker.blockedSince = null;
+    picker.pickingAt = node;
     await moveTo(picker, pointAt(trip.path, trip.s), 'picking');
     s.scheduleIn(pickMs, (sim2) => pickTask(sim2, picker, trip, stop, 0));
   };
@@ -498,6 +546,7 @@ export function createDemoShift(options: DemoShiftOptions): DemoShift {
       return;
     }
     trip.next++;
+    picker.pickingAt = null;
     await walk(s, picker, trip);
   };
 

@@ -8,7 +8,9 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import { useFrame, type ThreeEvent } from '@react-three/fiber';
 import type { InstancedMesh } from 'three';
-import { BoxGeometry, Color, EdgesGeometry, LineBasicMaterial, Matrix4, MeshBasicMaterial, MeshLambertMaterial, SRGBColorSpace } from 'three';
+import {
+  BoxGeometry, Color, EdgesGeometry, InstancedBufferAttribute, LineBasicMaterial, MeshBasicMaterial, MeshLambertMaterial, SRGBColorSpace,
+} from 'three';
 import type { LayoutView } from '../../../server/protocol/floor.ts';
 import { binAttributesStore, type BinAttributesStore, type ColourMode } from '../net/bin-attributes.ts';
 import { cameraStore, type CameraStore } from '../net/camera-store.ts';
@@ -17,7 +19,7 @@ import { binColour, rgbKey } from './bin-colours.ts';
 import { floorExtentToScene, floorPoint, floorToScene, scenePoint } from './coordinates.ts';
 import { UNKNOWN_FILL_HEX, fillColour } from './fill-colour.ts';
 import { floorProbe } from './floor-test-hooks.ts';
-import { perfProbe } from '../perf-probe.ts';
+import { markLoad, perfProbe } from '../perf-probe.ts';
 
 /** Fraction of a bin's slot the box fills, so neighbouring bins and levels read as separate boxes. */
 const GAP_XZ = 0.9;
@@ -108,11 +110,14 @@ export function Bins({ store, layout, attributes = binAttributesStore, camera = 
   useLayoutEffect(() => {
     const mesh = meshRef.current;
     if (mesh === null) return;
-    const matrix = new Matrix4();
     const centre = floorPoint(0, 0, 0);
     const size = floorPoint(0, 0, 0);
     const at = scenePoint();
     const extent = scenePoint();
+    // One pass straight into the instance buffers: a scaled, unrotated box per bin (column-major 4×4).
+    const matrices = mesh.instanceMatrix.array;
+    matrices.fill(0);
+    const colours = new Float32Array(count * 3);
     const unknown = new Color(UNKNOWN_FILL_HEX);
     for (let i = 0; i < count; i++) {
       const h = layout.h[i] ?? 0;
@@ -124,22 +129,33 @@ export function Bins({ store, layout, attributes = binAttributesStore, camera = 
       size.z = h * GAP_HEIGHT;
       floorToScene(centre, at);
       floorExtentToScene(size, extent);
-      matrix.makeScale(extent.x, extent.y, extent.z);
-      matrix.setPosition(at.x, at.y, at.z);
-      mesh.setMatrixAt(i, matrix);
-      mesh.setColorAt(i, unknown);
+      const m = 16 * i;
+      matrices[m] = extent.x;
+      matrices[m + 5] = extent.y;
+      matrices[m + 10] = extent.z;
+      matrices[m + 12] = at.x;
+      matrices[m + 13] = at.y;
+      matrices[m + 14] = at.z;
+      matrices[m + 15] = 1;
+      colours[3 * i] = unknown.r;
+      colours[3 * i + 1] = unknown.g;
+      colours[3 * i + 2] = unknown.b;
     }
+    mesh.instanceColor = new InstancedBufferAttribute(colours, 3);
     mesh.instanceMatrix.needsUpdate = true;
-    if (mesh.instanceColor !== null) mesh.instanceColor.needsUpdate = true;
     mesh.computeBoundingSphere();
     drawn.current = { mode: 'fill', version: -1 };
     keys.fill(UNSET);
+    markLoad('bins-built');
   }, [layout, count, keys]);
 
   useFrame(() => {
     const mesh = meshRef.current;
     if (mesh === null) return;
-    if (uploadedSeq.current !== null && store.drawnSeq === null) store.drawnSeq = uploadedSeq.current;
+    if (uploadedSeq.current !== null && store.drawnSeq === null) {
+      store.drawnSeq = uploadedSeq.current;
+      markLoad('first-drawn');
+    }
     const mode = attributes.mode;
     const shown = drawn.current;
 
@@ -161,6 +177,7 @@ export function Bins({ store, layout, attributes = binAttributesStore, camera = 
         if (mesh.instanceColor !== null) mesh.instanceColor.needsUpdate = true;
         perfProbe.end('bins', t0);
       }
+      if (store.seq !== null && uploadedSeq.current === null) markLoad('first-frame');
       if (store.seq !== null) uploadedSeq.current = store.seq;
       shown.version = attributes.version;
       floorProbe.drawnMode = 'fill';

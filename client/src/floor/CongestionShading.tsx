@@ -9,7 +9,8 @@ import { BoxGeometry, Color, Matrix4, MeshBasicMaterial } from 'three';
 import { useFrame } from '@react-three/fiber';
 import type { FloorStore } from '../net/floor-store.ts';
 import { placeStrips } from './AisleMarkings.tsx';
-import { congestionLevel, countBySegment } from './congestion.ts';
+import { congestionLevel, countBySegmentIndexed, indexSegments } from './congestion.ts';
+import { perfProbe } from '../perf-probe.ts';
 
 const STRIP_WIDTH_M = 1.1;
 const RECOUNT_MS = 500;
@@ -37,6 +38,7 @@ export function CongestionShading({ segments, store }: CongestionShadingProps) {
     }),
     [count],
   );
+  const index = useMemo(() => indexSegments(segments), [segments]);
 
   useEffect(() => () => {
     geometry.dispose();
@@ -66,6 +68,7 @@ export function CongestionShading({ segments, store }: CongestionShadingProps) {
     const now = performance.now();
     if (m === null || now - state.lastMs < RECOUNT_MS) return;
     state.lastMs = now;
+    const t0 = perfProbe.start();
     const ops = store.operatives;
     if (state.positions.length < ops.length * 2) state.positions = new Float64Array(ops.length * 2 + 64);
     for (let i = 0; i < ops.length; i++) {
@@ -74,7 +77,7 @@ export function CongestionShading({ segments, store }: CongestionShadingProps) {
       state.positions[2 * i] = op.toX;
       state.positions[2 * i + 1] = op.toY;
     }
-    countBySegment(segments, state.positions, ops.length, state.counts);
+    countBySegmentIndexed(segments, index, state.positions, ops.length, state.counts);
     let changed = false;
     for (let k = 0; k < count; k++) {
       const level = congestionLevel(state.counts[k] ?? 0);
@@ -88,6 +91,7 @@ export function CongestionShading({ segments, store }: CongestionShadingProps) {
       m.instanceMatrix.needsUpdate = true;
       if (m.instanceColor) m.instanceColor.needsUpdate = true;
     }
+    perfProbe.end('congestion', t0);
   });
 
   return <instancedMesh ref={mesh} args={[geometry, material, count]} frustumCulled={false} />;

@@ -3,12 +3,13 @@
  * layout, and a bin tooltip. Keeps the bin attributes for the colour modes fresh while a mode other than fill is
  * shown, and adds the colour / view mode test hooks.
  */
-import { memo, useEffect, useState } from 'react';
-import { Canvas } from '@react-three/fiber';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { Canvas, useFrame } from '@react-three/fiber';
 import type { LayoutView } from '../../../server/protocol/floor.ts';
 import { binAttributesStore, pollBinAttributes, type BinAttributesStore } from '../net/bin-attributes.ts';
 import { cameraStore, type CameraStore } from '../net/camera-store.ts';
 import type { FloorStore } from '../net/floor-store.ts';
+import { markLoad, renderingDisabled } from '../perf-probe.ts';
 import { AisleLabels } from './AisleLabels.tsx';
 import { AisleMarkings } from './AisleMarkings.tsx';
 import { Bins, type BinHover } from './Bins.tsx';
@@ -38,6 +39,7 @@ export function FloorCanvas({
   store, layout, routes, onSelectOperative, attributes = binAttributesStore, camera = cameraStore,
 }: FloorCanvasProps) {
   const [hover, setHover] = useState<BinHover | null>(null);
+  useLayoutEffect(() => markLoad('layout-applied'), []);
   useEffect(() => pollBinAttributes(attributes, { siteId: layout.siteId, bins: layout.ids.length }), [attributes, layout]);
   useEffect(() => installFloorTestHooks(attributes, camera), [attributes, camera]);
   useEffect(() => {
@@ -70,6 +72,37 @@ export function FloorCanvas({
   );
 }
 
+/**
+ * Takes rendering over from react-three-fiber (a frame callback with a positive priority does) to draw nothing until
+ * the first snapshot is in, or the connection has failed: with software WebGL a frame of 20,000 grey boxes takes
+ * seconds, and drawing them held up the socket's connect and join, i.e. the first real floor. Benchmark only,
+ * `?norender=1` never draws, while every other `useFrame` still runs.
+ */
+function RenderGate({ store }: { store: FloorStore }) {
+  const disabled = useMemo(renderingDisabled, []);
+  const open = useRef(false);
+  useFrame(({ gl, scene, camera }) => {
+    if (disabled) return;
+    open.current ||= store.seq !== null || store.status === 'offline' || store.status === 'error';
+    if (open.current) gl.render(scene, camera);
+  }, 1);
+  return null;
+}
+
+const onCanvasCreated = (): void => markLoad('canvas-created');
+
+/**
+ * Renders `children` only once the first floor has been drawn (`store.drawnSeq`), so extras that cost shader programs,
+ * textures and draw calls (aisle labels, congestion shading) do not delay the first picture of the racks.
+ */
+function AfterFirstFloor({ store, children }: { store: FloorStore; children: ReactNode }) {
+  const [shown, setShown] = useState(false);
+  useFrame(() => {
+    if (!shown && store.drawnSeq !== null) setShown(true);
+  });
+  return shown ? children : null;
+}
+
 /** The canvas and scene graph; memoised so tooltip and panel updates never reconcile the scene. */
 const FloorScene = memo(function FloorScene({
   store,
@@ -81,7 +114,8 @@ const FloorScene = memo(function FloorScene({
   camera,
 }: FloorCanvasProps & { onHover: (hit: BinHover | null) => void }) {
   return (
-    <Canvas camera={{ fov: 40, near: 0.5, far: 2000 }} dpr={[1, 2]} gl={{ antialias: true }}>
+    <Canvas camera={{ fov: 40, near: 0.5, far: 2000 }} dpr={[1, 2]} gl={{ antialias: true }} onCreated={onCanvasCreated}>
+      <RenderGate store={store} />
       <color attach="background" args={['#121822']} />
       <hemisphereLight args={['#eef3fa', '#1c222c', 1.5]} />
       <directionalLight position={[-40, 80, 60]} intensity={1.7} />
@@ -89,8 +123,10 @@ const FloorScene = memo(function FloorScene({
       <CameraRig bounds={layout.bounds} depot={layout.depot} {...(camera === undefined ? {} : { camera })} />
       <SiteGround bounds={layout.bounds} depot={layout.depot} />
       <AisleMarkings segments={layout.segments} />
-      <CongestionShading segments={layout.segments} store={store} />
-      <AisleLabels segments={layout.segments} />
+      <AfterFirstFloor store={store}>
+        <CongestionShading segments={layout.segments} store={store} />
+        <AisleLabels segments={layout.segments} />
+      </AfterFirstFloor>
       <Bins
         key={layout.layoutId}
         store={store}

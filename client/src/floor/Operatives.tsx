@@ -1,13 +1,15 @@
 /**
  * Operatives as simple figures (body, head, a ring on the floor), coloured by activity and gliding between their last
  * two reported positions. Three InstancedMeshes share one matrix per operative; the render loop reads the store.
+ * Every instance has the same scale and no rotation, so per frame only the translation floats of the instance
+ * matrices are written, and a colour only when that instance's activity changed.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useFrame, type ThreeEvent } from '@react-three/fiber';
 import { perfProbe } from '../perf-probe.ts';
 import type { InstancedMesh } from 'three';
 import {
-  CapsuleGeometry, Color, Matrix4, MeshLambertMaterial, RingGeometry, SphereGeometry, type BufferGeometry,
+  CapsuleGeometry, Color, MeshLambertMaterial, RingGeometry, Sphere, SphereGeometry, type BufferGeometry,
 } from 'three';
 import type { OperativeActivity } from '../../../server/protocol/floor.ts';
 import type { FloorStore } from '../net/floor-store.ts';
@@ -18,17 +20,16 @@ export const ACTIVITY_COLOURS: Readonly<Record<OperativeActivity, string>> = {
   walking: '#3b82f6',
   picking: '#22c55e',
   idle: '#9ca3af',
+  blocked: '#e11d48',
   offline: '#4b5563',
 };
 
-/**
- * The states the legend lists, in order. 'Blocked' (walking a route through a closed aisle) is not shown: the floor
- * stream does not carry it and the client cannot tell it from the layout alone.
- */
+/** The states the legend lists, in order. 'Blocked': waiting for another operative to clear the aisle segment ahead. */
 export const OPERATIVE_STATES: readonly { readonly activity: OperativeActivity; readonly label: string }[] = [
   { activity: 'picking', label: 'Picking' },
   { activity: 'walking', label: 'Walking' },
   { activity: 'idle', label: 'Idle' },
+  { activity: 'blocked', label: 'Blocked' },
   { activity: 'offline', label: 'Offline' },
 ];
 
@@ -46,12 +47,20 @@ function figureGeometries(): { body: BufferGeometry; head: BufferGeometry; ring:
   return { body, head, ring };
 }
 
+/** Height of a figure (head top), metres before `FIGURE_SCALE`: pads the bounding sphere used to pick figures. */
+const FIGURE_HEIGHT_M = 2 * BODY_RADIUS + BODY_LENGTH + 2 * HEAD_RADIUS + 0.04;
+
 const nextCapacity = (n: number): number => Math.max(64, 2 ** Math.ceil(Math.log2(Math.max(1, n))));
 
-function markUpdated(mesh: InstancedMesh, count: number): void {
-  mesh.count = count;
+/** Gives every instance the figure's scale (no rotation); the frame loop then writes only translations. */
+function scaleAll(mesh: InstancedMesh): void {
+  const m = mesh.instanceMatrix.array;
+  for (let i = 0; i < mesh.instanceMatrix.count; i++) {
+    m[16 * i] = FIGURE_SCALE;
+    m[16 * i + 5] = FIGURE_SCALE;
+    m[16 * i + 10] = FIGURE_SCALE;
+  }
   mesh.instanceMatrix.needsUpdate = true;
-  if (mesh.instanceColor !== null) mesh.instanceColor.needsUpdate = true;
 }
 
 /** Props of `Operatives`. */
@@ -84,11 +93,15 @@ export function Operatives({ store, onSelect }: OperativesProps) {
     for (const key of Object.keys(ACTIVITY_COLOURS) as OperativeActivity[]) out[key] = new Color(ACTIVITY_COLOURS[key]);
     return out;
   }, []);
-  // Scratch values reused every frame.
+  // Scratch values reused every frame; `shown` is the activity each instance's colour was last written for.
   const scratch = useMemo(
-    () => ({ matrix: new Matrix4(), floor: floorPoint(0, 0, 0), scene: scenePoint(), xy: { x: 0, y: 0 } }),
-    [],
+    () => ({ floor: floorPoint(0, 0, 0), scene: scenePoint(), xy: { x: 0, y: 0 }, shown: new Array<OperativeActivity | null>(capacity).fill(null) }),
+    [capacity],
   );
+
+  useLayoutEffect(() => {
+    for (const mesh of [body.current, head.current, ring.current]) if (mesh !== null) scaleAll(mesh);
+  }, [capacity]);
 
   useEffect(() => () => {
     for (const g of Object.values(geometries)) g.dispose();
@@ -109,7 +122,15 @@ export function Operatives({ store, onSelect }: OperativesProps) {
     }
     const now = performance.now();
     const t0 = perfProbe.start();
-    const { matrix, floor, scene, xy } = scratch;
+    const { floor, scene, xy, shown } = scratch;
+    const bm = b.instanceMatrix.array;
+    const hm = h.instanceMatrix.array;
+    const rm = r.instanceMatrix.array;
+    let recoloured = false;
+    let minX = Infinity;
+    let maxX = -Infinity;
+    let minZ = Infinity;
+    let maxZ = -Infinity;
     for (let i = 0; i < n; i++) {
       const track = tracks[i];
       if (track === undefined) continue;
@@ -118,24 +139,37 @@ export function Operatives({ store, onSelect }: OperativesProps) {
       floor.y = xy.y;
       floor.z = 0;
       floorToScene(floor, scene);
-      matrix.makeScale(FIGURE_SCALE, FIGURE_SCALE, FIGURE_SCALE);
-      matrix.setPosition(scene.x, scene.y, scene.z);
-      b.setMatrixAt(i, matrix);
-      h.setMatrixAt(i, matrix);
-      r.setMatrixAt(i, matrix);
-      const colour = colours[track.activity];
-      b.setColorAt(i, colour);
-      r.setColorAt(i, colour);
+      const k = 16 * i + 12;
+      bm[k] = hm[k] = rm[k] = scene.x;
+      bm[k + 1] = hm[k + 1] = rm[k + 1] = scene.y;
+      bm[k + 2] = hm[k + 2] = rm[k + 2] = scene.z;
+      minX = Math.min(minX, scene.x);
+      maxX = Math.max(maxX, scene.x);
+      minZ = Math.min(minZ, scene.z);
+      maxZ = Math.max(maxZ, scene.z);
+      if (shown[i] !== track.activity) {
+        shown[i] = track.activity;
+        const colour = colours[track.activity];
+        b.setColorAt(i, colour);
+        r.setColorAt(i, colour);
+        recoloured = true;
+      }
     }
-    markUpdated(b, n);
-    markUpdated(h, n);
-    markUpdated(r, n);
-    if (onSelect !== undefined) {
-      // Raycasting culls by the bounding sphere, which three computes once; the figures move, so keep it current
-      // (O(people), no allocation) or clicks on someone who walked out of the first sphere would miss.
-      b.computeBoundingSphere();
-      h.computeBoundingSphere();
-      r.computeBoundingSphere();
+    for (const mesh of [b, h, r]) {
+      mesh.count = n;
+      mesh.instanceMatrix.needsUpdate = true;
+      if (recoloured && mesh.instanceColor !== null) mesh.instanceColor.needsUpdate = true;
+    }
+    if (onSelect !== undefined && n > 0) {
+      // Raycasting culls by the bounding sphere, which three computes once; the figures move, so keep it around them
+      // (from the positions just written: O(people), no allocation) or clicks on someone who walked away would miss.
+      const height = FIGURE_HEIGHT_M * FIGURE_SCALE;
+      const radius = Math.hypot((maxX - minX) / 2, (maxZ - minZ) / 2, height / 2) + height;
+      for (const mesh of [b, h, r]) {
+        mesh.boundingSphere ??= new Sphere();
+        mesh.boundingSphere.center.set((minX + maxX) / 2, height / 2, (minZ + maxZ) / 2);
+        mesh.boundingSphere.radius = radius;
+      }
     }
     perfProbe.end('operatives', t0);
   });

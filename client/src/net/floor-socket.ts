@@ -9,7 +9,7 @@ import { PROTOCOL_VERSION, type FloorDiff } from '../../../server/protocol/floor
 import type { KpiView } from '../../../server/protocol/kpis.ts';
 import type { ClientToServerEvents, JoinRequest, JoinResult, ServerToClientEvents } from '../../../server/protocol/socket.ts';
 import type { DiffOutcome, FloorStore } from './floor-store.ts';
-import { perfProbe } from '../perf-probe.ts';
+import { markLoad, perfProbe } from '../perf-probe.ts';
 
 /** A live connection; `close` leaves the room and stops reconnecting. */
 export interface FloorConnection {
@@ -99,7 +99,9 @@ export function connectFloor(store: FloorStore, siteId: string, options: FloorCo
       return;
     }
     if (result.kind === 'snapshot') {
+      markLoad('snapshot-received');
       store.applySnapshot(result.snapshot, now());
+      markLoad('snapshot-applied');
     } else if (isBehindOrGap(store.applyDiff(result.diff, now()), result.diff, store.seq)) {
       // The server's catch-up does not lead on from where we are: start over from a snapshot.
       wantSnapshot = true;

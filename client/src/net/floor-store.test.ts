@@ -119,6 +119,22 @@ describe('FloorStore snapshot and diffs', () => {
     expect(store.seq).toBe(9);
   });
 
+  it('lists who is on the floor in natural id order, the same list object until someone arrives, leaves or is renamed', () => {
+    const store = joined();
+    store.applyDiff(diff(5, 6, [], { operatives: [op('p10', 1, 1), op('p2', 2, 2)] }), 100);
+    const roster = store.roster();
+    expect(roster.map((o) => o.id)).toEqual(['a', 'p2', 'p10']);
+    store.applyDiff(diff(6, 6, [], { at: 6500, operatives: [op('p10', 3, 3, 'blocked'), op('p2', 4, 4)] }), 200);
+    expect(store.roster()).toBe(roster);
+    store.applyDiff(diff(6, 7, [], { operatives: [{ ...op('p2', 4, 4), name: 'Pat' }] }), 300);
+    expect(store.roster()).not.toBe(roster);
+    expect(store.roster().find((o) => o.id === 'p2')?.name).toBe('Pat');
+    const renamed = store.roster();
+    store.applyDiff(diff(7, 8, [], { removedOperatives: ['a'] }), 400);
+    expect(store.roster().map((o) => o.id)).toEqual(['p2', 'p10']);
+    expect(store.roster()).not.toBe(renamed);
+  });
+
   it('counts operatives on the floor without the offline ones', () => {
     const store = joined();
     store.applyDiff(diff(5, 6, [], { operatives: [op('b', 1, 1, 'offline'), op('c', 2, 2, 'idle')] }), 100);

@@ -72,6 +72,15 @@ export function interpolatePosition(track: OperativeTrack, nowMs: number, interv
 
 type Listener = () => void;
 
+/** Who is on the floor, for lists: id and name. */
+export interface RosterEntry {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** Orders ids with numbers in them naturally (P2 before P10); one collator, since `localeCompare` with options builds one per call. */
+const byIdNatural = new Intl.Collator('en', { numeric: true });
+
 /** The live floor for one site; see the module comment. */
 export class FloorStore {
   layout: LayoutView | null = null;
@@ -101,6 +110,9 @@ export class FloorStore {
   private dirtyCount = 0;
   private lastDiffArrivalMs: number | null = null;
   private readonly listeners = new Set<Listener>();
+  /** Bumped when someone arrives, leaves or is renamed (not on moves), so `roster()` is rebuilt only then. */
+  private rosterVersion = 0;
+  private rosterCache: { readonly version: number; readonly entries: readonly RosterEntry[] } | null = null;
   private summary: FloorSummary = this.buildSummary();
 
   /** Installs the static layout; clears any state of a previous layout. */
@@ -222,6 +234,18 @@ export class FloorStore {
     return this.summary;
   }
 
+  /**
+   * Everyone on the floor by id (natural order), immutable and of stable identity until someone arrives, leaves or is
+   * renamed: cheap enough for a `useSyncExternalStore` snapshot, which React reads on every change.
+   */
+  roster(): readonly RosterEntry[] {
+    if (this.rosterCache?.version !== this.rosterVersion) {
+      const entries = this.operatives.map((o) => ({ id: o.id, name: o.name })).sort((a, b) => byIdNatural.compare(a.id, b.id));
+      this.rosterCache = { version: this.rosterVersion, entries };
+    }
+    return this.rosterCache.entries;
+  }
+
   private upsertOperative(op: OperativeView, nowMs: number): void {
     const i = this.byId.get(op.id);
     const existing = i === undefined ? undefined : this.operatives[i];
@@ -232,6 +256,7 @@ export class FloorStore {
         fromX: op.x, fromY: op.y, toX: op.x, toY: op.y, startMs: nowMs,
       });
       this.operativesVersion++;
+      this.rosterVersion++;
       return;
     }
     // Start the new glide from where the figure is drawn now, so a report arriving mid-glide causes no jump.
@@ -241,6 +266,7 @@ export class FloorStore {
     existing.toX = op.x;
     existing.toY = op.y;
     existing.startMs = nowMs;
+    if (existing.name !== op.name) this.rosterVersion++;
     existing.name = op.name;
     existing.activity = op.activity;
     existing.tasks = op.tasks;
@@ -256,12 +282,14 @@ export class FloorStore {
       this.byId.set(last.id, i);
     }
     this.operativesVersion++;
+    this.rosterVersion++;
   }
 
   private clearOperatives(): void {
     this.operatives.length = 0;
     this.byId.clear();
     this.operativesVersion++;
+    this.rosterVersion++;
   }
 
   private markDirty(index: number): void {
@@ -287,13 +315,15 @@ export class FloorStore {
   }
 
   private buildSummary(): FloorSummary {
+    let onFloor = 0;
+    for (const o of this.operatives) if (o.activity !== 'offline') onFloor++;
     return {
       status: this.status,
       statusDetail: this.statusDetail,
       siteId: this.siteId,
       seq: this.seq,
       counters: this.counters,
-      operativesOnFloor: this.operatives.filter((o) => o.activity !== 'offline').length,
+      operativesOnFloor: onFloor,
       bins: this.fill.length,
       layout: this.layout,
     };

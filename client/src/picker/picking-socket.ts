@@ -1,5 +1,6 @@
 /**
- * The handheld's picking requests over Socket.IO (`picker:signOn`, `picker:signOff`, `picker:next`, `picker:scan`),
+ * The handheld's picking requests over Socket.IO (`picker:signOn`, `picker:signOff`, `picker:next`, `picker:scan`,
+ * and `picker:position` when the device knows where it is),
  * each with an ack timeout. A request that cannot be delivered (offline, no ack in time) resolves with an OFFLINE or
  * TIMEOUT failure instead of throwing, so callers handle one result shape. `scanSender` adapts `picker:scan` to the
  * scan queue, telling "the server answered" from "it could not be reached".
@@ -16,6 +17,7 @@ import type {
   SignOnRequest,
   SignOnResult,
 } from '../../../server/protocol/picking.ts';
+import type { PositionReport, PositionResult } from '../../../server/protocol/positions.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../../server/protocol/socket.ts';
 import type { ScanSender } from './scan-queue.ts';
 
@@ -58,6 +60,14 @@ export class PickingClient {
     return this.request('picker:next', request);
   }
 
+  /**
+   * The picker's own position (volatile: the server applies the latest, acking a replaced one `applied: false`). Only
+   * accepted after `signOn` over this socket; nothing is queued while offline, since a stale position is worthless.
+   */
+  position(report: PositionReport): Promise<PositionResult> {
+    return this.request('picker:position', report);
+  }
+
   /** The scan queue's sender: an answer (accepted or refused) vs a transport failure that keeps the scan queued. */
   readonly scanSender: ScanSender = {
     send: async (scan) => {
@@ -66,10 +76,10 @@ export class PickingClient {
     },
   };
 
-  private request<R>(event: 'picker:signOn' | 'picker:signOff' | 'picker:next' | 'picker:scan', payload: unknown): Promise<R | PickingFailure> {
+  private request<R>(event: 'picker:signOn' | 'picker:signOff' | 'picker:next' | 'picker:scan' | 'picker:position', payload: unknown): Promise<R | PickingFailure> {
     if (!this.socket.connected) return Promise.resolve(localFailure('OFFLINE', 'not connected'));
     return new Promise((resolve) => {
-      // The typed emit needs one event at a time; the four share the (request, ack) shape.
+      // The typed emit needs one event at a time; the five share the (request, ack) shape.
       (this.socket.timeout(this.ackTimeoutMs) as unknown as { emit(e: string, p: unknown, ack: (err: Error | null, r: R) => void): void }).emit(
         event,
         payload,

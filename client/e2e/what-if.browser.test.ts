@@ -1,0 +1,65 @@
+/**
+ * What-if from the live floor as a planner uses it: the real server with the demo shift at 60×, the built client in
+ * headless Chromium. Asks for +40 % orders with 2 pickers fewer over the next hour and reads the table of the floor
+ * as it stands against the what-if. Screenshot: test-output/what-if.png.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, saveShot } from './browser-kit.ts';
+import { startServerProcess, uniqueSchema, type ServerProcess } from '../../server/testing/server-process.ts';
+import type {} from '../src/test-hooks.ts';
+
+/** Software WebGL on a busy machine, plus two simulated hours on a worker thread. */
+const BROWSER_TEST_TIMEOUT_MS = 300_000;
+
+describe('what-if in a browser', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_what_if'), DEMO_SHIFT: 'on', SHIFT_SPEED: '60', SHIFT_PICKERS: '6' });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('runs +40 % orders with 2 pickers fewer for an hour and shows both columns', async () => {
+    // Some live orders first, so the what-if has a rate to scale.
+    const deadline = Date.now() + 90_000;
+    const received = async (): Promise<number> =>
+      ((await (await fetch(`${server.url}/api/sites/demo/summary`)).json()) as { counters: { ordersReceived: number } }).counters.ordersReceived;
+    while ((await received()) < 10) {
+      if (Date.now() > deadline) throw new Error('no orders within 90 s');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // Software WebGL keeps the page's main thread busy: input events are acknowledged slowly on a loaded machine.
+    page.setDefaultTimeout(120_000);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(server.url);
+    await page.waitForFunction(() => window.__floortwin?.ready === true, undefined, { timeout: 60_000 });
+
+    await page.getByTestId('what-if-toggle').click();
+    await page.getByLabel('Orders ±%', { exact: true }).fill('40');
+    await page.getByLabel('Pickers ±', { exact: true }).fill('-2');
+    await page.getByLabel('Hours', { exact: true }).fill('1');
+    await page.getByTestId('what-if-run').click();
+    await page.getByTestId('what-if-results').waitFor({ timeout: 180_000 });
+
+    const numbers = /^\d[\d,]*(\.\d+)?%?$/;
+    const baseline = await page.getByTestId('what-if-baseline').allTextContents();
+    const whatIf = await page.getByTestId('what-if-result').allTextContents();
+    expect(baseline).toHaveLength(7);
+    expect(whatIf).toHaveLength(7);
+    for (const cell of [...baseline, ...whatIf]) expect(cell).toMatch(numbers);
+    await expect(page.getByTestId('what-if-report').getAttribute('href')).resolves.toMatch(/^\/api\/sites\/demo\/what-if\/[\w-]+\/report$/);
+    await saveShot('what-if.png', await page.screenshot());
+    expect(errors).toEqual([]);
+    await page.close();
+  }, BROWSER_TEST_TIMEOUT_MS);
+});
