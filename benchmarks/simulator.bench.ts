@@ -11,6 +11,7 @@ import { createRng, randomExponential } from '../server/twin/rng.ts';
 import { ArrayEventList } from '../simulations/engine/array-event-list.ts';
 import type { EventList, EventListKind } from '../simulations/engine/event-list.ts';
 import { EventQueue } from '../simulations/engine/event-queue.ts';
+import { measureLoad } from '../simulations/load/measure-load.ts';
 import { loadScenarioFile } from '../simulations/io/scenario-files.ts';
 import type { SimulationResult } from '../simulations/model/result.ts';
 import { runScenario, type ResolvedScenario } from '../simulations/model/run-scenario.ts';
@@ -154,11 +155,39 @@ for (const size of [10, 100, 300, 1000, 10_000]) {
 }
 printTable('Event lists alone: hold model (pop the earliest, push one later), operations per second', lists);
 
-// ---------------------------------------------------------------------------------------------------------------
-// LOAD MODE — placeholder for the lead: the load-mode figures (H4, simulations/load/) go here: the highest order rate
-// with p99 ≤ 250 ms (L1k) and the scan ack p99 with 500 simulated handhelds (L3), as a printed table and a `load`
-// entry in the results below.
-// ---------------------------------------------------------------------------------------------------------------
+// Load mode against the real server (a fresh schema on this machine's Postgres): L1k knee and L3 scan acks.
+// `SIM_BENCH_LOAD=0` skips it (it takes about three minutes).
+const load = process.env.SIM_BENCH_LOAD === '0' ? null : await measureLoad({ log: (line) => console.error(line) });
+if (load !== null) {
+  printTable(
+    'Load mode: open-model order steps (a step passes with p99 ≤ 250 ms, ≥ 95 % acknowledged, no 5xx, clean check)',
+    load.steps.map((st) => ({
+      offeredPerS: st.offeredRate,
+      achievedPerS: st.achievedRate,
+      p50Ms: st.latencyMs.p50,
+      p95Ms: st.latencyMs.p95,
+      p99Ms: st.latencyMs.p99,
+      serverErrors: st.serverErrors,
+      generatorCpuPct: st.generatorCpuPercent,
+      loadAvg: st.loadAverage,
+      passed: st.passed ? 'yes' : 'no',
+    })),
+  );
+  const sc = load.scans;
+  printTable('Load mode: knee (L1k) and handheld scans (L3)', [
+    {
+      kneeOrdersPerS: load.kneeRate ?? 'none',
+      kneeP99Ms: load.kneeP99Ms ?? '-',
+      handhelds: sc.handhelds,
+      signedOn: sc.signedOn,
+      scansAcked: sc.acked,
+      lost: sc.lost,
+      scanAckP50Ms: sc.latencyMs.p50,
+      scanAckP99Ms: sc.latencyMs.p99,
+      checkClean: sc.checkClean ? 'yes' : 'NO',
+    },
+  ]);
+}
 
 console.log(
   `\nwrote ${await writeResults('simulator', {
@@ -171,5 +200,6 @@ console.log(
     eventLists: lists,
     events: heap.result.events,
     eventsPerSecond: Math.round(heap.result.events / seconds),
+    load,
   })}`,
 );

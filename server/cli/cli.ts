@@ -6,6 +6,7 @@ import { EXIT_USAGE, ROUTE_USAGE, runRoute } from './route.command.ts';
 import type { CliIo } from './route.command.ts';
 import { SIMULATE_USAGE } from './simulate.command.ts';
 import { EXPERIMENT_USAGE } from './experiment.command.ts';
+import { LOAD_USAGE } from '../../simulations/load/load.command.ts';
 
 const USAGE = [
   'usage: npm run --silent cli -- <command> [flags]',
@@ -14,6 +15,7 @@ const USAGE = [
   '  check [flags]    check the invariants of a live site',
   `  ${SIMULATE_USAGE.replace(/^usage: /, '')}`,
   `  ${EXPERIMENT_USAGE.replace(/^usage: /, '')}`,
+  `  ${LOAD_USAGE.replace(/^usage: /, '')}`,
 ].join('\n');
 
 const io: CliIo = {
@@ -39,16 +41,20 @@ async function main(argv: readonly string[]): Promise<number> {
       const { runExperiment } = await import('./experiment.command.ts');
       return runExperiment(rest, { ...io, errIsTty: process.stderr.isTTY });
     }
+    case 'load': {
+      const { runLoadCommand } = await import('../../simulations/load/load.command.ts');
+      return runLoadCommand(rest, io);
+    }
     case 'help':
     case '--help':
     case '-h':
       io.out(`${USAGE}\n`);
       return 0;
     case undefined:
-      io.err('cli: missing command (try: route, check, simulate, experiment, help)\n');
+      io.err('cli: missing command (try: route, check, simulate, experiment, load, help)\n');
       return EXIT_USAGE;
     default:
-      io.err(`cli: unknown command ${JSON.stringify(command)} (try: route, check, simulate, experiment, help)\n`);
+      io.err(`cli: unknown command ${JSON.stringify(command)} (try: route, check, simulate, experiment, load, help)\n`);
       return EXIT_USAGE;
   }
 }
