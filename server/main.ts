@@ -21,6 +21,7 @@ import { kpisRouter } from './api/kpis.routes.ts';
 import { snapshotRouter } from './api/snapshot.routes.ts';
 import { countsRouter } from './api/counts.routes.ts';
 import { positionsRouter } from './api/positions.routes.ts';
+import { goodsInRouter } from './api/goods-in.routes.ts';
 import { whatIfRouter } from './api/what-if.routes.ts';
 import { createSimulationPool } from '../simulations/experiments/pool.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
@@ -162,7 +163,7 @@ async function main(): Promise<void> {
     rawRouters: [webhookRouter({ pool: store.pool, schema: config.DB_SCHEMA, onStored: () => inbox.wake(), log })],
     routers: [channelsRouter({ pool: store.pool, schema: config.DB_SCHEMA, sites }), packing, shiftRouter(sites, shifts), replayRouter(sites, { store, log }),
       floorModesRouter({ pool: store.pool, schema: config.DB_SCHEMA, sites }), kpisRouter(sites, kpiFeeds),
-      inspectRouter(sites, { pool: store.pool, schema: config.DB_SCHEMA }), countsRouter({ sites }), positionsRouter({ sites }), snapshotRouter({ sites }), whatIfRouter({ sites, pool: simulationPool, log })],
+      inspectRouter(sites, { pool: store.pool, schema: config.DB_SCHEMA }), countsRouter({ sites }), positionsRouter({ sites }), goodsInRouter({ sites }), snapshotRouter({ sites }), whatIfRouter({ sites, pool: simulationPool, log })],
   });
   gateway.watch(site.id);
   const routes = new RouteService(runner, { pool: solverPool, log });

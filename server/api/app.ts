@@ -31,9 +31,9 @@ export interface AppOptions {
   readonly routers?: readonly Router[];
 }
 
-/** POST bodies that are not JSON by design: the CSV order import. */
+/** POST bodies that are not JSON by design: the CSV imports of orders and ASNs. */
 const isCsvImport = (req: express.Request): boolean =>
-  req.method === 'POST' && /^\/sites\/[^/]+\/orders\/import$/.test(req.path) && typeof req.is('text/csv') === 'string';
+  req.method === 'POST' && /^\/sites\/[^/]+\/(orders|asns)\/import$/.test(req.path) && typeof req.is('text/csv') === 'string';
 
 export function createApp(options: AppOptions): express.Express {
   const { sites } = options;

@@ -148,6 +148,12 @@ export class RouteService {
             case 'CountSubmitted':
             case 'CountAdjusted':
             case 'CountRejected':
+            case 'HoldPlaced':
+            case 'HoldReleased':
+            case 'AsnCreated':
+            case 'GoodsReceived':
+            case 'AsnClosed':
+            case 'QcRuleSet':
             case 'StockReceived':
             case 'StockMoved':
             case 'OrderCreated':

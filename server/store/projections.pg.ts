@@ -177,6 +177,34 @@ interface Plan {
   /** Orders despatched in this batch: a channel order's fulfilment goes to the outbox. */
   readonly despatched: string[];
   readonly counts: Map<string, CountRow>;
+  readonly goodsIn: GoodsInRows;
+}
+
+/** Goods-in and hold rows of a batch (R39–R46), written by `writeGoodsIn`. */
+interface GoodsInRows {
+  readonly holds: { hold_id: string; seq: number; status: string; source: string; reason: string; lines: unknown; units: number; at_ms: number }[];
+  readonly releases: { hold_id: string; seq: number; reason: string; at_ms: number }[];
+  readonly asns: { asn_ref: string; tenant_id: string; lines: unknown; seq: number; at_ms: number }[];
+  readonly closes: { asn_ref: string; seq: number; reason: string | null; report: unknown; at_ms: number }[];
+  readonly receipts: {
+    receipt_id: string;
+    seq: number;
+    asn_ref: string | null;
+    line_no: number | null;
+    tenant_id: string;
+    sku_id: string;
+    lot: string;
+    expiry: string | null;
+    location_id: string;
+    qty: number;
+    damaged_qty: number;
+    over_qty: number;
+    reason: string | null;
+    blind: boolean;
+    at_ms: number;
+  }[];
+  /** (tenant, SKU) whose available units a hold changed without a stock change: the outbox must look again (I10). */
+  readonly heldSkus: Map<string, { tenant_id: string; sku_id: string }>;
 }
 
 function unreachable(x: never): never {
@@ -231,6 +259,12 @@ function referencedIds(batch: readonly SequencedEvent[]): { taskIds: string[]; d
       case 'CountSubmitted':
       case 'CountAdjusted':
       case 'CountRejected':
+      case 'HoldPlaced':
+      case 'HoldReleased':
+      case 'AsnCreated':
+      case 'GoodsReceived':
+      case 'AsnClosed':
+      case 'QcRuleSet':
         break;
       default:
         return unreachable(e satisfies never);
@@ -291,6 +325,10 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
     operatives: new Map(),
     despatched: [],
     counts: new Map(),
+    goodsIn: { holds: [], releases: [], asns: [], closes: [], receipts: [], heldSkus: new Map() },
+  };
+  const heldSkus = (lines: readonly { tenantId: string; skuId: string }[]): void => {
+    for (const l of lines) p.goodsIn.heldSkus.set(`${l.tenantId}\u0000${l.skuId}`, { tenant_id: l.tenantId, sku_id: l.skuId });
   };
   const tasks = pre.tasks;
   const allocationsByOrder = new Map<string, AllocationRow[]>();
@@ -651,6 +689,48 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
         pre.packing.delete(e.orderId);
         break;
       }
+      case 'HoldPlaced':
+        p.goodsIn.holds.push({ hold_id: e.holdId, seq, status: e.status, source: e.source, reason: e.reason, lines: e.lines, units: e.lines.reduce((n, l) => n + l.qty, 0), at_ms: at });
+        heldSkus(e.lines);
+        break;
+      case 'HoldReleased':
+        p.goodsIn.releases.push({ hold_id: e.holdId, seq, reason: e.reason, at_ms: at });
+        heldSkus(e.lines);
+        break;
+      case 'AsnCreated':
+        p.goodsIn.asns.push({ asn_ref: e.asnRef, tenant_id: e.tenantId, lines: e.lines, seq, at_ms: at });
+        break;
+      case 'AsnClosed':
+        p.goodsIn.closes.push({ asn_ref: e.asnRef, seq, reason: e.reason, report: e.report, at_ms: at });
+        break;
+      case 'GoodsReceived': {
+        move(seq, at, e, VIRTUAL_LOCATIONS.supplier, e.locationId, e.qty, null, e.blind ? 'BLIND_RECEIPT' : 'RECEIPT');
+        p.goodsIn.receipts.push({
+          receipt_id: e.receiptId,
+          seq,
+          asn_ref: e.asnRef,
+          line_no: e.lineNo,
+          tenant_id: e.tenantId,
+          sku_id: e.skuId,
+          lot: e.lot,
+          expiry: e.expiry,
+          location_id: e.locationId,
+          qty: e.qty,
+          damaged_qty: e.damagedQty,
+          over_qty: e.overQty,
+          reason: e.reason,
+          blind: e.blind,
+          at_ms: at,
+        });
+        const { tenantId, skuId, lot, expiry, locationId } = e;
+        for (const h of e.holds) {
+          const reason = h.status === 'damaged' ? (e.reason ?? 'damaged on receipt') : 'quality hold on receipt';
+          p.goodsIn.holds.push({ hold_id: h.holdId, seq, status: h.status, source: 'receipt', reason, lines: [{ locationId, tenantId, skuId, lot, expiry, qty: h.qty }], units: h.qty, at_ms: at });
+        }
+        break;
+      }
+      case 'QcRuleSet':
+        break;
       default:
         return unreachable(e satisfies never);
     }
@@ -837,7 +917,63 @@ export async function projectBatch(client: PoolClient, t: Tables, siteId: string
     );
   }
   if (p.counts.size > 0) await writeCounts(client, t, siteId, p.counts);
+  await writeGoodsIn(client, t, siteId, p.goodsIn);
   await writeOutbox(client, t, siteId, batch, p);
+}
+
+/** Holds, ASNs and receipts (R39–R46). Rows are created in event order, so a hold placed and released in one batch works. */
+async function writeGoodsIn(client: PoolClient, t: Tables, siteId: string, g: GoodsInRows): Promise<void> {
+  const table = (name: string): string => `${quoteIdent(t.schema)}.${name}`;
+  if (g.holds.length > 0) {
+    await client.query(
+      `INSERT INTO ${table('stock_holds')} (site_id, hold_id, placed_seq, status, source, reason, lines, units, placed_at)
+       SELECT $1, x.hold_id, x.seq, x.status, x.source, x.reason, x.lines, x.units, to_timestamp(x.at_ms / 1000.0)
+         FROM jsonb_to_recordset($2::jsonb) AS x(hold_id text, seq bigint, status text, source text, reason text, lines jsonb, units integer, at_ms float8)`,
+      [siteId, JSON.stringify(g.holds)],
+    );
+  }
+  for (const r of g.releases) {
+    // One at a time: an id released, placed and released again in one batch closes its rows in order.
+    await expectRows(
+      client,
+      `release of hold ${r.hold_id}`,
+      `UPDATE ${table('stock_holds')} SET released_seq = $3, released_at = to_timestamp($4 / 1000.0), release_reason = $5
+        WHERE site_id = $1 AND hold_id = $2 AND released_seq IS NULL AND placed_seq < $3`,
+      [siteId, r.hold_id, r.seq, r.at_ms, r.reason],
+      1,
+    );
+  }
+  if (g.asns.length > 0) {
+    await client.query(
+      `INSERT INTO ${table('asns')} (site_id, asn_ref, tenant_id, status, lines, created_at, created_seq, updated_seq)
+       SELECT $1, x.asn_ref, x.tenant_id, 'open', x.lines, to_timestamp(x.at_ms / 1000.0), x.seq, x.seq
+         FROM jsonb_to_recordset($2::jsonb) AS x(asn_ref text, tenant_id text, lines jsonb, seq bigint, at_ms float8)`,
+      [siteId, JSON.stringify(g.asns)],
+    );
+  }
+  if (g.receipts.length > 0) {
+    await client.query(
+      `INSERT INTO ${table('goods_receipts')} (site_id, receipt_id, seq, asn_ref, line_no, tenant_id, sku_id, lot, expiry, location_id, qty,
+              damaged_qty, over_qty, reason, blind, at)
+       SELECT $1, x.receipt_id, x.seq, x.asn_ref, x.line_no, x.tenant_id, x.sku_id, x.lot, x.expiry, x.location_id, x.qty, x.damaged_qty,
+              x.over_qty, x.reason, x.blind, to_timestamp(x.at_ms / 1000.0)
+         FROM jsonb_to_recordset($2::jsonb) AS x(receipt_id text, seq bigint, asn_ref text, line_no integer, tenant_id text, sku_id text,
+              lot text, expiry date, location_id text, qty integer, damaged_qty integer, over_qty integer, reason text, blind boolean, at_ms float8)`,
+      [siteId, JSON.stringify(g.receipts)],
+    );
+  }
+  if (g.closes.length > 0) {
+    await expectRows(
+      client,
+      'ASN closes',
+      `UPDATE ${table('asns')} a
+          SET status = 'closed', closed_at = to_timestamp(x.at_ms / 1000.0), close_reason = x.reason, report = x.report, updated_seq = x.seq
+         FROM jsonb_to_recordset($2::jsonb) AS x(asn_ref text, seq bigint, reason text, report jsonb, at_ms float8)
+        WHERE a.site_id = $1 AND a.asn_ref = x.asn_ref AND a.status = 'open'`,
+      [siteId, JSON.stringify(g.closes)],
+      g.closes.length,
+    );
+  }
 }
 
 const countColumns = `count_id text, location_id text, reason text, status text, attempts integer, counter_id text, approver_id text,
@@ -900,6 +1036,8 @@ async function writeOutbox(client: PoolClient, t: Tables, siteId: string, batch:
     availableDelta.set(key, entry);
   }
   const changed = [...availableDelta.values()].filter((e) => e.d !== 0);
+  // Holds change what is available without moving stock (R39).
+  for (const [key, h] of p.goodsIn.heldSkus) if ((availableDelta.get(key)?.d ?? 0) === 0) changed.push({ ...h, d: 0 });
   if (changed.length > 0) {
     await client.query(
       `INSERT INTO ${t.outbox} (site_id, seq, kind, tenant_id, sku_id)

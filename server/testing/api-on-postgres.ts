@@ -12,6 +12,7 @@ import { floorModesRouter } from '../api/floor-modes.routes.ts';
 import { replayRouter } from '../api/replay.routes.ts';
 import { countsRouter } from '../api/counts.routes.ts';
 import { positionsRouter } from '../api/positions.routes.ts';
+import { goodsInRouter } from '../api/goods-in.routes.ts';
 import { snapshotRouter } from '../api/snapshot.routes.ts';
 import { inspectRouter } from '../api/inspect.routes.ts';
 import { siteRegistry } from '../api/sites.ts';
@@ -55,6 +56,7 @@ export async function startApiOnPostgres(schemaPrefix: string): Promise<ApiOnPos
       inspectRouter(sites, { pool: store.pool, schema: store.tables.schema }),
       countsRouter({ sites }),
       positionsRouter({ sites }),
+      goodsInRouter({ sites }),
       snapshotRouter({ sites }),
     ],
   });

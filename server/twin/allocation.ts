@@ -4,6 +4,7 @@ import type { LocationId, SkuId, TaskId } from './ids.ts';
 import { asTaskId } from './ids.ts';
 import { skuKey } from './keys.ts';
 import type { OrderState, Quant, TwinState } from './state.ts';
+import { freeOf, heldOf } from './stock-status.ts';
 
 /** Sorts FEFO: earliest expiry first (no expiry last). */
 export function compareExpiry(a: string | null, b: string | null): number {
@@ -13,12 +14,15 @@ export function compareExpiry(a: string | null, b: string | null): number {
   return a < b ? -1 : 1;
 }
 
-/** Quants of the order's tenant and `skuId` with stock to give, FEFO-sorted; `exclude` bins are left out. */
+/**
+ * Quants of the order's tenant and `skuId` in layout bins with free stock to give, FEFO-sorted; `exclude` bins are
+ * left out. Held units (R39) and the dock (R44) are never candidates.
+ */
 export function candidateQuants(state: TwinState, order: OrderState, skuId: SkuId, exclude?: LocationId): Quant[] {
   const candidates: Quant[] = [];
   for (const key of state.quantsBySku.get(skuKey(order.tenantId, skuId)) ?? []) {
     const q = state.quants.get(key);
-    if (q !== undefined && q.onHand > q.reserved && q.locationId !== exclude) candidates.push(q);
+    if (q !== undefined && freeOf(state, q) > 0 && q.locationId !== exclude && state.locationsById.has(q.locationId)) candidates.push(q);
   }
   return candidates.sort((a, b) => compareExpiry(a.expiry, b.expiry));
 }
@@ -26,16 +30,18 @@ export function candidateQuants(state: TwinState, order: OrderState, skuId: SkuI
 /**
  * [R9][R10] Picks quants for `need` units: FEFO, then within one expiry the bin with the smallest available that
  * covers the rest (fewest, fullest-emptying picks), else the largest available (fewest splits); ties by location, lot.
- * `taken` holds units already promised to earlier lines of the same order; it is updated.
+ * `taken` holds units already promised to earlier lines of the same order; it is updated. `heldOf` gives a quant's
+ * held units (R39), which are never allocated.
  */
 export function allocateLine(
   candidates: readonly Quant[],
   taken: Map<string, number>,
   need: number,
+  heldOf: (key: string) => number = () => 0,
 ): { quant: Quant; qty: number }[] {
   const out: { quant: Quant; qty: number }[] = [];
   let rest = need;
-  const avail = (q: Quant): number => q.onHand - q.reserved - (taken.get(q.key) ?? 0);
+  const avail = (q: Quant): number => q.onHand - q.reserved - heldOf(q.key) - (taken.get(q.key) ?? 0);
   let start = 0;
   while (rest > 0 && start < candidates.length) {
     const expiry = (candidates[start] as Quant).expiry;
@@ -83,7 +89,7 @@ export function allocationsFor(
   taken: Map<string, number>,
   exclude?: LocationId,
 ): Allocation[] {
-  return allocateLine(candidateQuants(state, order, line.skuId, exclude), taken, need).map(({ quant, qty }) => ({
+  return allocateLine(candidateQuants(state, order, line.skuId, exclude), taken, need, (key) => heldOf(state, key)).map(({ quant, qty }) => ({
     lineNo: line.lineNo,
     locationId: quant.locationId,
     tenantId: quant.tenantId,

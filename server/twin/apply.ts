@@ -6,6 +6,8 @@ import { segmentKey } from './blocks.ts';
 import { PICK_WINDOW_MS, externalKey, quantKey, skuKey } from './keys.ts';
 import type { OrderState, PickTask, Quant, TwinState } from './state.ts';
 import { closeCount, noteCountMove } from './counting.ts';
+import { noteReceipt, qcRuleKey } from './goods-in.ts';
+import { noteHeld } from './stock-status.ts';
 
 /** Orders waiting for a picker are served highest priority first, then oldest, then by id (deterministic). */
 export function compareQueued(a: OrderState, b: OrderState): number {
@@ -492,6 +494,53 @@ export function apply(state: TwinState, event: TwinEvent): TwinState {
       }
       break;
     }
+    case 'HoldPlaced':
+      state.holds.set(event.holdId, { id: event.holdId, status: event.status, reason: event.reason, source: event.source, placedAt: event.at, lines: event.lines.map((l) => ({ ...l })) });
+      noteHeld(state, event.lines, 1);
+      break;
+    case 'HoldReleased': {
+      const hold = state.holds.get(event.holdId);
+      if (hold !== undefined) noteHeld(state, hold.lines, -1);
+      state.holds.delete(event.holdId);
+      break;
+    }
+    case 'AsnCreated':
+      state.asns.set(event.asnRef, {
+        ref: event.asnRef,
+        tenantId: event.tenantId,
+        createdAt: event.at,
+        status: 'open',
+        lines: event.lines.map((l) => ({ lineNo: l.lineNo, skuId: l.skuId, expectedQty: l.qty, lot: l.lot, expiry: l.expiry, receivedQty: 0, damagedQty: 0, reasons: [] })),
+        unexpected: [],
+        closedAt: null,
+        closeReason: null,
+      });
+      break;
+    case 'GoodsReceived': {
+      changeQuant(state, event.locationId, event.tenantId, event.skuId, event.lot, event.expiry, event.qty, 0);
+      const { tenantId, skuId, lot, expiry, locationId } = event;
+      for (const h of event.holds) {
+        const lines = [{ locationId, tenantId, skuId, lot, expiry, qty: h.qty }];
+        const reason = h.status === 'damaged' ? (event.reason ?? 'damaged on receipt') : 'quality hold on receipt';
+        state.holds.set(h.holdId, { id: h.holdId, status: h.status, reason, source: 'receipt', placedAt: event.at, lines });
+        noteHeld(state, lines, 1);
+      }
+      noteReceipt(state, event);
+      break;
+    }
+    case 'AsnClosed': {
+      const asn = state.asns.get(event.asnRef);
+      if (asn !== undefined) {
+        asn.status = 'closed';
+        asn.closedAt = event.at;
+        asn.closeReason = event.reason;
+      }
+      break;
+    }
+    case 'QcRuleSet':
+      if (event.hold) state.qcRules.add(qcRuleKey(event.tenantId, event.skuId));
+      else state.qcRules.delete(qcRuleKey(event.tenantId, event.skuId));
+      break;
     case 'SegmentBlocked': {
       const { a, b, reason, at } = event;
       state.blockedEdges.set(segmentKey(a, b), { a, b, reason, at });

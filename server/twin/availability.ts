@@ -2,13 +2,17 @@
 import type { OrderId, SkuId, TenantId } from './ids.ts';
 import { skuKey } from './keys.ts';
 import type { TwinState } from './state.ts';
+import { freeOf } from './stock-status.ts';
 
-/** Σ (onHand − reserved) of the tenant's SKU over every bin; the figure pushed to channels. */
+/**
+ * Σ (onHand − reserved − held) of the tenant's SKU over every layout bin; the figure pushed to channels. Held units
+ * (R39) and stock on the dock awaiting put-away (R44) are not available.
+ */
 export function availableOf(state: TwinState, tenantId: TenantId, skuId: SkuId): number {
   let total = 0;
   for (const key of state.quantsBySku.get(skuKey(tenantId, skuId)) ?? []) {
     const q = state.quants.get(key);
-    if (q !== undefined) total += q.onHand - q.reserved;
+    if (q !== undefined && state.locationsById.has(q.locationId)) total += freeOf(state, q);
   }
   return total;
 }

@@ -1,6 +1,6 @@
 /** Commands: requests to change the twin. `decide` turns one into events or a domain error. Quantities are whole units. */
 import type { EpochMs, FloorPoint, LocationId, OperativeId, OrderId, SkuId, TaskId, TenantId } from './ids.ts';
-import type { CountId, CountReason, OperativeActivity } from './state.ts';
+import type { CountId, CountReason, HoldId, HoldStatus, OperativeActivity } from './state.ts';
 
 export interface ReceiveStock {
   readonly type: 'receiveStock';
@@ -259,6 +259,84 @@ export interface RejectCount {
   readonly reason: string;
 }
 
+/**
+ * Sets units aside with a status (R39): the free units (on hand − reserved − held) of the tenant's quants matching
+ * every filter given; `qty` caps the units held (taken in quant-key order).
+ */
+export interface PlaceHold {
+  readonly type: 'placeHold';
+  readonly holdId: HoldId;
+  readonly tenantId: TenantId;
+  readonly status: HoldStatus;
+  readonly reason: string;
+  readonly locationId?: LocationId;
+  readonly skuId?: SkuId;
+  readonly lot?: string;
+  readonly qty?: number;
+}
+
+/** Lifts a hold (R40). */
+export interface ReleaseHold {
+  readonly type: 'releaseHold';
+  readonly holdId: HoldId;
+  readonly reason: string;
+}
+
+/** Sets the free units of every lot whose expiry is before `asOf` (`YYYY-MM-DD`) aside as `expired` (R41). */
+export interface ExpireLots {
+  readonly type: 'expireLots';
+  readonly asOf: string;
+}
+
+export interface AsnLineInput {
+  readonly skuId: SkuId;
+  readonly qty: number;
+  readonly lot?: string;
+  readonly expiry?: string;
+}
+
+/** An advance shipping notice of one client (R42). */
+export interface CreateAsn {
+  readonly type: 'createAsn';
+  readonly asnRef: string;
+  readonly tenantId: TenantId;
+  readonly lines: readonly AsnLineInput[];
+}
+
+/**
+ * Units received at the dock (R43): a GS1-128 `scan` (01 GTIN, 10 lot, 17 expiry, 30/37 count) or `skuId` with
+ * `lot`/`expiry`/`qty`; against `asnRef`, or blind with `tenantId`. `damagedQty` of the units go in as damaged.
+ */
+export interface ReceiveGoods {
+  readonly type: 'receiveGoods';
+  readonly receiptId: string;
+  readonly asnRef?: string;
+  readonly tenantId?: TenantId;
+  readonly scan?: string;
+  readonly skuId?: SkuId;
+  readonly lot?: string;
+  readonly expiry?: string;
+  readonly qty?: number;
+  readonly damagedQty?: number;
+  /** Required for damaged units and for units beyond the ASN line. */
+  readonly reason?: string;
+}
+
+/** Closes an ASN and reports what was expected against what arrived (R46); `reason` required when a line is short. */
+export interface CloseAsn {
+  readonly type: 'closeAsn';
+  readonly asnRef: string;
+  readonly reason?: string;
+}
+
+/** Quality hold on receipt for a client (no skuId) or one SKU (R45). */
+export interface SetQcRule {
+  readonly type: 'setQcRule';
+  readonly tenantId: TenantId;
+  readonly skuId?: SkuId;
+  readonly hold: boolean;
+}
+
 export type Command =
   | ReceiveStock
   | MoveStock
@@ -284,6 +362,13 @@ export type Command =
   | StartCount
   | SubmitCount
   | ApproveCount
-  | RejectCount;
+  | RejectCount
+  | PlaceHold
+  | ReleaseHold
+  | ExpireLots
+  | CreateAsn
+  | ReceiveGoods
+  | CloseAsn
+  | SetQcRule;
 
 export type CommandType = Command['type'];

@@ -31,6 +31,8 @@ import { allocationsFor, tasksFor } from './allocation.ts';
 import { buildSscc, gtinMatches, looksLikeGs1, parseGs1, ssccSerialCapacity } from './barcodes/gs1.ts';
 import { decideCancel, decideExpire, decideLabel, decideReleaseWave } from './order-lifecycle.ts';
 import { decideApproveCount, decideCreateCounts, decideRejectCount, decideStartCount, decideSubmitCount } from './counting.ts';
+import { decideCloseAsn, decideCreateAsn, decideReceiveGoods, decideSetQcRule } from './goods-in.ts';
+import { decideExpireLots, decidePlaceHold, decideReleaseHold, dockLocationId, freeOf, heldOf } from './stock-status.ts';
 
 /** Result of `decide`: the events to append and apply, or why the command was refused. */
 export type Decision = { readonly ok: true; readonly events: TwinEvent[] } | { readonly ok: false; readonly error: DomainError };
@@ -148,7 +150,9 @@ function decideReceive(state: TwinState, c: ReceiveStock, at: EpochMs): Decision
 }
 
 function decideMove(state: TwinState, c: MoveStock, at: EpochMs): Decision {
-  const sku = checkStockRefs(state, c.tenantId, c.skuId, [c.fromLocationId, c.toLocationId]);
+  // Put-away starts at the dock (R44), which is not a layout bin; nothing is moved onto it.
+  const fromDock = c.fromLocationId === dockLocationId(state.site.id);
+  const sku = checkStockRefs(state, c.tenantId, c.skuId, fromDock ? [c.toLocationId] : [c.fromLocationId, c.toLocationId]);
   if ('code' in sku) return refuse(sku);
   if (!isPositiveInt(c.qty)) return refuse(badQty('qty', c.qty));
   const lot = c.lot ?? '';
@@ -159,7 +163,8 @@ function decideMove(state: TwinState, c: MoveStock, at: EpochMs): Decision {
     return refuse(domainError('INVALID_STATE', 'source and target location are the same', { locationId: c.fromLocationId }));
   }
   const source = state.quants.get(quantKey(c.fromLocationId, c.tenantId, c.skuId, lot));
-  const available = source === undefined ? 0 : source.onHand - source.reserved;
+  // Held units stay where they are (R39): release the hold to move them.
+  const available = source === undefined ? 0 : freeOf(state, source);
   if (source === undefined || available < c.qty) {
     return refuse(
       domainError('INSUFFICIENT_STOCK', `only ${available} available in ${c.fromLocationId}`, {
@@ -721,6 +726,26 @@ function decideDespatch(state: TwinState, c: DespatchOrder, at: EpochMs): Decisi
 }
 
 /**
+ * [R39] A count's loss never takes held units: what would is deferred like a loss against reserved units (R37), so
+ * the hold still covers stock that is there. Held units found missing are written off by releasing the hold first.
+ */
+function keepHeld(state: TwinState, out: TwinEvent[] | DomainError): TwinEvent[] | DomainError {
+  if (!Array.isArray(out)) return out;
+  return out.map((e) => {
+    if (e.type !== 'CountAdjusted') return e;
+    const adjustments = e.adjustments.map((a) => {
+      if (a.qty >= 0) return a;
+      const key = quantKey(e.locationId, a.tenantId, a.skuId, a.lot);
+      const q = state.quants.get(key);
+      const free = q === undefined ? 0 : Math.max(0, freeOf(state, q));
+      if (-a.qty <= free || heldOf(state, key) === 0) return a;
+      return { ...a, qty: -free, deferred: a.variance + free };
+    });
+    return { ...e, adjustments };
+  });
+}
+
+/**
  * Decides one command against the state: the events that carry it out (each stamped `at: ctx.now`), or a domain
  * error. Pure and deterministic: never mutates `state`, same inputs give the same events. A valid command that
  * changes nothing (requestWork with an empty queue) is `ok` with no events.
@@ -769,11 +794,25 @@ export function decide(state: TwinState, command: Command, ctx: DecideContext): 
     case 'startCount':
       return settle(decideStartCount(state, command, at));
     case 'submitCount':
-      return settle(decideSubmitCount(state, command, at));
+      return settle(keepHeld(state, decideSubmitCount(state, command, at)));
     case 'approveCount':
-      return settle(decideApproveCount(state, command, at));
+      return settle(keepHeld(state, decideApproveCount(state, command, at)));
     case 'rejectCount':
       return settle(decideRejectCount(state, command, at));
+    case 'placeHold':
+      return settle(decidePlaceHold(state, command, at));
+    case 'releaseHold':
+      return settle(decideReleaseHold(state, command, at));
+    case 'expireLots':
+      return settle(decideExpireLots(state, command, at));
+    case 'createAsn':
+      return settle(decideCreateAsn(state, command, at));
+    case 'receiveGoods':
+      return settle(decideReceiveGoods(state, command, at));
+    case 'closeAsn':
+      return settle(decideCloseAsn(state, command, at));
+    case 'setQcRule':
+      return settle(decideSetQcRule(state, command, at));
     case 'blockSegment':
     case 'unblockSegment': {
       const out = command.type === 'blockSegment' ? decideBlockSegment(state, command, at) : decideUnblockSegment(state, command, at);

@@ -33,7 +33,15 @@ export type DomainErrorCode =
   | 'COUNT_NOT_ASSIGNED'
   | 'COUNT_NOT_PENDING'
   | 'COUNT_SELF_APPROVAL'
-  | 'COUNT_MIXED_BIN';
+  | 'COUNT_MIXED_BIN'
+  | 'UNKNOWN_HOLD'
+  | 'DUPLICATE_HOLD'
+  | 'NOTHING_TO_HOLD'
+  | 'UNKNOWN_ASN'
+  | 'DUPLICATE_ASN'
+  | 'ASN_CLOSED'
+  | 'REASON_REQUIRED'
+  | 'INVALID_SCAN';
 
 export interface DomainError {
   readonly code: DomainErrorCode;

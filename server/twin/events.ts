@@ -1,7 +1,7 @@
 /** Events: facts the twin has decided. Durable events are appended to the log with a per-site seq; volatile ones are not. */
 import type { Address } from './commands.ts';
 import type { EpochMs, FloorPoint, LocationId, OperativeId, OrderId, SkuId, TaskId, TenantId } from './ids.ts';
-import type { CountId, CountReason, OperativeActivity } from './state.ts';
+import type { CountId, CountReason, HoldId, HoldLine, HoldSource, HoldStatus, OperativeActivity } from './state.ts';
 
 /**
  * Virtual locations of the double-entry stock ledger: stock enters from SUPPLIER, picked stock sits in PACKING
@@ -186,6 +186,81 @@ export interface CountRejected extends EventBase {
   readonly reason: string;
 }
 
+/** Units of quants set aside with a status (R39): they leave availability until released. */
+export interface HoldPlaced extends EventBase {
+  readonly type: 'HoldPlaced';
+  readonly holdId: HoldId;
+  readonly status: HoldStatus;
+  readonly reason: string;
+  readonly source: HoldSource;
+  readonly lines: readonly HoldLine[];
+}
+
+/** A hold is lifted: its units are available again (R40). */
+export interface HoldReleased extends EventBase {
+  readonly type: 'HoldReleased';
+  readonly holdId: HoldId;
+  readonly reason: string;
+  readonly lines: readonly HoldLine[];
+}
+
+/** An advance shipping notice of one client (R42). */
+export interface AsnCreated extends EventBase {
+  readonly type: 'AsnCreated';
+  readonly asnRef: string;
+  readonly tenantId: TenantId;
+  readonly lines: readonly { readonly lineNo: number; readonly skuId: SkuId; readonly qty: number; readonly lot: string | null; readonly expiry: string | null }[];
+}
+
+/**
+ * Units received at the dock (R43, R44): a ledger move SUPPLIER → the dock location; `holds` set the damaged units
+ * and, under a quality rule, the rest aside. `lineNo` null with an ASN: a SKU the ASN did not list; `blind`: no ASN.
+ */
+export interface GoodsReceived extends EventBase, StockKey {
+  readonly type: 'GoodsReceived';
+  readonly receiptId: string;
+  readonly asnRef: string | null;
+  readonly lineNo: number | null;
+  readonly locationId: LocationId;
+  readonly qty: number;
+  readonly damagedQty: number;
+  /** Units beyond what the ASN line still expected. */
+  readonly overQty: number;
+  readonly reason: string | null;
+  readonly blind: boolean;
+  readonly holds: readonly { readonly holdId: HoldId; readonly status: HoldStatus; readonly qty: number }[];
+}
+
+/** One line of an ASN's discrepancy report (R46): short = expected − received when positive, over the reverse. */
+export interface AsnReportLine {
+  readonly lineNo: number | null;
+  readonly skuId: SkuId;
+  readonly lot: string | null;
+  readonly expectedQty: number;
+  readonly receivedQty: number;
+  readonly damagedQty: number;
+  readonly overQty: number;
+  readonly shortQty: number;
+  readonly reasons: readonly string[];
+}
+
+/** The ASN is closed: no more receipts against it; `report` is what the client is told (R46). */
+export interface AsnClosed extends EventBase {
+  readonly type: 'AsnClosed';
+  readonly asnRef: string;
+  readonly tenantId: TenantId;
+  readonly reason: string | null;
+  readonly report: readonly AsnReportLine[];
+}
+
+/** A quality-hold-on-receipt rule for a client (skuId null) or one SKU (R45). */
+export interface QcRuleSet extends EventBase {
+  readonly type: 'QcRuleSet';
+  readonly tenantId: TenantId;
+  readonly skuId: SkuId | null;
+  readonly hold: boolean;
+}
+
 /** The carrier's label for a packed order (R32). */
 export interface ShipmentLabelled extends EventBase {
   readonly type: 'ShipmentLabelled';
@@ -358,7 +433,13 @@ export type DurableEvent =
   | CountStarted
   | CountSubmitted
   | CountAdjusted
-  | CountRejected;
+  | CountRejected
+  | HoldPlaced
+  | HoldReleased
+  | AsnCreated
+  | GoodsReceived
+  | AsnClosed
+  | QcRuleSet;
 
 export type TwinEvent = DurableEvent | OperativeMoved;
 export type TwinEventType = TwinEvent['type'];

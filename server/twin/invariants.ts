@@ -6,6 +6,7 @@ import { compareQueued } from './apply.ts';
 import { segmentExists, segmentKey } from './blocks.ts';
 import { externalKey, quantKey, skuKey } from './keys.ts';
 import type { TwinState } from './state.ts';
+import { dockLocationId } from './stock-status.ts';
 
 /**
  * Every broken invariant of the state as one line each; empty means healthy. Full scan (O(state)): for tests and
@@ -26,10 +27,16 @@ export function checkTwinInvariants(state: TwinState): string[] {
     if (q.reserved < 0) problems.push(`quant ${key}: reserved ${q.reserved} < 0`);
     if (q.reserved > q.onHand) problems.push(`quant ${key}: reserved ${q.reserved} > onHand ${q.onHand}`);
     if (q.onHand <= 0) problems.push(`quant ${key}: empty quant kept (onHand ${q.onHand})`);
-    if (!state.locationsById.has(q.locationId)) problems.push(`quant ${key}: unknown location`);
+    const dock = q.locationId === dockLocationId(state.site.id);
+    if (!state.locationsById.has(q.locationId) && !dock) problems.push(`quant ${key}: unknown location`);
+    // R39: held units are never reserved too; R44: nothing is allocated from the dock.
+    const held = state.heldByQuant.get(key) ?? 0;
+    if (held < 0 || q.reserved + held > q.onHand) problems.push(`quant ${key}: reserved ${q.reserved} + held ${held} > onHand ${q.onHand}`);
+    if (dock && q.reserved !== 0) problems.push(`quant ${key}: ${q.reserved} reserved on the dock`);
     if (state.quantsByLocation.get(q.locationId)?.has(key) !== true) problems.push(`quant ${key}: missing from quantsByLocation`);
     if (state.quantsBySku.get(skuKey(q.tenantId, q.skuId))?.has(key) !== true) problems.push(`quant ${key}: missing from quantsBySku`);
     const owner = `${q.tenantId}|${q.skuId}`;
+    if (dock) continue; // the dock holds any mix of clients and SKUs
     const prior = binOwner.get(q.locationId);
     if (prior !== undefined && prior !== owner) problems.push(`location ${q.locationId}: mixes ${prior} and ${owner}`);
     binOwner.set(q.locationId, owner);
@@ -148,6 +155,27 @@ export function checkTwinInvariants(state: TwinState): string[] {
     if (state.counts.get(id)?.locationId !== locationId) problems.push(`open count ${id}: not a count of ${locationId}`);
   }
 
+  // Holds (R39): the held index is Σ of the holds' lines, each on a quant that exists.
+  const heldSum = new Map<string, number>();
+  for (const [id, h] of state.holds) {
+    if (id !== h.id) problems.push(`hold ${id}: key mismatch`);
+    if (h.lines.length === 0) problems.push(`hold ${id}: no lines`);
+    for (const l of h.lines) {
+      const key = quantKey(l.locationId, l.tenantId, l.skuId, l.lot);
+      if (!Number.isSafeInteger(l.qty) || l.qty <= 0) problems.push(`hold ${id}: line ${key} qty ${l.qty}`);
+      if (!state.quants.has(key)) problems.push(`hold ${id}: holds ${key}, which has no stock`);
+      heldSum.set(key, (heldSum.get(key) ?? 0) + l.qty);
+    }
+  }
+  for (const key of new Set([...heldSum.keys(), ...state.heldByQuant.keys()])) {
+    if ((heldSum.get(key) ?? 0) !== (state.heldByQuant.get(key) ?? 0)) problems.push(`held index ${key}: ${state.heldByQuant.get(key) ?? 0}, holds say ${heldSum.get(key) ?? 0}`);
+  }
+  // ASNs (R43): received ≥ damaged ≥ 0 per line.
+  for (const [ref, asn] of state.asns) {
+    if (ref !== asn.ref) problems.push(`asn ${ref}: key mismatch`);
+    for (const l of asn.lines) if (l.damagedQty < 0 || l.damagedQty > l.receivedQty) problems.push(`asn ${ref} line ${l.lineNo}: damaged ${l.damagedQty} of ${l.receivedQty} received`);
+  }
+
   // Blocked segments (R28): keyed min-max, stored a < b, and an edge of the site's walk graph.
   for (const [key, seg] of state.blockedEdges) {
     if (seg.a >= seg.b || key !== segmentKey(seg.a, seg.b)) problems.push(`blocked segment ${key}: key mismatch`);
@@ -180,6 +208,7 @@ export function ledgerBalances(events: Iterable<TwinEvent>): LedgerResult {
   for (const e of events) {
     switch (e.type) {
       case 'StockReceived':
+      case 'GoodsReceived':
         move(VIRTUAL_LOCATIONS.supplier, e.locationId, e.tenantId, e.skuId, e.qty);
         break;
       case 'StockMoved':
@@ -236,6 +265,11 @@ export function ledgerBalances(events: Iterable<TwinEvent>): LedgerResult {
       case 'CountStarted':
       case 'CountSubmitted':
       case 'CountRejected':
+      case 'HoldPlaced':
+      case 'HoldReleased':
+      case 'AsnCreated':
+      case 'AsnClosed':
+      case 'QcRuleSet':
         break;
     }
   }

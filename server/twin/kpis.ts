@@ -179,6 +179,12 @@ export class KpiAccumulator {
       case 'CountSubmitted':
       case 'CountAdjusted':
       case 'CountRejected':
+      case 'HoldPlaced':
+      case 'HoldReleased':
+      case 'AsnCreated':
+      case 'GoodsReceived':
+      case 'AsnClosed':
+      case 'QcRuleSet':
         break;
     }
   }

@@ -172,6 +172,68 @@ export interface TwinState {
   readonly closedCounts: CountId[];
   /** Per bin, what scheduling needs of its closed counts, kept after they leave `counts` (R38). */
   readonly countHistory: Map<LocationId, CountHistory>;
+  /** Stock holds by id (R39): units of a quant set aside with a status other than `available`. */
+  readonly holds: Map<HoldId, Hold>;
+  /** Σ held units per quant key (R39): a quant gives at most onHand − reserved − held. */
+  readonly heldByQuant: Map<string, number>;
+  /** Advance shipping notices by ref (R42). */
+  readonly asns: Map<string, AsnState>;
+  /** Receipts a quality hold applies to (R45): `tenant|` for a whole client, `tenant|sku` for one SKU. */
+  readonly qcRules: Set<string>;
+  /** Ids of receipts applied, so a rescanned receipt is acknowledged without a second effect (R43, I8). */
+  readonly receiptIds: Set<string>;
+}
+
+/** Status of stock (R39). Everything not `available` is held and excluded from availability and allocation. */
+export type StockStatus = 'available' | 'qc' | 'quarantine' | 'damaged' | 'expired';
+export type HoldStatus = Exclude<StockStatus, 'available'>;
+export type HoldId = Brand<string, 'HoldId'>;
+
+/** Held units of one quant. */
+export interface HoldLine {
+  readonly locationId: LocationId;
+  readonly tenantId: TenantId;
+  readonly skuId: SkuId;
+  readonly lot: string;
+  readonly expiry: string | null;
+  readonly qty: number;
+}
+
+/** Why a hold exists: placed by a user, by a receipt (damaged units, quality rule) or by the expiry sweep. */
+export type HoldSource = 'manual' | 'receipt' | 'expiry';
+
+export interface Hold {
+  readonly id: HoldId;
+  readonly status: HoldStatus;
+  readonly reason: string;
+  readonly source: HoldSource;
+  readonly placedAt: EpochMs;
+  readonly lines: readonly HoldLine[];
+}
+
+/** One expected line of an ASN and what has been received against it (R42, R43). */
+export interface AsnLineState {
+  readonly lineNo: number;
+  readonly skuId: SkuId;
+  readonly expectedQty: number;
+  readonly lot: string | null;
+  readonly expiry: string | null;
+  receivedQty: number;
+  damagedQty: number;
+  /** Reasons given for over and damaged receipts against the line. */
+  reasons: string[];
+}
+
+export interface AsnState {
+  readonly ref: string;
+  readonly tenantId: TenantId;
+  readonly createdAt: EpochMs;
+  status: 'open' | 'closed';
+  readonly lines: AsnLineState[];
+  /** Units received of SKUs the ASN did not list (over receipts with no line). */
+  unexpected: { readonly skuId: SkuId; readonly lot: string; qty: number; damagedQty: number; reasons: string[] }[];
+  closedAt: EpochMs | null;
+  closeReason: string | null;
 }
 
 /** A bin's count history for scheduling (R38). */

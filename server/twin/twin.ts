@@ -3,10 +3,11 @@ import type { DurableEvent, TwinEvent } from './events.ts';
 import type { EpochMs, LocationId, OperativeId, OrderId, TaskId } from './ids.ts';
 import type { Location } from './layout/types.ts';
 import type { SiteDefinition, Sku } from './site.ts';
-import type { BlockedSegment, CountHistory, CountRequest, CountTask, OperativeState, OrderState, PickTask, Quant, SiteCounters, TwinState } from './state.ts';
+import type { AsnState, BlockedSegment, CountHistory, CountRequest, CountTask, Hold, OperativeState, OrderState, PickTask, Quant, SiteCounters, TwinState } from './state.ts';
 import { ORDER_DEFAULTS, insertQuant } from './apply.ts';
 import { segmentKey } from './blocks.ts';
 import { externalKey } from './keys.ts';
+import { noteHeld } from './stock-status.ts';
 
 export { apply, applyEvents, applySequenced } from './apply.ts';
 export { decide } from './decide.ts';
@@ -45,6 +46,11 @@ export function createTwinState(site: SiteDefinition, now: EpochMs): TwinState {
     openCountByLocation: new Map(),
     closedCounts: [],
     countHistory: new Map(),
+    holds: new Map(),
+    heldByQuant: new Map(),
+    asns: new Map(),
+    qcRules: new Set(),
+    receiptIds: new Set(),
   };
 }
 
@@ -58,7 +64,7 @@ export interface Touched {
  * The real locations (never virtual ones) and operatives an event changes, for diff accumulation. Reads `state` only
  * for context that is not in the event (the operatives holding tasks of a despatched or released order are not needed).
  */
-export function touchedBy(_state: TwinState, event: TwinEvent): Touched {
+export function touchedBy(state: TwinState, event: TwinEvent): Touched {
   switch (event.type) {
     case 'StockReceived':
       return { locations: [event.locationId], operatives: [] };
@@ -75,6 +81,15 @@ export function touchedBy(_state: TwinState, event: TwinEvent): Touched {
       return { locations: [event.locationId], operatives: [event.operativeId] };
     case 'CountAdjusted':
       return { locations: [event.locationId], operatives: [] };
+    // Held units change what a bin can give, not its fill; the dock is no layout bin.
+    case 'HoldPlaced':
+    case 'HoldReleased':
+      return { locations: [...new Set(event.lines.map((l) => l.locationId))].filter((id) => state.locationsById.has(id)), operatives: [] };
+    case 'AsnCreated':
+    case 'GoodsReceived':
+    case 'AsnClosed':
+    case 'QcRuleSet':
+      return { locations: [], operatives: [] };
     case 'OperativeSignedOn':
     case 'OperativeSignedOff':
     case 'TasksAssigned':
@@ -120,7 +135,19 @@ export interface TwinSnapshotData {
   /** Cycle counts (R33–R37) and each bin's count history (R38); absent in snapshots written before counting existed. */
   readonly counts?: readonly CountTask[];
   readonly countHistory?: readonly CountHistory[];
+  /** Goods-in and stock statuses (R39–R46); absent in snapshots written before them. */
+  readonly holds?: readonly Hold[];
+  readonly asns?: readonly AsnState[];
+  readonly qcRules?: readonly string[];
+  readonly receiptIds?: readonly string[];
 }
+
+const cloneHold = (h: Hold): Hold => ({ ...h, lines: h.lines.map((l) => ({ ...l })) });
+const cloneAsn = (a: AsnState): AsnState => ({
+  ...a,
+  lines: a.lines.map((l) => ({ ...l, reasons: [...l.reasons] })),
+  unexpected: a.unexpected.map((u) => ({ ...u, reasons: [...u.reasons] })),
+});
 
 /** Deep copy of a count task. */
 const cloneCount = (c: CountTask): CountTask => ({
@@ -181,6 +208,10 @@ export function toSnapshotData(state: TwinState): TwinSnapshotData {
     countRequests: [...state.countRequests.values()].map((c) => ({ ...c })),
     counts: [...state.counts.values()].map(cloneCount),
     countHistory: [...state.countHistory.values()].map((h) => ({ ...h })),
+    holds: [...state.holds.values()].map(cloneHold),
+    asns: [...state.asns.values()].map(cloneAsn),
+    qcRules: [...state.qcRules],
+    receiptIds: [...state.receiptIds],
   };
 }
 
@@ -205,6 +236,10 @@ export function snapshotJson(state: TwinState): string {
     countRequests: [...state.countRequests.values()],
     counts: [...state.counts.values()],
     countHistory: [...state.countHistory.values()],
+    holds: [...state.holds.values()],
+    asns: [...state.asns.values()],
+    qcRules: [...state.qcRules],
+    receiptIds: [...state.receiptIds],
   };
   return JSON.stringify(view);
 }
@@ -238,6 +273,13 @@ export function fromSnapshotData(site: SiteDefinition, data: TwinSnapshotData): 
   const closed = [...state.counts.values()].filter((c) => c.closedAt !== null).sort((a, b) => (a.closedAt as number) - (b.closedAt as number));
   state.closedCounts.push(...closed.map((c) => c.id));
   for (const h of data.countHistory ?? []) state.countHistory.set(h.locationId, { ...h });
+  for (const h of data.holds ?? []) {
+    state.holds.set(h.id, cloneHold(h));
+    noteHeld(state, h.lines, 1);
+  }
+  for (const a of data.asns ?? []) state.asns.set(a.ref, cloneAsn(a));
+  for (const r of data.qcRules ?? []) state.qcRules.add(r);
+  for (const r of data.receiptIds ?? []) state.receiptIds.add(r);
   return state;
 }
 
