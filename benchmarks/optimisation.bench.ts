@@ -144,3 +144,10 @@ console.log(`\nwrote ${await writeResults('optimisation', {
   zoneAssignment,
   targets: verdict,
 })}`);
+
+// ── Event-loop responsiveness while the solver pool optimises (X1; benchmarks/optimisation-event-loop.ts) ──
+const { eventLoopRows } = await import('./optimisation-event-loop.ts');
+const eventLoop = await eventLoopRows();
+printTable('Event loop while optimising in the solver pool (target lag p99 ≤ 20 ms; baseline: nothing running)', eventLoop.rows);
+printTable('Target', [{ target: 'event-loop lag p99 ≤ 20 ms while optimising', measured: `${eventLoop.loaded.p99Ms} ms (baseline ${eventLoop.baseline.p99Ms} ms)`, ok: eventLoop.ok ? 'yes' : 'NO' }]);
+console.log(`wrote ${await writeResults('optimisation-event-loop', eventLoop)}`);

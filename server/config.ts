@@ -27,6 +27,11 @@ const Env = z.object({
   WAVE_MAX_ORDERS: z.coerce.number().int().min(1).max(1000).default(200),
   /** Automatic release waits while this many orders are queued for pickers. */
   WAVE_QUEUE_TARGET: z.coerce.number().int().min(1).default(100),
+  /** How automatic waves are batched: the solver's savings (default), savings + local search, seed, or R31's count grouping. */
+  WAVE_BATCHING: z.enum(['savings', 'savings-local-search', 'seed', 'count']).default('savings'),
+  WAVE_CART_ITEMS: z.coerce.number().int().min(1).default(45),
+  WAVE_CART_ORDERS: z.coerce.number().int().min(2).max(50).default(8),
+  WAVE_BATCHING_TIMEOUT_MS: z.coerce.number().int().min(1).default(2000),
   /** How often lapsed reservations are swept, ms (0 = never). */
   RESERVATION_SWEEP_MS: z.coerce.number().int().min(0).default(5000),
   /** How often channels are polled for orders a webhook missed, ms (0 = never). */

@@ -22,6 +22,8 @@ import { snapshotRouter } from './api/snapshot.routes.ts';
 import { countsRouter } from './api/counts.routes.ts';
 import { positionsRouter } from './api/positions.routes.ts';
 import { goodsInRouter } from './api/goods-in.routes.ts';
+import { slottingRouter } from './api/slotting.routes.ts';
+import { returnsRouter } from './api/returns.routes.ts';
 import { whatIfRouter } from './api/what-if.routes.ts';
 import { createSimulationPool } from '../simulations/experiments/pool.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
@@ -149,6 +151,16 @@ async function main(): Promise<void> {
     waveMaxOrders: config.WAVE_MAX_ORDERS,
     queueTarget: config.WAVE_QUEUE_TARGET,
     sweepEveryMs: config.RESERVATION_SWEEP_MS,
+    ...(config.WAVE_BATCHING === 'count'
+      ? {}
+      : {
+          batching: {
+            pool: solverPool,
+            method: config.WAVE_BATCHING,
+            capacity: { items: config.WAVE_CART_ITEMS, orders: config.WAVE_CART_ORDERS },
+            timeoutMs: config.WAVE_BATCHING_TIMEOUT_MS,
+          },
+        }),
     log,
   });
   pipeline.start();
@@ -163,7 +175,8 @@ async function main(): Promise<void> {
     rawRouters: [webhookRouter({ pool: store.pool, schema: config.DB_SCHEMA, onStored: () => inbox.wake(), log })],
     routers: [channelsRouter({ pool: store.pool, schema: config.DB_SCHEMA, sites }), packing, shiftRouter(sites, shifts), replayRouter(sites, { store, log }),
       floorModesRouter({ pool: store.pool, schema: config.DB_SCHEMA, sites }), kpisRouter(sites, kpiFeeds),
-      inspectRouter(sites, { pool: store.pool, schema: config.DB_SCHEMA }), countsRouter({ sites }), positionsRouter({ sites }), goodsInRouter({ sites }), snapshotRouter({ sites }), whatIfRouter({ sites, pool: simulationPool, log })],
+      inspectRouter(sites, { pool: store.pool, schema: config.DB_SCHEMA }), countsRouter({ sites }), positionsRouter({ sites }), goodsInRouter({ sites }), returnsRouter({ sites }), snapshotRouter({ sites }), whatIfRouter({ sites, pool: simulationPool, log }),
+      slottingRouter({ sites, runSlotting: (input, options) => solverPool.slottingReport(input, options), pool: simulationPool, log })],
   });
   gateway.watch(site.id);
   const routes = new RouteService(runner, { pool: solverPool, log });

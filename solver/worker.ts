@@ -1,11 +1,21 @@
 /**
  * Solver worker: the entry a worker thread (piscina) runs, and the same code an in-process pool calls. Plain data in,
- * plain data out. Layouts are large, so a worker keeps the few it has seen, keyed by `layoutKey`; a task names its
- * layout by key and carries the layout itself only when the worker said it does not have it yet.
+ * plain data out. Layouts (and sites, for slotting) are large, so a worker keeps the few it has seen, keyed by
+ * `layoutKey`; a task names its layout by key and carries it only when the worker said it does not have it yet. The
+ * MIP library is an adapter: the host passes it in (`SolverWorkerDeps`, server/solver-pool/worker-entry.ts).
  */
 import type { Layout } from '../server/twin/layout/types.ts';
 import type { FloorPoint, LocationId } from '../server/twin/ids.ts';
+import type { SiteDefinition } from '../server/twin/site.ts';
+import type { BatchingRequest, BatchingError, BatchingResult } from './batching/batching.ts';
+import { batchOrders } from './batching/batching.ts';
+import type { MipSolver } from './lp/mip.ts';
+import type { ZoneAssignmentInstance, ZoneAssignmentResult } from './lp/zone-assignment.ts';
+import { solveZoneAssignment } from './lp/zone-assignment.ts';
 import { pathPolyline } from './routing/distance-oracle.ts';
+import type { SlottingInput, SlottingOptions, SlottingReport } from './slotting/slot-report.ts';
+import { slottingReport } from './slotting/slot-report.ts';
+import type { StockLine } from './slotting/putaway.ts';
 import type { RouteError, RouteMethod, RouteResult } from './routing/plan-route.ts';
 import { findLocation, planRoute } from './routing/plan-route.ts';
 
@@ -34,14 +44,52 @@ export interface WalkRequest {
   readonly stops: readonly LocationId[];
 }
 
-/** Every task a solver worker understands. */
-export type SolverTask = RouteTask | WalkTask;
+/** Batch orders (`batchOrders`) on a cached layout. */
+export interface BatchTask {
+  readonly kind: 'batch';
+  readonly layoutKey: string;
+  readonly layout?: Layout;
+  readonly request: Omit<BatchingRequest, 'layout'>;
+}
 
-/** The worker's answer: the solver's result, or a request to resend the task with its layout. */
+/**
+ * A slotting report (`slottingReport`) on a cached site: the site (layout, SKUs) is the large part, so it is keyed
+ * like a layout and shipped once per worker; the stock and history travel with every task.
+ */
+export interface SlotTask {
+  readonly kind: 'slot';
+  readonly layoutKey: string;
+  readonly site?: SiteDefinition;
+  readonly input: Omit<SlottingInput, 'site' | 'stock'> & { readonly stock: readonly StockLine[] };
+  readonly options: SlottingOptions;
+}
+
+/** Family-to-zone assignment (`solveZoneAssignment`) with the worker's MIP solver. */
+export interface ZonesTask {
+  readonly kind: 'zones';
+  readonly instance: ZoneAssignmentInstance;
+  readonly timeLimitSeconds?: number;
+}
+
+/** Every task a solver worker understands. */
+export type SolverTask = RouteTask | WalkTask | BatchTask | SlotTask | ZonesTask;
+
+/** Tasks that name a cached layout or site by `layoutKey`. */
+export type KeyedSolverTask = RouteTask | WalkTask | BatchTask | SlotTask;
+
+/** The worker's answer: the solver's result, or a request to resend the task with its layout (or site). */
 export type SolverReply =
   | { readonly kind: 'route'; readonly result: RouteResult | RouteError }
   | { readonly kind: 'walk'; readonly path: FloorPoint[] | null }
+  | { readonly kind: 'batch'; readonly result: BatchingResult | BatchingError }
+  | { readonly kind: 'slot'; readonly report: SlottingReport }
+  | { readonly kind: 'zones'; readonly result: ZoneAssignmentResult }
   | { readonly kind: 'missing-layout'; readonly layoutKey: string };
+
+/** What the worker's host provides: adapters the pure core may not import (the MIP library). */
+export interface SolverWorkerDeps {
+  readonly mipSolver?: MipSolver;
+}
 
 /**
  * The floor polyline of the walk `from` (the depot when null) → stops… → depot in exactly that order, along shortest
@@ -68,31 +116,37 @@ export function walkThrough(layout: Layout, request: WalkRequest): FloorPoint[] 
 /** How many layouts one worker keeps (most recently used first out of the door last). */
 export const LAYOUT_CACHE_SIZE = 4;
 
-/** Layouts by key, most recently used last; per worker (per module instance). */
+/** Layouts and sites by key, most recently used last; per worker (per module instance). */
 const layouts = new Map<string, Layout>();
+const sites = new Map<string, SiteDefinition>();
 
-function layoutFor(task: { readonly layoutKey: string; readonly layout?: Layout }): Layout | undefined {
-  if (task.layout !== undefined) {
-    layouts.delete(task.layoutKey);
-    layouts.set(task.layoutKey, task.layout);
-    while (layouts.size > LAYOUT_CACHE_SIZE) {
-      const oldest = layouts.keys().next().value;
+function cached<T>(cache: Map<string, T>, key: string, sent: T | undefined): T | undefined {
+  if (sent !== undefined) {
+    cache.delete(key);
+    cache.set(key, sent);
+    while (cache.size > LAYOUT_CACHE_SIZE) {
+      const oldest = cache.keys().next().value;
       if (oldest === undefined) break;
-      layouts.delete(oldest);
+      cache.delete(oldest);
     }
-    return task.layout;
+    return sent;
   }
-  const cached = layouts.get(task.layoutKey);
-  if (cached !== undefined) {
+  const hit = cache.get(key);
+  if (hit !== undefined) {
     // Refresh its place so a busy layout is never the one evicted.
-    layouts.delete(task.layoutKey);
-    layouts.set(task.layoutKey, cached);
+    cache.delete(key);
+    cache.set(key, hit);
   }
-  return cached;
+  return hit;
 }
 
-/** Runs one solver task. Pure apart from the layout cache, which only saves re-sending layouts. */
-export function runSolverTask(task: SolverTask): SolverReply {
+const layoutFor = (task: { readonly layoutKey: string; readonly layout?: Layout }): Layout | undefined => cached(layouts, task.layoutKey, task.layout);
+
+/**
+ * Runs one solver task. Pure apart from the layout and site caches, which only save re-sending them. Synchronous
+ * except `zones`, whose MIP solver port is asynchronous.
+ */
+export function runSolverTask(task: SolverTask, deps: SolverWorkerDeps = {}): SolverReply | Promise<SolverReply> {
   switch (task.kind) {
     case 'route': {
       const layout = layoutFor(task);
@@ -110,6 +164,24 @@ export function runSolverTask(task: SolverTask): SolverReply {
       if (layout === undefined) return { kind: 'missing-layout', layoutKey: task.layoutKey };
       return { kind: 'walk', path: walkThrough(layout, task.request) };
     }
+    case 'batch': {
+      const layout = layoutFor(task);
+      if (layout === undefined) return { kind: 'missing-layout', layoutKey: task.layoutKey };
+      return { kind: 'batch', result: batchOrders({ ...task.request, layout }) };
+    }
+    case 'slot': {
+      const site = cached(sites, task.layoutKey, task.site);
+      if (site === undefined) return { kind: 'missing-layout', layoutKey: task.layoutKey };
+      return { kind: 'slot', report: slottingReport({ ...task.input, site }, task.options) };
+    }
+    case 'zones': {
+      const solver = deps.mipSolver;
+      if (solver === undefined) throw new Error('this solver worker has no MIP solver');
+      return solveZoneAssignment(task.instance, {
+        solver,
+        ...(task.timeLimitSeconds === undefined ? {} : { timeLimitSeconds: task.timeLimitSeconds }),
+      }).then((result) => ({ kind: 'zones', result }));
+    }
     default: {
       const unknown: never = task;
       throw new Error(`unknown solver task ${JSON.stringify(unknown)}`);
@@ -120,6 +192,5 @@ export function runSolverTask(task: SolverTask): SolverReply {
 /** Forgets every cached layout (tests). */
 export function clearLayoutCache(): void {
   layouts.clear();
+  sites.clear();
 }
-
-export default runSolverTask;

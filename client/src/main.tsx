@@ -13,6 +13,7 @@ if (root === null) throw new Error('index.html has no #root');
 const views = {
   picker: () => import('./picker/picker-main.tsx'),
   pack: () => import('./pack/pack-main.tsx'),
+  slotting: () => import('./slotting/slotting-main.tsx'),
   floor: () => import('./floor-main.tsx'),
 } satisfies Record<string, () => Promise<{ mount(root: HTMLElement): void }>>;
 
@@ -20,6 +21,7 @@ const views = {
 function viewOf(path: string): keyof typeof views {
   if (/^\/picker(\/|$)/.test(path)) return 'picker';
   if (/^\/pack(\/|$)/.test(path)) return 'pack';
+  if (/^\/slotting(\/|$)/.test(path)) return 'slotting';
   return 'floor';
 }
 

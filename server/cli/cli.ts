@@ -7,6 +7,7 @@ import type { CliIo } from './route.command.ts';
 import { SIMULATE_USAGE } from './simulate.command.ts';
 import { EXPERIMENT_USAGE } from './experiment.command.ts';
 import { LOAD_USAGE } from '../../simulations/load/load.command.ts';
+import { SLOT_USAGE } from './slot.command.ts';
 
 const USAGE = [
   'usage: npm run --silent cli -- <command> [flags]',
@@ -16,6 +17,7 @@ const USAGE = [
   `  ${SIMULATE_USAGE.replace(/^usage: /, '')}`,
   `  ${EXPERIMENT_USAGE.replace(/^usage: /, '')}`,
   `  ${LOAD_USAGE.replace(/^usage: /, '')}`,
+  `  ${SLOT_USAGE.replace(/^usage: /, '')}`,
 ].join('\n');
 
 const io: CliIo = {
@@ -45,16 +47,20 @@ async function main(argv: readonly string[]): Promise<number> {
       const { runLoadCommand } = await import('../../simulations/load/load.command.ts');
       return runLoadCommand(rest, io);
     }
+    case 'slot': {
+      const { runSlot } = await import('./slot.command.ts');
+      return runSlot(rest, io);
+    }
     case 'help':
     case '--help':
     case '-h':
       io.out(`${USAGE}\n`);
       return 0;
     case undefined:
-      io.err('cli: missing command (try: route, check, simulate, experiment, load, help)\n');
+      io.err('cli: missing command (try: route, check, simulate, experiment, load, slot, help)\n');
       return EXIT_USAGE;
     default:
-      io.err(`cli: unknown command ${JSON.stringify(command)} (try: route, check, simulate, experiment, load, help)\n`);
+      io.err(`cli: unknown command ${JSON.stringify(command)} (try: route, check, simulate, experiment, load, slot, help)\n`);
       return EXIT_USAGE;
   }
 }

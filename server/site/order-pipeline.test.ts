@@ -1,17 +1,21 @@
 import { describe, expect, it } from 'vitest';
+import { batchOrders, isBatchingError } from '../../solver/batching/batching.ts';
+import { InlineSolverPool } from '../solver-pool/inline-solver-pool.ts';
+import type { SolverPool } from '../solver-pool/solver-pool.ts';
 import { MemoryEventStore } from '../store/event-store.memory.ts';
+import type { SequencedEvent } from '../twin/events.ts';
 import { asOrderId, epochMs } from '../twin/ids.ts';
-import { LOC, SKU_A, T0, T1, TEST_SITE } from '../twin/test-site.ts';
+import { LOC, SKU_A, SKU_D, T0, T1, TEST_SITE } from '../twin/test-site.ts';
 import { checkTwinInvariants } from '../twin/invariants.ts';
-import { OrderPipeline } from './order-pipeline.ts';
+import { OrderPipeline, type OrderPipelineOptions } from './order-pipeline.ts';
 import { SiteRunner } from './site-runner.ts';
 
-async function setup(): Promise<{ runner: SiteRunner; pipeline: OrderPipeline; clock: { ms: number } }> {
+async function setup(extra: Partial<OrderPipelineOptions> = {}): Promise<{ runner: SiteRunner; pipeline: OrderPipeline; clock: { ms: number } }> {
   const clock = { ms: T0 as number };
   const store = new MemoryEventStore();
   await store.ensureSite(TEST_SITE.id, TEST_SITE);
   const runner = await SiteRunner.open({ site: TEST_SITE, store, clock: { now: () => epochMs((clock.ms += 1000)) } });
-  const pipeline = new OrderPipeline(runner, { releaseEveryMs: 0, sweepEveryMs: 0, waveMaxOrders: 2, queueTarget: 3 });
+  const pipeline = new OrderPipeline(runner, { releaseEveryMs: 0, sweepEveryMs: 0, waveMaxOrders: 2, queueTarget: 3, ...extra });
   return { runner, pipeline, clock };
 }
 
@@ -62,5 +66,71 @@ describe('OrderPipeline', () => {
     expect(await pipeline.releaseOnce()).toBe(0);
     expect(checkTwinInvariants(runner.twin)).toEqual([]);
     pipeline.close();
+  });
+
+  describe('automatic waves batched by the solver', () => {
+    // Orders alternate between L1 (aisle 1) and L4 (aisle 2): count grouping would mix the aisles, savings does not.
+    const placed = [
+      { id: 'S1', locationId: LOC[0]!, skuId: SKU_A, qty: 2 },
+      { id: 'S2', locationId: LOC[3]!, skuId: SKU_D, qty: 1 },
+      { id: 'S3', locationId: LOC[0]!, skuId: SKU_A, qty: 1 },
+      { id: 'S4', locationId: LOC[3]!, skuId: SKU_D, qty: 3 },
+      { id: 'S5', locationId: LOC[0]!, skuId: SKU_A, qty: 1 },
+    ];
+    const capacity = { items: 45, orders: 2 };
+
+    async function wave(pool: SolverPool, extra: Partial<OrderPipelineOptions> = {}) {
+      const logs: string[] = [];
+      const { runner, pipeline } = await setup({ waveMaxOrders: 10, queueTarget: 100, batching: { pool, capacity }, log: (m) => logs.push(m), ...extra });
+      await ok(runner, { type: 'receiveStock', tenantId: T1, locationId: LOC[0]!, skuId: SKU_A, qty: 20 });
+      await ok(runner, { type: 'receiveStock', tenantId: T1, locationId: LOC[3]!, skuId: SKU_D, qty: 20 });
+      for (const o of placed) {
+        await ok(runner, { type: 'createOrder', orderId: asOrderId(o.id), tenantId: T1, lines: [{ skuId: o.skuId, qty: o.qty }] });
+        await ok(runner, { type: 'allocateOrder', orderId: asOrderId(o.id) });
+      }
+      // The batches of every WaveReleased committed.
+      const released: (readonly string[])[][] = [];
+      const onCommitted = (events: readonly SequencedEvent[]): void => {
+        for (const { event } of events) if (event.type === 'WaveReleased') released.push(event.batches.map((b) => b.orderIds));
+      };
+      runner.subscribe({ committed: onCommitted, volatile: () => undefined, reloaded: () => undefined });
+      expect(await pipeline.releaseOnce()).toBe(placed.length);
+      pipeline.close();
+      expect(checkTwinInvariants(runner.twin)).toEqual([]);
+      return { released, logs, stats: pipeline.stats };
+    }
+
+    it('releases the wave with exactly the savings batches batchOrders gives for its orders', async () => {
+      const { released, stats } = await wave(new InlineSolverPool());
+      const expected = batchOrders({
+        layout: TEST_SITE.layout,
+        orders: placed.map((o) => ({ id: o.id, picks: [{ locationId: o.locationId, items: o.qty }] })),
+        capacity,
+        method: 'savings',
+      });
+      if (isBatchingError(expected)) throw new Error(expected.error.message);
+      const multi = expected.batches.map((b) => b.orderIds).filter((ids) => ids.length > 1);
+      expect(multi).toEqual([['S1', 'S3'], ['S2', 'S4']]);
+      expect(released).toEqual([multi]);
+      expect(stats.batchingFallbacks).toBe(0);
+    });
+
+    it('falls back to count grouping, and says why, when the solver fails or is too slow', async () => {
+      const failing = new InlineSolverPool();
+      await failing.close();
+      // A pool whose batching never answers (a stuck worker).
+      const never = new (class extends InlineSolverPool {
+        override batchOrders(): Promise<never> {
+          return new Promise(() => undefined);
+        }
+      })();
+      for (const [pool, reason] of [[failing, /closed/], [never, /no answer within 20 ms/]] as const) {
+        const { released, logs, stats } = await wave(pool, { batching: { pool, capacity, timeoutMs: 20 } });
+        // R31's count grouping (4 per batch, in the order listed).
+        expect(released).toEqual([[['S1', 'S2', 'S3', 'S4']]]);
+        expect(stats.batchingFallbacks).toBe(1);
+        expect(logs.join('\n')).toMatch(reason);
+      }
+    });
   });
 });

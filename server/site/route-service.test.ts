@@ -33,6 +33,9 @@ class GatedPool implements SolverPool {
   walkPath(layout: Layout, request: WalkRequest): Promise<FloorPoint[] | null> {
     return this.inner.walkPath(layout, request);
   }
+  batchOrders: SolverPool['batchOrders'] = (request) => this.inner.batchOrders(request);
+  slottingReport: SolverPool['slottingReport'] = (input, options) => this.inner.slottingReport(input, options);
+  zoneAssignment: SolverPool['zoneAssignment'] = (instance, options) => this.inner.zoneAssignment(instance, options);
   release(): void {
     for (const go of this.held.splice(0)) go();
   }

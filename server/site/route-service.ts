@@ -154,6 +154,10 @@ export class RouteService {
             case 'GoodsReceived':
             case 'AsnClosed':
             case 'QcRuleSet':
+            case 'RmaCreated':
+            case 'ReturnReceived':
+            case 'ReturnInspected':
+            case 'RmaClosed':
             case 'StockReceived':
             case 'StockMoved':
             case 'OrderCreated':

@@ -1,16 +1,22 @@
-/** SolverPool on worker threads (piscina): routes are solved off the event loop; each worker caches layouts by key. */
+/**
+ * SolverPool on worker threads (piscina): routes, batching, slotting and the zone MIP are solved off the event loop;
+ * each worker caches layouts and sites by key.
+ */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import type { BatchingError, BatchingRequest, BatchingResult } from '../../solver/batching/batching.ts';
+import type { ZoneAssignmentInstance, ZoneAssignmentResult } from '../../solver/lp/zone-assignment.ts';
 import type { RouteError, RouteRequest, RouteResult } from '../../solver/routing/plan-route.ts';
+import type { SlottingInput, SlottingOptions, SlottingReport } from '../../solver/slotting/slot-report.ts';
 import type { SolverReply, SolverTask, WalkRequest } from '../../solver/worker.ts';
 import { guardedRun } from './piscina-guard.ts';
 import { LayoutShipper } from './route-tasks.ts';
-import type { SolverPool } from './solver-pool.ts';
+import type { SolverPool, ZoneAssignmentOptions } from './solver-pool.ts';
 import type { FloorPoint } from '../twin/ids.ts';
 import type { Layout } from '../twin/layout/types.ts';
 
-/** The worker entry: a plain-JS bootstrap that registers tsx, then loads solver/worker.ts. */
+/** The worker entry: a plain-JS bootstrap that registers tsx, then loads worker-entry.ts (solver/worker.ts + adapters). */
 export const SOLVER_WORKER_FILE = fileURLToPath(new URL('./solver-worker.js', import.meta.url));
 
 export interface PiscinaSolverPoolOptions {
@@ -56,18 +62,33 @@ export class PiscinaSolverPool implements SolverPool {
   }
 
   planRoute(request: RouteRequest): Promise<RouteResult | RouteError> {
-    if (this.closed) return Promise.reject(new Error('the solver pool is closed'));
-    return this.shipper.planRoute(request);
+    return this.open() ?? this.shipper.planRoute(request);
   }
 
   walkPath(layout: Layout, request: WalkRequest): Promise<FloorPoint[] | null> {
-    if (this.closed) return Promise.reject(new Error('the solver pool is closed'));
-    return this.shipper.walkPath(layout, request);
+    return this.open() ?? this.shipper.walkPath(layout, request);
+  }
+
+  batchOrders(request: BatchingRequest): Promise<BatchingResult | BatchingError> {
+    return this.open() ?? this.shipper.batchOrders(request);
+  }
+
+  slottingReport(input: SlottingInput, options?: SlottingOptions): Promise<SlottingReport> {
+    return this.open() ?? this.shipper.slottingReport(input, options);
+  }
+
+  zoneAssignment(instance: ZoneAssignmentInstance, options?: ZoneAssignmentOptions): Promise<ZoneAssignmentResult> {
+    return this.open() ?? this.shipper.zoneAssignment(instance, options);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.pool.destroy();
+  }
+
+  /** A rejection once closed, else undefined. */
+  private open(): Promise<never> | undefined {
+    return this.closed ? Promise.reject(new Error('the solver pool is closed')) : undefined;
   }
 }

@@ -1,11 +1,20 @@
-/** One contract for every SolverPool adapter: same answers as the solver's planRoute, in parallel, layouts by key. */
+/**
+ * One contract for every SolverPool adapter: same answers as the solver's own functions (planRoute, batchOrders,
+ * slottingReport, solveZoneAssignment on HiGHS), in parallel, layouts and sites by key.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchOrders, type BatchingOrder } from '../../solver/batching/batching.ts';
+import { solveZoneAssignment, type ZoneAssignmentInstance } from '../../solver/lp/zone-assignment.ts';
+import { syntheticHistory } from '../../solver/slotting/history.ts';
+import { slottingReport } from '../../solver/slotting/slot-report.ts';
+import { generateSite } from '../twin/layout/generator.ts';
 import { asLocationId, type LocationId } from '../twin/ids.ts';
 import { layoutFromRackAisle, parseRackAisle } from '../twin/layout/rack-aisle.ts';
 import type { Layout } from '../twin/layout/types.ts';
 import { createRng, randomInt } from '../twin/rng.ts';
 import { planRoute, type RouteMethod } from '../../solver/routing/plan-route.ts';
 import { walkThrough } from '../../solver/worker.ts';
+import { createHighsMipSolver } from './highs-mip-solver.ts';
 import type { SolverPool } from './solver-pool.ts';
 
 function rackAisle(over: Record<string, unknown> = {}): Layout {
@@ -22,6 +31,25 @@ function pickLists(layout: Layout, count: number, size: number, seed: number): L
   return Array.from({ length: count }, () =>
     Array.from({ length: size }, () => layout.locations[randomInt(rng, 0, layout.locations.length - 1)]!.id),
   );
+}
+
+function batchingOrders(layout: Layout, count: number, seed: number): BatchingOrder[] {
+  const rng = createRng(seed);
+  return Array.from({ length: count }, (_, k) => ({
+    id: `o${k}`,
+    picks: Array.from({ length: randomInt(rng, 1, 3) }, () => ({ locationId: layout.locations[randomInt(rng, 0, layout.locations.length - 1)]!.id, items: randomInt(rng, 1, 4) })),
+    cutoffAt: k < count / 2 ? 1_000 : 2_000,
+  }));
+}
+
+function slottingCase(seed: number) {
+  const { site, initialStock } = generateSite({
+    id: 'slot', name: 'Slot', aisles: 6, blocks: 2, baysPerBlock: 8, levels: 3, depotX: 7.5, skuCount: 80, tenants: 2,
+    stockFillRatio: 0.4, baseDate: '2026-11-01', maxLocationsPerSku: 1,
+  }, seed);
+  const orders = syntheticHistory(site.skus, { orders: 300 }, createRng(seed + 1));
+  const stock = initialStock.map((r) => ({ locationId: r.locationId, skuId: r.skuId, tenantId: r.tenantId, lot: r.lot ?? '', onHand: r.qty }));
+  return { site, orders, stock };
 }
 
 /** Runs the contract against pools made by `create`. */
@@ -79,6 +107,44 @@ export function solverPoolContract(name: string, create: () => SolverPool): void
       const midway = await pool.walkPath(layout, { from: first!, stops: rest });
       expect(midway).toEqual(walkThrough(layout, { from: first!, stops: rest }));
       expect(await pool.walkPath(layout, { from: null, stops: [asLocationId('NOPE-1')] })).toBeNull();
+    });
+
+    it('batches orders exactly as batchOrders does, for every method, several at once; errors as values', async () => {
+      const orders = batchingOrders(layout, 24, 5);
+      const requests = (['fcfs', 'seed', 'savings', 'savings-local-search'] as const).map((method) => ({ layout, orders, capacity: { items: 12, orders: 4 }, method }));
+      const answers = await Promise.all(requests.map((request) => pool.batchOrders(request)));
+      expect(answers).toEqual(requests.map((request) => batchOrders(request)));
+      expect(answers.every((a) => 'batches' in a && a.batches.length > 1)).toBe(true);
+      const tooBig = await pool.batchOrders({ layout, orders, capacity: { items: 1 } });
+      expect(tooBig).toMatchObject({ error: { code: 'OVER_CAPACITY' } });
+    });
+
+    it('answers the slotting report exactly as slottingReport does, from any iterable of stock', async () => {
+      const { site, orders, stock } = slottingCase(31);
+      const options = { moves: 10, sample: 80 };
+      const expected = slottingReport({ site, orders, stock }, options);
+      expect(expected.moves?.length).toBeGreaterThan(0);
+      // Twice on the same site (shipped once per worker, then by key), the stock as a Map's values the second time.
+      const [first, second] = await Promise.all([
+        pool.slottingReport({ site, orders, stock }, options),
+        pool.slottingReport({ site, orders, stock: new Map(stock.map((l, i) => [i, l])).values() }, options),
+      ]);
+      expect(first).toEqual(expected);
+      expect(second).toEqual(expected);
+      expect(await pool.slottingReport({ site, orders, stock }, { sample: 50, affinity: false })).toEqual(slottingReport({ site, orders, stock }, { sample: 50, affinity: false }));
+    });
+
+    it('solves the zone MIP on HiGHS exactly as solveZoneAssignment does, verified optimal', async () => {
+      const instance: ZoneAssignmentInstance = {
+        families: [{ id: 'A', volume: 3 }, { id: 'B', volume: 2 }, { id: 'C', volume: 2 }],
+        zones: [{ id: 'near', capacity: 4 }, { id: 'far', capacity: 5 }],
+        cost: [[10, 30], [8, 9], [5, 20]],
+      };
+      const expected = await solveZoneAssignment(instance, { solver: createHighsMipSolver() });
+      // A and C do not both fit near (5 > 4): the optimum puts A near (saving 20, C would save 15), B and C far.
+      expect(expected).toEqual({ kind: 'optimal', assignment: [0, 1, 1], objective: 39, solver: 'highs' });
+      expect(await pool.zoneAssignment(instance, { timeLimitSeconds: 5 })).toEqual(expected);
+      await expect(pool.zoneAssignment({ ...instance, cost: [[1]] })).rejects.toThrow(/solveZoneAssignment/);
     });
 
     it('answers a solver refusal as a RouteError value, not a rejection', async () => {

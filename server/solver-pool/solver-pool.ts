@@ -2,7 +2,10 @@
  * The solver pool port: how the server asks for optimisation work without running it on the event loop. Adapters:
  * `PiscinaSolverPool` (worker threads, production) and `InlineSolverPool` (in-process, tests); one contract suite.
  */
+import type { BatchingError, BatchingRequest, BatchingResult } from '../../solver/batching/batching.ts';
+import type { ZoneAssignmentInstance, ZoneAssignmentResult } from '../../solver/lp/zone-assignment.ts';
 import type { RouteError, RouteRequest, RouteResult } from '../../solver/routing/plan-route.ts';
+import type { SlottingInput, SlottingOptions, SlottingReport } from '../../solver/slotting/slot-report.ts';
 import type { WalkRequest } from '../../solver/worker.ts';
 import type { FloorPoint } from '../twin/ids.ts';
 import type { Layout } from '../twin/layout/types.ts';
@@ -16,8 +19,22 @@ export interface SolverPool {
    * depot; null when a location is unknown or unreachable.
    */
   walkPath(layout: Layout, request: WalkRequest): Promise<FloorPoint[] | null>;
+  /** Batches orders: the same answer as the solver's `batchOrders(request)` (errors as values). */
+  batchOrders(request: BatchingRequest): Promise<BatchingResult | BatchingError>;
+  /**
+   * The slotting report: the same answer as `slottingReport(input, options)`. The site is shipped once per worker
+   * (keyed by object identity), the stock and history with every call. Rejects on an internal rule breach.
+   */
+  slottingReport(input: SlottingInput, options?: SlottingOptions): Promise<SlottingReport>;
+  /** Family-to-zone assignment on HiGHS, verified (`solveZoneAssignment`). Rejects on a malformed instance. */
+  zoneAssignment(instance: ZoneAssignmentInstance, options?: ZoneAssignmentOptions): Promise<ZoneAssignmentResult>;
   /** Stops the workers; pending tasks are rejected. */
   close(): Promise<void>;
+}
+
+export interface ZoneAssignmentOptions {
+  /** The MIP solver's time limit; default 10 s. */
+  readonly timeLimitSeconds?: number;
 }
 
 const keys = new WeakMap<Layout, string>();

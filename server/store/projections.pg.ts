@@ -178,6 +178,28 @@ interface Plan {
   readonly despatched: string[];
   readonly counts: Map<string, CountRow>;
   readonly goodsIn: GoodsInRows;
+  readonly returns: ReturnsRows;
+}
+
+/** RMA rows of a batch (R50–R55), written by `writeReturns`; their stock moves and holds go the common way. */
+interface ReturnsRows {
+  readonly rmas: { rma_id: string; tenant_id: string; order_id: string; lines: unknown; seq: number; at_ms: number }[];
+  /** Receipts and inspections, in event order. */
+  readonly steps: {
+    rma_id: string;
+    step_id: string;
+    seq: number;
+    kind: 'receipt' | 'inspection';
+    line_no: number;
+    sku_id: string;
+    lot: string | null;
+    qty: number;
+    grade: string | null;
+    disposition: string | null;
+    note: string | null;
+    at_ms: number;
+  }[];
+  readonly closes: { rma_id: string; seq: number; reason: string | null; at_ms: number }[];
 }
 
 /** Goods-in and hold rows of a batch (R39–R46), written by `writeGoodsIn`. */
@@ -265,6 +287,10 @@ function referencedIds(batch: readonly SequencedEvent[]): { taskIds: string[]; d
       case 'GoodsReceived':
       case 'AsnClosed':
       case 'QcRuleSet':
+      case 'RmaCreated':
+      case 'ReturnReceived':
+      case 'ReturnInspected':
+      case 'RmaClosed':
         break;
       default:
         return unreachable(e satisfies never);
@@ -326,6 +352,7 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
     despatched: [],
     counts: new Map(),
     goodsIn: { holds: [], releases: [], asns: [], closes: [], receipts: [], heldSkus: new Map() },
+    returns: { rmas: [], steps: [], closes: [] },
   };
   const heldSkus = (lines: readonly { tenantId: string; skuId: string }[]): void => {
     for (const l of lines) p.goodsIn.heldSkus.set(`${l.tenantId}\u0000${l.skuId}`, { tenant_id: l.tenantId, sku_id: l.skuId });
@@ -731,6 +758,21 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
       }
       case 'QcRuleSet':
         break;
+      case 'RmaCreated':
+        p.returns.rmas.push({ rma_id: e.rmaId, tenant_id: e.tenantId, order_id: e.orderId, lines: e.lines, seq, at_ms: at });
+        break;
+      case 'ReturnReceived':
+        // R51: customer → returns desk; the qc hold comes as its own HoldPlaced.
+        move(seq, at, e, VIRTUAL_LOCATIONS.customer, e.locationId, e.qty, null, 'RETURN');
+        p.returns.steps.push({ rma_id: e.rmaId, step_id: e.receiptId, seq, kind: 'receipt', line_no: e.lineNo, sku_id: e.skuId, lot: e.lot, qty: e.qty, grade: null, disposition: null, note: null, at_ms: at });
+        break;
+      case 'ReturnInspected':
+        for (const d of e.disposed) move(seq, at, { tenantId: e.tenantId, skuId: e.skuId, lot: d.lot, expiry: d.expiry }, e.locationId, VIRTUAL_LOCATIONS.adjustment, d.qty, null, 'RETURN_DISPOSED');
+        p.returns.steps.push({ rma_id: e.rmaId, step_id: e.inspectionId, seq, kind: 'inspection', line_no: e.lineNo, sku_id: e.skuId, lot: null, qty: e.qty, grade: e.grade, disposition: e.disposition, note: e.note, at_ms: at });
+        break;
+      case 'RmaClosed':
+        p.returns.closes.push({ rma_id: e.rmaId, seq, reason: e.reason, at_ms: at });
+        break;
       default:
         return unreachable(e satisfies never);
     }
@@ -918,6 +960,7 @@ export async function projectBatch(client: PoolClient, t: Tables, siteId: string
   }
   if (p.counts.size > 0) await writeCounts(client, t, siteId, p.counts);
   await writeGoodsIn(client, t, siteId, p.goodsIn);
+  await writeReturns(client, t, siteId, p.returns);
   await writeOutbox(client, t, siteId, batch, p);
 }
 
@@ -972,6 +1015,41 @@ async function writeGoodsIn(client: PoolClient, t: Tables, siteId: string, g: Go
         WHERE a.site_id = $1 AND a.asn_ref = x.asn_ref AND a.status = 'open'`,
       [siteId, JSON.stringify(g.closes)],
       g.closes.length,
+    );
+  }
+}
+
+/** RMAs, their receipts and inspections (R50–R55); line counters are summed from the steps when read. */
+async function writeReturns(client: PoolClient, t: Tables, siteId: string, r: ReturnsRows): Promise<void> {
+  const table = (name: string): string => `${quoteIdent(t.schema)}.${name}`;
+  if (r.rmas.length > 0) {
+    await client.query(
+      `INSERT INTO ${table('rmas')} (site_id, rma_id, tenant_id, order_id, status, lines, created_at, created_seq, updated_seq)
+       SELECT $1, x.rma_id, x.tenant_id, x.order_id, 'open', x.lines, to_timestamp(x.at_ms / 1000.0), x.seq, x.seq
+         FROM jsonb_to_recordset($2::jsonb) AS x(rma_id text, tenant_id text, order_id text, lines jsonb, seq bigint, at_ms float8)`,
+      [siteId, JSON.stringify(r.rmas)],
+    );
+  }
+  if (r.steps.length > 0) {
+    await client.query(
+      `INSERT INTO ${table('rma_steps')} (site_id, rma_id, step_id, seq, kind, line_no, sku_id, lot, qty, grade, disposition, note, at)
+       SELECT $1, x.rma_id, x.step_id, x.seq, x.kind, x.line_no, x.sku_id, x.lot, x.qty, x.grade, x.disposition, x.note,
+              to_timestamp(x.at_ms / 1000.0)
+         FROM jsonb_to_recordset($2::jsonb) AS x(rma_id text, step_id text, seq bigint, kind text, line_no integer, sku_id text,
+              lot text, qty integer, grade text, disposition text, note text, at_ms float8)`,
+      [siteId, JSON.stringify(r.steps)],
+    );
+  }
+  if (r.closes.length > 0) {
+    await expectRows(
+      client,
+      'RMA closes',
+      `UPDATE ${table('rmas')} a
+          SET status = 'closed', closed_at = to_timestamp(x.at_ms / 1000.0), close_reason = x.reason, updated_seq = x.seq
+         FROM jsonb_to_recordset($2::jsonb) AS x(rma_id text, seq bigint, reason text, at_ms float8)
+        WHERE a.site_id = $1 AND a.rma_id = x.rma_id AND a.status = 'open'`,
+      [siteId, JSON.stringify(r.closes)],
+      r.closes.length,
     );
   }
 }

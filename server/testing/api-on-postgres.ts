@@ -13,6 +13,7 @@ import { replayRouter } from '../api/replay.routes.ts';
 import { countsRouter } from '../api/counts.routes.ts';
 import { positionsRouter } from '../api/positions.routes.ts';
 import { goodsInRouter } from '../api/goods-in.routes.ts';
+import { returnsRouter } from '../api/returns.routes.ts';
 import { snapshotRouter } from '../api/snapshot.routes.ts';
 import { inspectRouter } from '../api/inspect.routes.ts';
 import { siteRegistry } from '../api/sites.ts';
@@ -57,6 +58,7 @@ export async function startApiOnPostgres(schemaPrefix: string): Promise<ApiOnPos
       countsRouter({ sites }),
       positionsRouter({ sites }),
       goodsInRouter({ sites }),
+      returnsRouter({ sites }),
       snapshotRouter({ sites }),
     ],
   });

@@ -8,6 +8,7 @@ import type { OrderState, PickTask, Quant, TwinState } from './state.ts';
 import { closeCount, noteCountMove } from './counting.ts';
 import { noteReceipt, qcRuleKey } from './goods-in.ts';
 import { noteHeld } from './stock-status.ts';
+import { noteRma } from './returns.ts';
 
 /** Orders waiting for a picker are served highest priority first, then oldest, then by id (deterministic). */
 export function compareQueued(a: OrderState, b: OrderState): number {
@@ -537,6 +538,18 @@ export function apply(state: TwinState, event: TwinEvent): TwinState {
       }
       break;
     }
+    case 'RmaCreated':
+    case 'RmaClosed':
+      noteRma(state, event);
+      break;
+    case 'ReturnReceived':
+      changeQuant(state, event.locationId, event.tenantId, event.skuId, event.lot, event.expiry, event.qty, 0);
+      noteRma(state, event);
+      break;
+    case 'ReturnInspected':
+      for (const d of event.disposed) changeQuant(state, event.locationId, event.tenantId, event.skuId, d.lot, d.expiry, -d.qty, 0);
+      noteRma(state, event);
+      break;
     case 'QcRuleSet':
       if (event.hold) state.qcRules.add(qcRuleKey(event.tenantId, event.skuId));
       else state.qcRules.delete(qcRuleKey(event.tenantId, event.skuId));

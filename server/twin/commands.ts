@@ -1,6 +1,6 @@
 /** Commands: requests to change the twin. `decide` turns one into events or a domain error. Quantities are whole units. */
 import type { EpochMs, FloorPoint, LocationId, OperativeId, OrderId, SkuId, TaskId, TenantId } from './ids.ts';
-import type { CountId, CountReason, HoldId, HoldStatus, OperativeActivity } from './state.ts';
+import type { CountId, CountReason, HoldId, HoldStatus, OperativeActivity, ReturnDisposition, ReturnGrade, ReturnReason } from './state.ts';
 
 export interface ReceiveStock {
   readonly type: 'receiveStock';
@@ -90,6 +90,11 @@ export interface ReleaseWave {
   readonly orderIds: readonly OrderId[];
   /** Most orders per batch (default 4); 1 disables batching. */
   readonly maxBatchOrders?: number;
+  /**
+   * The batches, decided by the caller (the batching solver): each a list of the wave's orders, disjoint; a batch of
+   * one is dropped. When given, `maxBatchOrders` is not used and unlisted orders are picked alone.
+   */
+  readonly batches?: readonly (readonly OrderId[])[];
 }
 
 export interface ReleaseOrder {
@@ -337,6 +342,54 @@ export interface SetQcRule {
   readonly hold: boolean;
 }
 
+export interface RmaLineInput {
+  readonly skuId: SkuId;
+  readonly qty: number;
+  readonly reason: ReturnReason;
+}
+
+/** Authorises a return of units shipped on a despatched order of the client (R50). */
+export interface CreateRma {
+  readonly type: 'createRma';
+  readonly rmaId: string;
+  readonly tenantId: TenantId;
+  readonly orderId: OrderId;
+  readonly lines: readonly RmaLineInput[];
+}
+
+/** Units of an open RMA scanned in at the returns desk (R51): the item's barcode or GS1 string names the SKU. */
+export interface ReceiveReturn {
+  readonly type: 'receiveReturn';
+  readonly rmaId: string;
+  /** Unique per scan: a resend of an applied one is acknowledged without effect. */
+  readonly receiptId: string;
+  readonly scan: string;
+  readonly qty: number;
+  /** Which RMA SKU the scan is for when it names none by itself; must agree with the scan. */
+  readonly skuId?: SkuId;
+  /** The shipped lot, for a lot-tracked SKU (else taken from a GS1 (10) in the scan). */
+  readonly lot?: string;
+}
+
+/** Grades received units of an RMA line and decides their disposition (R52, R53). */
+export interface InspectReturn {
+  readonly type: 'inspectReturn';
+  readonly rmaId: string;
+  readonly inspectionId: string;
+  readonly skuId: SkuId;
+  readonly qty: number;
+  readonly grade: ReturnGrade;
+  readonly disposition: ReturnDisposition;
+  readonly note?: string;
+}
+
+/** Closes an RMA once every received unit is inspected (R54). */
+export interface CloseRma {
+  readonly type: 'closeRma';
+  readonly rmaId: string;
+  readonly reason?: string;
+}
+
 export type Command =
   | ReceiveStock
   | MoveStock
@@ -369,6 +422,10 @@ export type Command =
   | CreateAsn
   | ReceiveGoods
   | CloseAsn
-  | SetQcRule;
+  | SetQcRule
+  | CreateRma
+  | ReceiveReturn
+  | InspectReturn
+  | CloseRma;
 
 export type CommandType = Command['type'];

@@ -33,6 +33,7 @@ import { decideCancel, decideExpire, decideLabel, decideReleaseWave } from './or
 import { decideApproveCount, decideCreateCounts, decideRejectCount, decideStartCount, decideSubmitCount } from './counting.ts';
 import { decideCloseAsn, decideCreateAsn, decideReceiveGoods, decideSetQcRule } from './goods-in.ts';
 import { decideExpireLots, decidePlaceHold, decideReleaseHold, dockLocationId, freeOf, heldOf } from './stock-status.ts';
+import { decideCloseRma, decideCreateRma, decideInspectReturn, decideReceiveReturn, returnsLocationId } from './returns.ts';
 
 /** Result of `decide`: the events to append and apply, or why the command was refused. */
 export type Decision = { readonly ok: true; readonly events: TwinEvent[] } | { readonly ok: false; readonly error: DomainError };
@@ -150,8 +151,8 @@ function decideReceive(state: TwinState, c: ReceiveStock, at: EpochMs): Decision
 }
 
 function decideMove(state: TwinState, c: MoveStock, at: EpochMs): Decision {
-  // Put-away starts at the dock (R44), which is not a layout bin; nothing is moved onto it.
-  const fromDock = c.fromLocationId === dockLocationId(state.site.id);
+  // Put-away starts at the dock (R44) or the returns desk (R53), which are not layout bins; nothing is moved onto them.
+  const fromDock = c.fromLocationId === dockLocationId(state.site.id) || c.fromLocationId === returnsLocationId(state.site.id);
   const sku = checkStockRefs(state, c.tenantId, c.skuId, fromDock ? [c.toLocationId] : [c.fromLocationId, c.toLocationId]);
   if ('code' in sku) return refuse(sku);
   if (!isPositiveInt(c.qty)) return refuse(badQty('qty', c.qty));
@@ -813,6 +814,14 @@ export function decide(state: TwinState, command: Command, ctx: DecideContext): 
       return settle(decideCloseAsn(state, command, at));
     case 'setQcRule':
       return settle(decideSetQcRule(state, command, at));
+    case 'createRma':
+      return settle(decideCreateRma(state, command, at));
+    case 'receiveReturn':
+      return settle(decideReceiveReturn(state, command, at));
+    case 'inspectReturn':
+      return settle(decideInspectReturn(state, command, at));
+    case 'closeRma':
+      return settle(decideCloseRma(state, command, at));
     case 'blockSegment':
     case 'unblockSegment': {
       const out = command.type === 'blockSegment' ? decideBlockSegment(state, command, at) : decideUnblockSegment(state, command, at);

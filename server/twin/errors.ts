@@ -41,7 +41,15 @@ export type DomainErrorCode =
   | 'DUPLICATE_ASN'
   | 'ASN_CLOSED'
   | 'REASON_REQUIRED'
-  | 'INVALID_SCAN';
+  | 'INVALID_SCAN'
+  | 'UNKNOWN_RMA'
+  | 'DUPLICATE_RMA'
+  | 'RMA_CLOSED'
+  | 'ORDER_NOT_DESPATCHED'
+  | 'RETURN_EXCEEDS_SHIPPED'
+  | 'RETURN_EXCEEDS_AUTHORISED'
+  | 'RETURN_NOT_RECEIVED'
+  | 'RETURN_NOT_INSPECTED';
 
 export interface DomainError {
   readonly code: DomainErrorCode;

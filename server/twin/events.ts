@@ -1,7 +1,7 @@
 /** Events: facts the twin has decided. Durable events are appended to the log with a per-site seq; volatile ones are not. */
 import type { Address } from './commands.ts';
 import type { EpochMs, FloorPoint, LocationId, OperativeId, OrderId, SkuId, TaskId, TenantId } from './ids.ts';
-import type { CountId, CountReason, HoldId, HoldLine, HoldSource, HoldStatus, OperativeActivity } from './state.ts';
+import type { CountId, CountReason, HoldId, HoldLine, HoldSource, HoldStatus, OperativeActivity, ReturnDisposition, ReturnGrade, ReturnReason } from './state.ts';
 
 /**
  * Virtual locations of the double-entry stock ledger: stock enters from SUPPLIER, picked stock sits in PACKING
@@ -261,6 +261,55 @@ export interface QcRuleSet extends EventBase {
   readonly hold: boolean;
 }
 
+/** An RMA was authorised (R50). */
+export interface RmaCreated extends EventBase {
+  readonly type: 'RmaCreated';
+  readonly rmaId: string;
+  readonly tenantId: TenantId;
+  readonly orderId: OrderId;
+  readonly lines: readonly { readonly lineNo: number; readonly skuId: SkuId; readonly qty: number; readonly reason: ReturnReason }[];
+}
+
+/**
+ * Returned units arrived at the returns desk (R51): the ledger move CUSTOMER → `RETURNS:<site>`. The same decision
+ * places the `qc` hold `holdId` on them until inspection.
+ */
+export interface ReturnReceived extends EventBase, StockKey {
+  readonly type: 'ReturnReceived';
+  readonly rmaId: string;
+  readonly receiptId: string;
+  readonly lineNo: number;
+  readonly locationId: LocationId;
+  readonly qty: number;
+  readonly holdId: HoldId;
+}
+
+/**
+ * Units of an RMA line inspected (R52, R53). The hold changes travel as HoldReleased/HoldPlaced in the same decision;
+ * `disposed` (dispose only) are written off from the returns location to ADJUSTMENT with reason RETURN_DISPOSED.
+ */
+export interface ReturnInspected extends EventBase {
+  readonly type: 'ReturnInspected';
+  readonly rmaId: string;
+  readonly inspectionId: string;
+  readonly tenantId: TenantId;
+  readonly lineNo: number;
+  readonly skuId: SkuId;
+  readonly grade: ReturnGrade;
+  readonly disposition: ReturnDisposition;
+  readonly qty: number;
+  readonly note: string | null;
+  readonly locationId: LocationId;
+  readonly disposed: readonly { readonly lot: string; readonly expiry: string | null; readonly qty: number }[];
+}
+
+/** An RMA was closed (R54). */
+export interface RmaClosed extends EventBase {
+  readonly type: 'RmaClosed';
+  readonly rmaId: string;
+  readonly reason: string | null;
+}
+
 /** The carrier's label for a packed order (R32). */
 export interface ShipmentLabelled extends EventBase {
   readonly type: 'ShipmentLabelled';
@@ -439,7 +488,11 @@ export type DurableEvent =
   | AsnCreated
   | GoodsReceived
   | AsnClosed
-  | QcRuleSet;
+  | QcRuleSet
+  | RmaCreated
+  | ReturnReceived
+  | ReturnInspected
+  | RmaClosed;
 
 export type TwinEvent = DurableEvent | OperativeMoved;
 export type TwinEventType = TwinEvent['type'];

@@ -7,6 +7,7 @@ import { segmentExists, segmentKey } from './blocks.ts';
 import { externalKey, quantKey, skuKey } from './keys.ts';
 import type { TwinState } from './state.ts';
 import { dockLocationId } from './stock-status.ts';
+import { returnsLocationId, rmaProblems } from './returns.ts';
 
 /**
  * Every broken invariant of the state as one line each; empty means healthy. Full scan (O(state)): for tests and
@@ -27,7 +28,8 @@ export function checkTwinInvariants(state: TwinState): string[] {
     if (q.reserved < 0) problems.push(`quant ${key}: reserved ${q.reserved} < 0`);
     if (q.reserved > q.onHand) problems.push(`quant ${key}: reserved ${q.reserved} > onHand ${q.onHand}`);
     if (q.onHand <= 0) problems.push(`quant ${key}: empty quant kept (onHand ${q.onHand})`);
-    const dock = q.locationId === dockLocationId(state.site.id);
+    // The returns desk (R51) is a dock too: outside the layout, never reserved from, any mix.
+    const dock = q.locationId === dockLocationId(state.site.id) || q.locationId === returnsLocationId(state.site.id);
     if (!state.locationsById.has(q.locationId) && !dock) problems.push(`quant ${key}: unknown location`);
     // R39: held units are never reserved too; R44: nothing is allocated from the dock.
     const held = state.heldByQuant.get(key) ?? 0;
@@ -175,6 +177,8 @@ export function checkTwinInvariants(state: TwinState): string[] {
     if (ref !== asn.ref) problems.push(`asn ${ref}: key mismatch`);
     for (const l of asn.lines) if (l.damagedQty < 0 || l.damagedQty > l.receivedQty) problems.push(`asn ${ref} line ${l.lineNo}: damaged ${l.damagedQty} of ${l.receivedQty} received`);
   }
+  // Returns (R50–R54): line arithmetic, never more under return than shipped.
+  problems.push(...rmaProblems(state));
 
   // Blocked segments (R28): keyed min-max, stored a < b, and an edge of the site's walk graph.
   for (const [key, seg] of state.blockedEdges) {
@@ -237,6 +241,12 @@ export function ledgerBalances(events: Iterable<TwinEvent>): LedgerResult {
         packing.delete(e.orderId);
         break;
       }
+      case 'ReturnReceived':
+        move(VIRTUAL_LOCATIONS.customer, e.locationId, e.tenantId, e.skuId, e.qty);
+        break;
+      case 'ReturnInspected':
+        for (const d of e.disposed) move(e.locationId, VIRTUAL_LOCATIONS.adjustment, e.tenantId, e.skuId, d.qty);
+        break;
       case 'CountAdjusted':
         // Found units come in from ADJUSTMENT, lost ones go out to it (R37).
         for (const a of e.adjustments) {
@@ -270,6 +280,8 @@ export function ledgerBalances(events: Iterable<TwinEvent>): LedgerResult {
       case 'AsnCreated':
       case 'AsnClosed':
       case 'QcRuleSet':
+      case 'RmaCreated':
+      case 'RmaClosed':
         break;
     }
   }

@@ -185,6 +185,10 @@ export class KpiAccumulator {
       case 'GoodsReceived':
       case 'AsnClosed':
       case 'QcRuleSet':
+      case 'RmaCreated':
+      case 'ReturnReceived':
+      case 'ReturnInspected':
+      case 'RmaClosed':
         break;
     }
   }

@@ -79,9 +79,35 @@ export function decideExpire(state: TwinState, at: EpochMs): TwinEvent[] {
 /** Most orders one wave may release. */
 export const MAX_WAVE_ORDERS = 1_000;
 
+/** Commands come from outside, so shapes are checked; a plain boolean keeps the declared types (no narrowing to any[]). */
+const isList = (v: unknown): boolean => Array.isArray(v);
+
+/**
+ * Explicit batches (R31): each batch's orders must be in the wave and in no other batch; a batch of one is dropped.
+ * Returns the batches' order lists, or an error naming the first problem.
+ */
+function explicitBatches(given: readonly (readonly OrderId[])[], listed: ReadonlySet<OrderId>): OrderId[][] | DomainError {
+  if (!isList(given) || given.length > MAX_WAVE_ORDERS) {
+    return domainError('INVALID_STATE', `batches must be a list of at most ${MAX_WAVE_ORDERS} lists of order ids`, {});
+  }
+  const batched = new Set<OrderId>();
+  const batches: OrderId[][] = [];
+  for (const [n, batch] of given.entries()) {
+    if (!isList(batch) || batch.length === 0) return domainError('INVALID_STATE', `batch ${n + 1} must list at least one order`, { batch: n + 1 });
+    for (const id of batch) {
+      if (!listed.has(id)) return domainError('INVALID_STATE', `batch ${n + 1} lists order ${id}, which is not in the wave`, { batch: n + 1, orderId: id });
+      if (batched.has(id)) return domainError('INVALID_STATE', `order ${id} is in more than one batch (again in batch ${n + 1})`, { batch: n + 1, orderId: id });
+      batched.add(id);
+    }
+    batches.push([...batch]);
+  }
+  return batches;
+}
+
 /**
  * [R31] Releases the listed allocated orders together. Orders with at most SMALL_ORDER_TASKS tasks are grouped, in
- * the order listed, into batches of up to `maxBatchOrders` (`${waveId}-B${n}`), which requestWork hands out whole.
+ * the order listed, into batches of up to `maxBatchOrders` (`${waveId}-B${n}`), which requestWork hands out whole —
+ * unless the caller gives the batches itself (`batches`, e.g. from the batching solver).
  */
 export function decideReleaseWave(state: TwinState, c: ReleaseWave, at: EpochMs): TwinEvent[] | DomainError {
   if (!isText(c.waveId, 64)) return domainError('INVALID_STATE', 'waveId must be 1 to 64 characters', {});
@@ -106,16 +132,26 @@ export function decideReleaseWave(state: TwinState, c: ReleaseWave, at: EpochMs)
     orders.push(order);
   }
   const batches: { batchId: string; orderIds: OrderId[] }[] = [];
-  let open: { batchId: string; orderIds: OrderId[] } | null = null;
   const batchOf = new Map<OrderId, string>();
-  for (const order of orders) {
-    if (maxBatch === 1 || order.allocations.length > SMALL_ORDER_TASKS) continue;
-    if (open === null || open.orderIds.length >= maxBatch) {
-      open = { batchId: `${c.waveId}-B${batches.length + 1}`, orderIds: [] };
-      batches.push(open);
+  if (c.batches !== undefined) {
+    const given = explicitBatches(c.batches, seen);
+    if (!Array.isArray(given)) return given;
+    for (const [n, orderIds] of given.entries()) {
+      const batchId = `${c.waveId}-B${n + 1}`;
+      batches.push({ batchId, orderIds });
+      for (const id of orderIds) batchOf.set(id, batchId);
     }
-    open.orderIds.push(order.id);
-    batchOf.set(order.id, open.batchId);
+  } else {
+    let open: { batchId: string; orderIds: OrderId[] } | null = null;
+    for (const order of orders) {
+      if (maxBatch === 1 || order.allocations.length > SMALL_ORDER_TASKS) continue;
+      if (open === null || open.orderIds.length >= maxBatch) {
+        open = { batchId: `${c.waveId}-B${batches.length + 1}`, orderIds: [] };
+        batches.push(open);
+      }
+      open.orderIds.push(order.id);
+      batchOf.set(order.id, open.batchId);
+    }
   }
   // A batch of one is just an order.
   for (const b of batches) if (b.orderIds.length === 1) batchOf.delete(b.orderIds[0] as OrderId);

@@ -182,6 +182,8 @@ export interface TwinState {
   readonly qcRules: Set<string>;
   /** Ids of receipts applied, so a rescanned receipt is acknowledged without a second effect (R43, I8). */
   readonly receiptIds: Set<string>;
+  /** Returns (RMAs) by id, open and closed (R50–R55). */
+  readonly rmas: Map<string, RmaState>;
 }
 
 /** Status of stock (R39). Everything not `available` is held and excluded from availability and allocation. */
@@ -300,4 +302,56 @@ export interface CountRequest {
   readonly reason: string;
   readonly taskId: TaskId | null;
   readonly at: EpochMs;
+}
+
+/** Why the customer sent it back (R50). */
+export type ReturnReason = 'damaged' | 'defective' | 'wrong-item' | 'not-as-described' | 'unwanted' | 'late-delivery' | 'other';
+/** Condition found at inspection (R52). */
+export type ReturnGrade = 'A' | 'B' | 'C' | 'unsellable';
+/** What happens to inspected units (R53). */
+export type ReturnDisposition = 'restock' | 'refurbish' | 'quarantine' | 'dispose';
+
+/** One authorised line of an RMA and its progress (R50–R53). */
+export interface RmaLineState {
+  readonly lineNo: number;
+  readonly skuId: SkuId;
+  readonly qty: number;
+  readonly reason: ReturnReason;
+  receivedQty: number;
+  inspectedQty: number;
+}
+
+/** Units scanned in at the returns desk; `holdId` holds them until inspected (R51). */
+export interface RmaReceipt {
+  readonly receiptId: string;
+  readonly lineNo: number;
+  readonly lot: string;
+  readonly expiry: string | null;
+  readonly qty: number;
+  readonly holdId: HoldId;
+  readonly at: EpochMs;
+}
+
+export interface RmaInspection {
+  readonly inspectionId: string;
+  readonly lineNo: number;
+  readonly grade: ReturnGrade;
+  readonly disposition: ReturnDisposition;
+  readonly qty: number;
+  readonly note: string | null;
+  readonly at: EpochMs;
+}
+
+/** A return merchandise authorisation against one despatched order (R50). */
+export interface RmaState {
+  readonly id: string;
+  readonly tenantId: TenantId;
+  readonly orderId: OrderId;
+  readonly createdAt: EpochMs;
+  status: 'open' | 'closed';
+  readonly lines: RmaLineState[];
+  readonly receipts: RmaReceipt[];
+  readonly inspections: RmaInspection[];
+  closedAt: EpochMs | null;
+  closeReason: string | null;
 }

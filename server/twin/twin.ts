@@ -3,11 +3,13 @@ import type { DurableEvent, TwinEvent } from './events.ts';
 import type { EpochMs, LocationId, OperativeId, OrderId, TaskId } from './ids.ts';
 import type { Location } from './layout/types.ts';
 import type { SiteDefinition, Sku } from './site.ts';
+import type { RmaState } from './state.ts';
 import type { AsnState, BlockedSegment, CountHistory, CountRequest, CountTask, Hold, OperativeState, OrderState, PickTask, Quant, SiteCounters, TwinState } from './state.ts';
 import { ORDER_DEFAULTS, insertQuant } from './apply.ts';
 import { segmentKey } from './blocks.ts';
 import { externalKey } from './keys.ts';
 import { noteHeld } from './stock-status.ts';
+import { cloneRma } from './returns.ts';
 
 export { apply, applyEvents, applySequenced } from './apply.ts';
 export { decide } from './decide.ts';
@@ -51,6 +53,7 @@ export function createTwinState(site: SiteDefinition, now: EpochMs): TwinState {
     asns: new Map(),
     qcRules: new Set(),
     receiptIds: new Set(),
+    rmas: new Map(),
   };
 }
 
@@ -89,6 +92,10 @@ export function touchedBy(state: TwinState, event: TwinEvent): Touched {
     case 'GoodsReceived':
     case 'AsnClosed':
     case 'QcRuleSet':
+    case 'RmaCreated':
+    case 'ReturnReceived': // onto the returns desk, no layout bin (R51)
+    case 'ReturnInspected':
+    case 'RmaClosed':
       return { locations: [], operatives: [] };
     case 'OperativeSignedOn':
     case 'OperativeSignedOff':
@@ -140,6 +147,8 @@ export interface TwinSnapshotData {
   readonly asns?: readonly AsnState[];
   readonly qcRules?: readonly string[];
   readonly receiptIds?: readonly string[];
+  /** Returns (R50–R55); absent in snapshots written before them. */
+  readonly rmas?: readonly RmaState[];
 }
 
 const cloneHold = (h: Hold): Hold => ({ ...h, lines: h.lines.map((l) => ({ ...l })) });
@@ -212,6 +221,7 @@ export function toSnapshotData(state: TwinState): TwinSnapshotData {
     asns: [...state.asns.values()].map(cloneAsn),
     qcRules: [...state.qcRules],
     receiptIds: [...state.receiptIds],
+    rmas: [...state.rmas.values()].map(cloneRma),
   };
 }
 
@@ -240,6 +250,7 @@ export function snapshotJson(state: TwinState): string {
     asns: [...state.asns.values()],
     qcRules: [...state.qcRules],
     receiptIds: [...state.receiptIds],
+    rmas: [...state.rmas.values()],
   };
   return JSON.stringify(view);
 }
@@ -280,6 +291,7 @@ export function fromSnapshotData(site: SiteDefinition, data: TwinSnapshotData): 
   for (const a of data.asns ?? []) state.asns.set(a.ref, cloneAsn(a));
   for (const r of data.qcRules ?? []) state.qcRules.add(r);
   for (const r of data.receiptIds ?? []) state.receiptIds.add(r);
+  for (const r of data.rmas ?? []) state.rmas.set(r.id, cloneRma(r));
   return state;
 }
 
