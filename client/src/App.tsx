@@ -6,6 +6,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { FloorCanvas } from './floor/FloorCanvas.tsx';
 import { fetchLayout, fetchSites, type SiteSummary } from './net/api.ts';
 import { connectLiveFloor, type LiveFloor } from './net/live-floor.ts';
+import { openFloorSocket } from './net/floor-socket.ts';
+import { startFloor } from './floor/start-floor.ts';
 import type { FloorStore } from './net/floor-store.ts';
 import { connectRoutes, type RouteConnection } from './net/route-socket.ts';
 import type { RouteStore } from './net/route-store.ts';
@@ -44,19 +46,28 @@ export function App({ store, routes }: AppProps) {
     let connection: LiveFloor | null = null;
     let kpis: KpiConnection | null = null;
     const start = async (): Promise<void> => {
-      const sites = await fetchSites(abort.signal);
       const wanted = new URLSearchParams(window.location.search).get('site');
-      const chosen = sites.find((s) => s.id === wanted) ?? sites[0];
-      if (chosen === undefined) throw new Error('This server hosts no sites yet.');
-      const siteLayout = await fetchLayout(chosen.id, abort.signal);
-      if (abort.signal.aborted) return;
-      setSite(chosen);
+      const started = await startFloor(
+        wanted,
+        {
+          openSocket: () => openFloorSocket(),
+          fetchSites,
+          fetchLayout,
+          // KPIs pushed on the floor socket go to the KPI connection, opened once the layout is in (one request less
+          // in the way of the first floor); its fetch covers what came before.
+          connect: (siteId, layoutReady, socket) =>
+            connectLiveFloor(store, siteId, { layoutReady, onKpis: (view) => kpis?.onKpis(view), ...(socket === null ? {} : { socket }) }),
+          setLayout: (siteLayout) => store.setLayout(siteLayout),
+        },
+        abort.signal,
+      );
+      if (started === null) return;
+      connection = started.live;
+      setSite(started.site);
       setError(null);
-      store.setLayout(siteLayout);
-      kpis = connectKpis(kpiStore, chosen.id);
-      connection = connectLiveFloor(store, chosen.id, { onKpis: kpis.onKpis });
       setLive(connection);
-      routeConnection.current = connectRoutes(routes, chosen.id);
+      kpis = connectKpis(kpiStore, started.site.id);
+      routeConnection.current = connectRoutes(routes, started.site.id);
     };
     start().catch((e: unknown) => {
       if (!abort.signal.aborted) setError(e instanceof Error ? e.message : String(e));

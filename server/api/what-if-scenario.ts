@@ -8,6 +8,7 @@ import type { Scenario } from '../../simulations/scenario/types.ts';
 import type { SiteDefinition } from '../twin/site.ts';
 import type { TwinSnapshotData } from '../twin/twin.ts';
 import type { RouteMethod } from '../../solver/routing/plan-route.ts';
+import type { WhatIfPlanView } from '../protocol/what-if.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -26,21 +27,7 @@ export interface WhatIfRequest {
 }
 
 /** Everything the what-if settled on, shown to the planner next to the results. */
-export interface WhatIfPlan {
-  readonly startAt: string;
-  readonly hours: number;
-  readonly fromSeq: number;
-  readonly seed: number;
-  readonly orderMultiplier: number;
-  readonly pickerDelta: number;
-  readonly routing: RouteMethod;
-  /** Operatives signed on at the fork: the baseline's pickers. */
-  readonly pickersNow: number;
-  readonly pickers: number;
-  /** Live arrival rate the demand is fitted to (before the multiplier), and where it was measured. */
-  readonly linesPerHour: number;
-  readonly rateFrom: 'last-hour' | 'all-orders' | 'none';
-  readonly cutoffs: readonly string[];
+export interface WhatIfPlan extends WhatIfPlanView {
   readonly baseline: Scenario;
   readonly whatIf: Scenario;
 }

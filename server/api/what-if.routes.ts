@@ -3,7 +3,6 @@
  * shift as it stands and under the planner's changed assumptions on the simulation pool, and answer both KPIs side by
  * side. Runs live in memory only: the latest {@link WhatIfRouterDeps.maxRuns}, at most `maxRunning` at once.
  */
-import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { SimulationKpis, SimulationResult } from '../../simulations/model/result.ts';
@@ -13,8 +12,9 @@ import { loadReportAssets } from '../../simulations/report/report-assets.ts';
 import { renderReport } from '../../simulations/report/render-report.ts';
 import { ROUTE_METHODS } from '../../solver/routing/plan-route.ts';
 import { toSnapshotData } from '../twin/twin.ts';
+import { BackgroundJobs, type BackgroundJob } from './background-jobs.ts';
 import { sendError } from './http-error.ts';
-import { Id, parseOr400, siteFrom } from './params.ts';
+import { parseOr400, siteFrom } from './params.ts';
 import type { SiteRegistry } from './sites.ts';
 import { MAX_HOURS, MIN_HOURS, planWhatIf, type WhatIfPlan } from './what-if-scenario.ts';
 
@@ -43,17 +43,11 @@ const WhatIfBody = z
 /** Which report: the what-if run's (charts, heat map), the baseline's, or both side by side. */
 const ReportQuery = z.object({ run: z.enum(['whatIf', 'baseline', 'comparison']).default('whatIf') }).strict();
 
-type RunStatus = 'running' | 'done' | 'failed';
-
-interface WhatIfRun {
-  readonly id: string;
-  readonly siteId: string;
-  status: RunStatus;
+interface WhatIfRun extends BackgroundJob {
   /** What the what-if settled on; the scenarios (which carry the site and the fork) are not kept. */
   readonly request: Omit<WhatIfPlan, 'baseline' | 'whatIf'>;
   baseline?: SimulationResult;
   result?: SimulationResult;
-  error?: string;
 }
 
 const runView = (run: WhatIfRun) => ({
@@ -71,64 +65,31 @@ const runView = (run: WhatIfRun) => ({
  * KPIs) and `GET …/what-if/:id/report?run=whatIf|baseline|comparison` (HTML, default the what-if run).
  */
 export function whatIfRouter(deps: WhatIfRouterDeps): Router {
-  const maxRuns = deps.maxRuns ?? 20;
+  const jobs = new BackgroundJobs<WhatIfRun>({ maxJobs: deps.maxRuns ?? 20, maxRunning: deps.maxRunning ?? 2, log: deps.log });
   const maxRunning = deps.maxRunning ?? 2;
-  // Insertion order is creation order: the first finished entry is the oldest to evict.
-  const runs = new Map<string, WhatIfRun>();
-  let running = 0;
   const router = Router();
-
-  const evict = (): void => {
-    for (const [id, run] of runs) {
-      if (runs.size <= maxRuns) return;
-      if (run.status !== 'running') runs.delete(id);
-    }
-  };
-
-  const findRun = (siteId: string, raw: unknown, res: Parameters<typeof sendError>[0]): WhatIfRun | undefined => {
-    const id = Id.safeParse(raw);
-    const run = id.success ? runs.get(id.data) : undefined;
-    if (run !== undefined && run.siteId === siteId) return run;
-    sendError(res, 404, 'UNKNOWN_WHAT_IF', `no what-if '${String(raw)}' for site '${siteId}'`);
-    return undefined;
-  };
+  const findRun = (siteId: string, raw: unknown, res: Parameters<typeof sendError>[0]): WhatIfRun | undefined =>
+    jobs.find(siteId, raw, res, 'UNKNOWN_WHAT_IF', 'what-if');
 
   router.post('/api/sites/:siteId/what-if', async (req, res) => {
     const site = siteFrom(deps.sites, req, res);
     const body = site && parseOr400(WhatIfBody, req.body ?? {}, res, 'body');
     if (!site || !body) return;
-    if (running >= maxRunning) {
+    if (jobs.full) {
       res.setHeader('Retry-After', '5');
       return sendError(res, 429, 'TOO_MANY_WHAT_IFS', `${maxRunning} what-ifs are running; retry when one finishes`);
     }
-    running++;
-    let plan: WhatIfPlan;
-    try {
-      // The fork: a deep copy of committed state taken in one synchronous step; the live twin is only read.
-      const snapshot = await site.read((twin) => toSnapshotData(twin));
-      plan = planWhatIf(site.site, snapshot, body);
-    } catch (error) {
-      running--;
-      throw error;
-    }
-    const { baseline, whatIf, ...request } = plan;
-    const run: WhatIfRun = { id: randomUUID(), siteId: site.siteId, status: 'running', request };
-    runs.set(run.id, run);
-    evict();
-    // Settled, not all: a slot is free only once both runs have left the pool.
-    void Promise.allSettled([deps.pool.run({ scenario: baseline }), deps.pool.run({ scenario: whatIf })]).then(([asIs, changed]) => {
-      running--;
-      if (asIs.status === 'fulfilled' && changed.status === 'fulfilled') {
-        run.baseline = asIs.value;
-        run.result = changed.value;
-        run.status = 'done';
-      } else {
-        const error: unknown = asIs.status === 'rejected' ? asIs.reason : changed.status === 'rejected' ? changed.reason : null;
-        run.status = 'failed';
-        run.error = error instanceof Error ? error.message : String(error);
-        deps.log?.(`what-if ${run.id} on ${run.siteId} failed`, error);
-      }
-      evict();
+    // The fork: a deep copy of committed state taken in one synchronous step; the live twin is only read.
+    const snapshot = await site.read((twin) => toSnapshotData(twin));
+    const { baseline, whatIf, ...request } = planWhatIf(site.site, snapshot, body);
+    const run: WhatIfRun = { id: jobs.newId(), siteId: site.siteId, status: 'running', request };
+    jobs.start(run, async () => {
+      // Settled, not all: the job (and its slot) ends only once both runs have left the pool.
+      const [asIs, changed] = await Promise.allSettled([deps.pool.run({ scenario: baseline }), deps.pool.run({ scenario: whatIf })]);
+      if (asIs.status === 'rejected') throw asIs.reason;
+      if (changed.status === 'rejected') throw changed.reason;
+      run.baseline = asIs.value;
+      run.result = changed.value;
     });
     res.status(202).location(`/api/sites/${site.siteId}/what-if/${run.id}`).json({ id: run.id, status: run.status });
   });

@@ -55,3 +55,14 @@ export function pickWeighted(rng: Rng, cumulative: readonly number[]): number {
   }
   return lo;
 }
+
+/** Fisher–Yates shuffle in place; returns `items`. */
+export function shuffle<T>(rng: Rng, items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = randomInt(rng, 0, i);
+    const t = items[i]!;
+    items[i] = items[j]!;
+    items[j] = t;
+  }
+  return items;
+}

@@ -5,7 +5,7 @@
 import type { LocationId, SkuId } from '../../server/twin/ids.ts';
 import type { Layout, Location } from '../../server/twin/layout/types.ts';
 import type { Rng } from '../../server/twin/rng.ts';
-import { randomInt } from '../../server/twin/rng.ts';
+import { randomInt, shuffle } from '../../server/twin/rng.ts';
 import type { Assignment, SlotRules, SlotSku } from './model.ts';
 import { ineligibility, slotCosts, slotsOf, velocityPerSlot } from './model.ts';
 
@@ -69,16 +69,6 @@ export function locationsByCost(costs: Float64Array): number[] {
 /** SKUs by picks per slot, highest first (ties by id): the COI order. */
 export function skusByVelocity(skus: readonly SlotSku[]): SlotSku[] {
   return [...skus].sort((a, b) => velocityPerSlot(b) - velocityPerSlot(a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
-
-function shuffle<T>(rng: Rng, items: T[]): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = randomInt(rng, 0, i);
-    const t = items[i]!;
-    items[i] = items[j]!;
-    items[j] = t;
-  }
-  return items;
 }
 
 /**

@@ -10,6 +10,7 @@ import { binAttributesStore, pollBinAttributes, type BinAttributesStore } from '
 import { cameraStore, type CameraStore } from '../net/camera-store.ts';
 import type { FloorStore } from '../net/floor-store.ts';
 import { markLoad, renderingDisabled } from '../perf-probe.ts';
+import { markExtraStep } from './extra-marks.ts';
 import { AisleLabels } from './AisleLabels.tsx';
 import { AisleMarkings } from './AisleMarkings.tsx';
 import { Bins, type BinHover } from './Bins.tsx';
@@ -81,10 +82,18 @@ export function FloorCanvas({
 function RenderGate({ store }: { store: FloorStore }) {
   const disabled = useMemo(renderingDisabled, []);
   const open = useRef(false);
+  const compiled = useRef(false);
   useFrame(({ gl, scene, camera }) => {
     if (disabled) return;
     open.current ||= store.seq !== null || store.status === 'offline' || store.status === 'error';
-    if (open.current) gl.render(scene, camera);
+    if (open.current) {
+      gl.render(scene, camera);
+    } else if (!compiled.current) {
+      // While the snapshot is on its way, build the shader programs the first frame needs (work it would do anyway).
+      compiled.current = true;
+      gl.compile(scene, camera);
+      markExtraStep('shaders-compiled');
+    }
   }, 1);
   return null;
 }

@@ -10,7 +10,7 @@ import * as msgpackParser from 'socket.io-msgpack-parser';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FloorCounters, FloorDiff, FloorSnapshot } from '../../../server/protocol/floor.ts';
 import type { JoinRequest, JoinResult } from '../../../server/protocol/socket.ts';
-import { connectFloor, type FloorConnection } from './floor-socket.ts';
+import { connectFloor, HELD_DETAIL, openFloorSocket, type FloorConnection } from './floor-socket.ts';
 import { FloorStore } from './floor-store.ts';
 
 const counters: FloorCounters = {
@@ -170,6 +170,42 @@ describe('connectFloor', () => {
     expect(s.joins[1]?.since).toBe(10);
     expect(s.joins[2]?.since).toBeUndefined();
     await until(store, (st) => st.seq === 4 && st.status === 'live');
+  });
+
+  it('joins before the layout is in, holds the answer and the diffs after it, and applies them once it is', async () => {
+    site = await ScriptedSite.start();
+    const s = site;
+    // The first diff goes out right behind the join's answer, before the page has its layout.
+    s.answer = () => {
+      setImmediate(() => s.broadcast(diff(10, 11, [2, 70])));
+      return { ok: true, kind: 'snapshot', snapshot: s.snapshot(10, [5, 6, 7]) };
+    };
+    const store = new FloorStore();
+    let layoutIn = (): void => undefined;
+    const layoutReady = new Promise<void>((resolve) => (layoutIn = resolve));
+    connection = connectFloor(store, 's1', { url: s.url, layoutReady });
+    await s.joined(1);
+    await until(store, (st) => st.statusDetail === HELD_DETAIL);
+    expect(store.seq).toBeNull();
+
+    store.setLayout(layout);
+    layoutIn();
+    await until(store, (st) => st.seq === 11 && st.status === 'live');
+    expect(Array.from(store.fill)).toEqual([5, 6, 70]);
+    expect(s.joins).toHaveLength(1);
+  });
+
+  it('joins on a socket opened (and connected) before it was handed over', async () => {
+    site = await ScriptedSite.start();
+    const socket = openFloorSocket(site.url);
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    const store = new FloorStore();
+    store.setLayout(layout);
+    connection = connectFloor(store, 's1', { socket });
+    await until(store, (st) => st.seq === 10 && st.status === 'live');
+    expect(site.joins).toHaveLength(1);
+    connection.close();
+    expect(socket.connected).toBe(false);
   });
 
   it('shows a join refusal as an error', async () => {

@@ -10,6 +10,7 @@ import type { KpiView } from '../../../server/protocol/kpis.ts';
 import type { ClientToServerEvents, JoinRequest, JoinResult, ServerToClientEvents } from '../../../server/protocol/socket.ts';
 import type { DiffOutcome, FloorStore } from './floor-store.ts';
 import { markLoad, perfProbe } from '../perf-probe.ts';
+import { markExtraStep } from '../floor/extra-marks.ts';
 
 /** A live connection; `close` leaves the room and stops reconnecting. */
 export interface FloorConnection {
@@ -25,16 +26,33 @@ export interface FloorConnectionOptions {
   readonly joinTimeoutMs?: number;
   /** Hears the site's KPIs, sent to the room every 2 s (`kpi-store.ts` `connectKpis(…).onKpis`). */
   readonly onKpis?: (view: KpiView) => void;
+  /**
+   * Resolves once the store holds the site's layout. Until then the socket connects and joins (the server's answer
+   * overlaps the layout's download) but the answer and any diffs are held: a snapshot needs the layout to land in.
+   */
+  readonly layoutReady?: Promise<unknown>;
+  /** A socket opened before the site was known (`openFloorSocket`), so its handshake overlapped; closed with us. */
+  readonly socket?: FloorSocket;
 }
 
 /** Diffs that arrive while a join is in flight are held (at most this many) and applied after it. */
 const MAX_BUFFERED_DIFFS = 256;
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 10_000;
+/** Status detail while the join's answer waits for the layout. */
+export const HELD_DETAIL = 'answered; waiting for the layout';
 /** This many stale diffs in a row means the server's history is behind ours (e.g. it restarted on fresh data). */
 const MAX_CONSECUTIVE_STALE = 20;
 
-type FloorSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/** The floor's Socket.IO socket. */
+export type FloorSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** Opens a socket to the floor gateway (`url` undefined = the page's origin); it connects at once. */
+export function openFloorSocket(url?: string): FloorSocket {
+  const socket: FloorSocket = io(url ?? '', { path: '/socket.io', parser: msgpackParser, transports: ['websocket', 'polling'] });
+  socket.once('connect', () => markExtraStep('socket-connected'));
+  return socket;
+}
 
 /** A catch-up that is a gap, or that ends before our seq (the server's history is not ours), needs a snapshot. */
 const isBehindOrGap = (outcome: DiffOutcome, diff: FloorDiff, seq: number | null): boolean =>
@@ -44,11 +62,7 @@ const isBehindOrGap = (outcome: DiffOutcome, diff: FloorDiff, seq: number | null
 export function connectFloor(store: FloorStore, siteId: string, options: FloorConnectionOptions = {}): FloorConnection {
   const now = options.now ?? (() => performance.now());
   const joinTimeoutMs = options.joinTimeoutMs ?? 10_000;
-  const socket: FloorSocket = io(options.url ?? '', {
-    path: '/socket.io',
-    parser: msgpackParser,
-    transports: ['websocket', 'polling'],
-  });
+  const socket = options.socket ?? openFloorSocket(options.url);
 
   let closed = false;
   let joining = false;
@@ -57,6 +71,9 @@ export function connectFloor(store: FloorStore, siteId: string, options: FloorCo
   let buffered: FloorDiff[] = [];
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
   let retryDelayMs = RETRY_MIN_MS;
+  let layoutIn = options.layoutReady === undefined;
+  /** A join answer that came before the layout: applied when the layout is in. */
+  let heldAnswer: JoinResult | null = null;
 
   const scheduleRetry = (): void => {
     if (closed || retryTimer !== null) return;
@@ -127,6 +144,7 @@ export function connectFloor(store: FloorStore, siteId: string, options: FloorCo
     store.setStatus(since === null ? 'joining' : 'resyncing');
     const request: JoinRequest =
       since === null ? { siteId, protocolVersion: PROTOCOL_VERSION } : { siteId, since, protocolVersion: PROTOCOL_VERSION };
+    markExtraStep('join-sent');
     socket.timeout(joinTimeoutMs).emit('site:join', request, (err: Error | null, result: JoinResult) => {
       joining = false;
       if (closed) return;
@@ -135,9 +153,30 @@ export function connectFloor(store: FloorStore, siteId: string, options: FloorCo
         scheduleRetry();
         return;
       }
+      markExtraStep('join-answered');
+      if (!layoutIn) {
+        // Still "joining" for the diffs that follow: they are buffered until the answer is applied.
+        joining = true;
+        heldAnswer = result;
+        store.setStatus('joining', HELD_DETAIL);
+        return;
+      }
       onJoined(result);
     });
   }
+
+  options.layoutReady?.then(
+    () => {
+      layoutIn = true;
+      const answer = heldAnswer;
+      heldAnswer = null;
+      if (closed || answer === null) return;
+      joining = false;
+      onJoined(answer);
+    },
+    // The page reports a failed layout itself; this connection is closed with it.
+    () => undefined,
+  );
 
   socket.on('connect', () => {
     buffered = [];
@@ -145,6 +184,7 @@ export function connectFloor(store: FloorStore, siteId: string, options: FloorCo
   });
   socket.on('disconnect', (reason) => {
     joining = false;
+    heldAnswer = null;
     buffered = [];
     if (closed) return;
     // A pending join retry is moot while disconnected: 'connect' joins again.
@@ -170,6 +210,8 @@ export function connectFloor(store: FloorStore, siteId: string, options: FloorCo
   if (options.onKpis !== undefined) socket.on('site:kpis', options.onKpis);
 
   store.setStatus('connecting');
+  // A socket opened earlier may be connected already: its 'connect' has passed.
+  if (socket.connected) join();
   return {
     close(): void {
       closed = true;

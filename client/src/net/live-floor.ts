@@ -21,8 +21,9 @@ export interface LiveFloorOptions extends FloorConnectionOptions {
 
 /** Connects `store` to the live floor of `siteId`, as `connectFloor` does, with pause and resume. */
 export function connectLiveFloor(store: FloorStore, siteId: string, options: LiveFloorOptions = {}): LiveFloor {
-  const { connect = connectFloor, ...connectionOptions } = options;
-  let connection: FloorConnection | null = connect(store, siteId, connectionOptions);
+  // A socket handed over is for the first connection only: `close` closes it, so a resume opens its own.
+  const { connect = connectFloor, socket, ...connectionOptions } = options;
+  let connection: FloorConnection | null = connect(store, siteId, socket === undefined ? connectionOptions : { ...connectionOptions, socket });
   let closed = false;
   return {
     get paused() {

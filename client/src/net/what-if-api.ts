@@ -4,6 +4,9 @@
  */
 import type { SimulationKpis } from '../../../simulations/model/result.ts';
 import type { RouteMethod } from '../../../solver/routing/plan-route.ts';
+import type { WhatIfPlanView } from '../../../server/protocol/what-if.ts';
+
+export type { WhatIfPlanView };
 
 /** What the planner changes; omitted fields take the server's defaults. */
 export interface WhatIfInput {
@@ -16,21 +19,6 @@ export interface WhatIfInput {
 
 export type WhatIfStatus = 'running' | 'done' | 'failed';
 
-/** What the server settled on for a what-if. */
-export interface WhatIfPlanView {
-  readonly startAt: string;
-  readonly hours: number;
-  readonly fromSeq: number;
-  readonly seed: number;
-  readonly orderMultiplier: number;
-  readonly pickerDelta: number;
-  readonly routing: RouteMethod;
-  readonly pickersNow: number;
-  readonly pickers: number;
-  readonly linesPerHour: number;
-  readonly rateFrom: 'last-hour' | 'all-orders' | 'none';
-  readonly cutoffs: readonly string[];
-}
 
 export interface WhatIfView {
   readonly id: string;

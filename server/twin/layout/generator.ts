@@ -7,7 +7,7 @@ import type { ReceiveStock } from '../commands.ts';
 import type { SiteDefinition, Sku, Tenant } from '../site.ts';
 import { asLocationId, asSiteId, asSkuId, asTenantId } from '../ids.ts';
 import type { Rng } from '../rng.ts';
-import { createRng, randomInt } from '../rng.ts';
+import { createRng, randomInt, shuffle } from '../rng.ts';
 import { gtinCheckDigit } from '../catalogue/catalogue.ts';
 import type { Location } from './types.ts';
 import type { FloortwinLayoutDocument, ZoneRule } from './floortwin-layout.ts';
@@ -132,17 +132,6 @@ export function makeGtin13(tenantIndex: number, itemNumber: number): string {
 export function addDays(date: string, days: number): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
-}
-
-/** Fisher–Yates shuffle in place. */
-function shuffle<T>(rng: Rng, items: T[]): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = randomInt(rng, 0, i);
-    const t = items[i]!;
-    items[i] = items[j]!;
-    items[j] = t;
-  }
-  return items;
 }
 
 function generateSkus(params: SiteParams, tenants: readonly Tenant[], rng: Rng, binFit: { l: number; w: number; h: number }): Sku[] {
