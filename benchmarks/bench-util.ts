@@ -1,5 +1,6 @@
 /** Shared by the benchmarks: print a table and write JSON to bench/results/. */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,3 +25,41 @@ export async function writeResults(name: string, data: unknown): Promise<string>
   await writeFile(file, `${JSON.stringify({ name, at: new Date().toISOString(), ...(data as object) }, null, 2)}\n`);
   return file;
 }
+
+/** Event-loop delay over one run, ms. */
+export interface EventLoopLag {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly wallMs: number;
+}
+
+/**
+ * Event-loop delay while `during` runs: a `monitorEventLoopDelay` histogram, plus a 1 ms heartbeat that keeps the loop
+ * turning while we only await and records the longest gap itself (a loop blocked for the whole run leaves the monitor
+ * a single late sample at best). Returns the lag and what `during` resolved to.
+ */
+export async function measureEventLoopLag<T>(during: () => Promise<T>): Promise<{ lag: EventLoopLag; value: T }> {
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  let last = performance.now();
+  let longestGap = 0;
+  const heartbeat = setInterval(() => {
+    const now = performance.now();
+    longestGap = Math.max(longestGap, now - last);
+    last = now;
+  }, 1);
+  histogram.enable();
+  const started = performance.now();
+  const value = await during();
+  const wallMs = performance.now() - started;
+  // Give the loop a turn so a run that blocked it throughout is sampled at all.
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  histogram.disable();
+  clearInterval(heartbeat);
+  const ms = (ns: number): number => Math.round((ns / 1e6) * 100) / 100;
+  return {
+    lag: { p50Ms: ms(histogram.percentile(50)), p99Ms: ms(histogram.percentile(99)), maxMs: Math.round(Math.max(ms(histogram.max), longestGap) * 100) / 100, wallMs: Math.round(wallMs) },
+    value,
+  };
+}
+

@@ -6,13 +6,12 @@
  * Run: `npx tsx benchmarks/event-loop.bench.ts`. Writes bench/results/event-loop.json.
  */
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { planRoute, isRouteError, type RouteRequest } from '../solver/routing/plan-route.ts';
 import { loadSiteFiles } from '../server/site/site-loader.ts';
 import { InlineSolverPool } from '../server/solver-pool/inline-solver-pool.ts';
 import { PiscinaSolverPool } from '../server/solver-pool/piscina-solver-pool.ts';
 import { createRng, randomInt } from '../server/twin/rng.ts';
-import { benchRoot, printTable, writeResults, type Row } from './bench-util.ts';
+import { benchRoot, measureEventLoopLag, printTable, writeResults, type EventLoopLag, type Row } from './bench-util.ts';
 
 const ROUTES = 1_000;
 const PICKS = 30;
@@ -26,43 +25,14 @@ const requests: RouteRequest[] = Array.from({ length: ROUTES }, () => ({
   picks: Array.from({ length: PICKS }, () => layout.locations[randomInt(rng, 0, layout.locations.length - 1)]!.id),
 }));
 
-interface Measured {
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly maxMs: number;
-  readonly wallMs: number;
+interface Measured extends EventLoopLag {
   readonly routesPerSec: number;
   readonly errors: number;
 }
 
 async function measure(solve: () => Promise<number>): Promise<Measured> {
-  const histogram = monitorEventLoopDelay({ resolution: 1 });
-  // A heartbeat keeps the loop turning so the monitor samples it even while we only await; it also records the
-  // longest gap itself, because a loop blocked for the whole run leaves the monitor a single late sample at best.
-  let last = performance.now();
-  let longestGap = 0;
-  const heartbeat = setInterval(() => {
-    const now = performance.now();
-    longestGap = Math.max(longestGap, now - last);
-    last = now;
-  }, 1);
-  histogram.enable();
-  const started = performance.now();
-  const errors = await solve();
-  const wallMs = performance.now() - started;
-  // Give the loop a turn so a run that blocked it throughout is sampled at all.
-  await new Promise((resolve) => setTimeout(resolve, 5));
-  histogram.disable();
-  clearInterval(heartbeat);
-  const ms = (ns: number): number => Math.round((ns / 1e6) * 100) / 100;
-  return {
-    p50Ms: ms(histogram.percentile(50)),
-    p99Ms: ms(histogram.percentile(99)),
-    maxMs: Math.round(Math.max(ms(histogram.max), longestGap) * 100) / 100,
-    wallMs: Math.round(wallMs),
-    routesPerSec: Math.round(ROUTES / (wallMs / 1000)),
-    errors,
-  };
+  const { lag, value: errors } = await measureEventLoopLag(solve);
+  return { ...lag, routesPerSec: Math.round(ROUTES / (lag.wallMs / 1000)), errors };
 }
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -7,7 +7,6 @@
  * per worker, the history and stock with every slotting call) — that cost is inside the measurement.
  * `eventLoopRows()` feeds `npm run bench -- optimisation`; `npx tsx benchmarks/optimisation-event-loop.ts` prints it.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { PiscinaSolverPool } from '../server/solver-pool/piscina-solver-pool.ts';
 import { DEMO_SITE_PARAMS, DEMO_SITE_SEED } from '../server/twin/layout/demo-site.ts';
@@ -15,44 +14,20 @@ import { generateSite } from '../server/twin/layout/generator.ts';
 import { createRng } from '../server/twin/rng.ts';
 import { zoneAssignmentInstanceFromSite } from '../solver/lp/zone-instance.ts';
 import { syntheticHistory } from '../solver/slotting/history.ts';
-import { printTable, type Row } from './bench-util.ts';
+import { measureEventLoopLag, printTable, type EventLoopLag, type Row } from './bench-util.ts';
 import { skewedOrders } from './optimisation-batching.ts';
 
 const TARGET_P99_MS = 20;
 const BASELINE_MS = 2_000;
 
-interface Lag {
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly maxMs: number;
-  readonly wallMs: number;
-}
-
-async function measureLag(during: () => Promise<unknown>): Promise<Lag> {
-  const histogram = monitorEventLoopDelay({ resolution: 1 });
-  // The heartbeat keeps the loop turning while we only await, and catches a block the monitor would sample once.
-  let last = performance.now();
-  let longestGap = 0;
-  const heartbeat = setInterval(() => {
-    const now = performance.now();
-    longestGap = Math.max(longestGap, now - last);
-    last = now;
-  }, 1);
-  histogram.enable();
-  const started = performance.now();
-  await during();
-  const wallMs = performance.now() - started;
-  await new Promise((resolve) => setTimeout(resolve, 5));
-  histogram.disable();
-  clearInterval(heartbeat);
-  const ms = (ns: number): number => Math.round((ns / 1e6) * 100) / 100;
-  return { p50Ms: ms(histogram.percentile(50)), p99Ms: ms(histogram.percentile(99)), maxMs: Math.round(Math.max(ms(histogram.max), longestGap) * 100) / 100, wallMs: Math.round(wallMs) };
+async function measureLag(during: () => Promise<unknown>): Promise<EventLoopLag> {
+  return (await measureEventLoopLag(during)).lag;
 }
 
 export interface EventLoopSection {
   readonly rows: Row[];
-  readonly baseline: Lag;
-  readonly loaded: Lag;
+  readonly baseline: EventLoopLag;
+  readonly loaded: EventLoopLag;
   readonly threads: number;
   readonly tasks: Record<string, number>;
   readonly ok: boolean;
