@@ -1,50 +1,27 @@
 /** Cycle counts over HTTP on a real Postgres (R33–R38): blind flow, approval, ledger rows, errors, the plan, replay. */
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSiteFiles } from '../site/site-loader.ts';
-import { SiteRunner } from '../site/site-runner.ts';
+import type { SiteRunner } from '../site/site-runner.ts';
 import { checkStore } from '../store/check.pg.ts';
-import { PgEventStore } from '../store/event-store.pg.ts';
-import { TEST_DATABASE_URL, uniqueSchema } from '../testing/server-process.ts';
-import { layoutView } from '../twin/floor-view.ts';
+import type { PgEventStore } from '../store/event-store.pg.ts';
+import { startApiOnPostgres, type ApiOnPostgres } from '../testing/api-on-postgres.ts';
 import type { LocationId, SkuId, TenantId } from '../twin/ids.ts';
 import { asOperativeId, asOrderId, epochMs } from '../twin/ids.ts';
 import type { SiteDefinition } from '../twin/site.ts';
 import { applySequenced, createTwinState, toSnapshotData } from '../twin/twin.ts';
-import { createApp } from './app.ts';
-import { answerMalformedRequests } from './http-error.ts';
-import { countsRouter } from './counts.routes.ts';
-import { siteRegistry } from './sites.ts';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 describe('[R33]–[R38] cycle counts over HTTP on Postgres', () => {
   let store: PgEventStore;
   let runner: SiteRunner;
   let site: SiteDefinition;
-  let server: Server;
+  let api: ApiOnPostgres;
   let base: string;
   /** Three stocked bins of plain (not lot-tracked) SKUs: 40 units each. */
   let bins: { locationId: LocationId; skuId: SkuId; tenantId: TenantId }[];
 
   beforeAll(async () => {
-    store = new PgEventStore({ connectionString: TEST_DATABASE_URL, schema: uniqueSchema('counts') });
-    await store.init();
-    ({ site } = await loadSiteFiles(path.join(root, 'data/sites/demo.json')));
-    await store.ensureSite(site.id, site);
-    let clockMs = Date.UTC(2026, 10, 27, 8, 0, 0);
-    runner = await SiteRunner.open({ site, store, clock: { now: () => epochMs((clockMs += 1000)) } });
-    const sites = siteRegistry([runner]);
-    const app = createApp({ sites, isReady: () => true, layoutOf: () => layoutView(site), routers: [countsRouter({ sites })] });
-    server = createServer(app);
-    answerMalformedRequests(server);
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/sites/${site.id}/counts`;
+    api = await startApiOnPostgres('counts');
+    ({ store, runner, site } = api);
+    base = `${api.base}/counts`;
     const skus = site.skus.filter((s) => !s.lotTracked).slice(0, 3);
     bins = skus.map((s, i) => ({ locationId: site.layout.locations[i * 7]!.id, skuId: s.id, tenantId: s.tenantId }));
     for (const b of bins) {
@@ -54,9 +31,7 @@ describe('[R33]–[R38] cycle counts over HTTP on Postgres', () => {
   });
 
   afterAll(async () => {
-    server?.close();
-    await runner?.close();
-    await store?.close();
+    await api?.close();
   });
 
   const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -1,35 +1,22 @@
 /** Goods-in and holds over HTTP on a real Postgres (R39–R46): ASN JSON/CSV, scan receipt, put-away, holds, close report. */
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSiteFiles } from '../site/site-loader.ts';
-import { SiteRunner } from '../site/site-runner.ts';
+import type { SiteRunner } from '../site/site-runner.ts';
 import { checkStore } from '../store/check.pg.ts';
-import { PgEventStore } from '../store/event-store.pg.ts';
-import { TEST_DATABASE_URL, uniqueSchema } from '../testing/server-process.ts';
+import type { PgEventStore } from '../store/event-store.pg.ts';
+import { startApiOnPostgres, type ApiOnPostgres } from '../testing/api-on-postgres.ts';
 import { availableOf } from '../twin/availability.ts';
 import { gs1CheckDigit } from '../twin/barcodes/gs1.ts';
-import { layoutView } from '../twin/floor-view.ts';
-import { epochMs } from '../twin/ids.ts';
 import { checkTwinInvariants } from '../twin/invariants.ts';
 import type { SiteDefinition, Sku } from '../twin/site.ts';
 import { dockLocationId } from '../twin/stock-status.ts';
-import { createApp } from './app.ts';
-import { goodsInRouter } from './goods-in.routes.ts';
-import { answerMalformedRequests } from './http-error.ts';
-import { siteRegistry } from './sites.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const GTIN = `0950600013430${gs1CheckDigit('0950600013430')}`;
 
 describe('[R39]–[R46] goods-in over HTTP on Postgres', () => {
   let store: PgEventStore;
   let runner: SiteRunner;
   let site: SiteDefinition;
-  let server: Server;
+  let api: ApiOnPostgres;
   let base: string;
   /** A lot-tracked SKU (barcode set to a GTIN), a plain one of the same client, and a SKU of another client. */
   let lotSku: Sku;
@@ -37,30 +24,22 @@ describe('[R39]–[R46] goods-in over HTTP on Postgres', () => {
   let foreign: Sku;
 
   beforeAll(async () => {
-    store = new PgEventStore({ connectionString: TEST_DATABASE_URL, schema: uniqueSchema('goodsin') });
-    await store.init();
-    const loaded = (await loadSiteFiles(path.join(root, 'data/sites/demo.json'))).site;
-    const lot = loaded.skus.find((s) => s.lotTracked) as Sku;
-    site = { ...loaded, skus: loaded.skus.map((s) => (s.id === lot.id ? { ...s, barcode: GTIN } : s)) };
-    lotSku = site.skus.find((s) => s.id === lot.id) as Sku;
+    // The lot-tracked SKU carries a real GTIN so a GS1-128 scan can name it.
+    let lotId = '';
+    api = await startApiOnPostgres('goodsin', {
+      site: (demo) => {
+        lotId = (demo.skus.find((s) => s.lotTracked) as Sku).id;
+        return { ...demo, skus: demo.skus.map((s) => (s.id === lotId ? { ...s, barcode: GTIN } : s)) };
+      },
+    });
+    ({ store, runner, site, base } = api);
+    lotSku = site.skus.find((s) => s.id === lotId) as Sku;
     plain = site.skus.find((s) => !s.lotTracked && s.tenantId === lotSku.tenantId) as Sku;
     foreign = site.skus.find((s) => s.tenantId !== lotSku.tenantId) as Sku;
-    await store.ensureSite(site.id, site);
-    let clockMs = Date.UTC(2026, 10, 27, 8, 0, 0);
-    runner = await SiteRunner.open({ site, store, clock: { now: () => epochMs((clockMs += 1000)) } });
-    const sites = siteRegistry([runner]);
-    const app = createApp({ sites, isReady: () => true, layoutOf: () => layoutView(site), routers: [goodsInRouter({ sites })] });
-    server = createServer(app);
-    answerMalformedRequests(server);
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/sites/${site.id}`;
   });
 
   afterAll(async () => {
-    server?.close();
-    await runner?.close();
-    await store?.close();
+    await api?.close();
   });
 
   const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

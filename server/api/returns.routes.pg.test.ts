@@ -1,34 +1,22 @@
 /** Returns over HTTP on a real Postgres (R50–R55): RMA, scan receipt, inspection and disposition, close, report, B6. */
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSiteFiles } from '../site/site-loader.ts';
-import { SiteRunner } from '../site/site-runner.ts';
+import type { SiteRunner } from '../site/site-runner.ts';
 import { checkStore } from '../store/check.pg.ts';
-import { PgEventStore } from '../store/event-store.pg.ts';
-import { TEST_DATABASE_URL, uniqueSchema } from '../testing/server-process.ts';
+import type { PgEventStore } from '../store/event-store.pg.ts';
+import { startApiOnPostgres, type ApiOnPostgres } from '../testing/api-on-postgres.ts';
 import { availableOf } from '../twin/availability.ts';
 import type { Command } from '../twin/commands.ts';
-import { layoutView } from '../twin/floor-view.ts';
-import { asOperativeId, asOrderId, epochMs, type OrderId } from '../twin/ids.ts';
+import { asOperativeId, asOrderId, type OrderId } from '../twin/ids.ts';
 import { checkTwinInvariants } from '../twin/invariants.ts';
 import { returnsLocationId } from '../twin/returns.ts';
 import type { SiteDefinition, Sku } from '../twin/site.ts';
-import { createApp } from './app.ts';
-import { answerMalformedRequests } from './http-error.ts';
-import { returnsRouter } from './returns.routes.ts';
-import { siteRegistry } from './sites.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 describe('[R50]–[R55] returns over HTTP on Postgres', () => {
   let store: PgEventStore;
   let runner: SiteRunner;
   let site: SiteDefinition;
-  let server: Server;
+  let api: ApiOnPostgres;
   let base: string;
   let sku: Sku;
   let foreign: Sku;
@@ -59,21 +47,10 @@ describe('[R50]–[R55] returns over HTTP on Postgres', () => {
   };
 
   beforeAll(async () => {
-    store = new PgEventStore({ connectionString: TEST_DATABASE_URL, schema: uniqueSchema('returns') });
-    await store.init();
-    site = (await loadSiteFiles(path.join(root, 'data/sites/demo.json'))).site;
+    api = await startApiOnPostgres('returns');
+    ({ store, runner, site, base } = api);
     sku = site.skus.find((s) => !s.lotTracked) as Sku;
     foreign = site.skus.find((s) => !s.lotTracked && s.tenantId !== sku.tenantId) as Sku;
-    await store.ensureSite(site.id, site);
-    let clockMs = Date.UTC(2026, 10, 27, 8, 0, 0);
-    runner = await SiteRunner.open({ site, store, clock: { now: () => epochMs((clockMs += 1000)) } });
-    const sites = siteRegistry([runner]);
-    const app = createApp({ sites, isReady: () => true, layoutOf: () => layoutView(site), routers: [returnsRouter({ sites })] });
-    server = createServer(app);
-    answerMalformedRequests(server);
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/sites/${site.id}`;
     // A channel connection for the client, so availability changes reach the outbox (R53).
     await store.pool.query(
       `INSERT INTO "${store.tables.schema}".channel_connections (id, kind, site_id, tenant_id, shop, secrets, api_base_url, api_token)
@@ -85,9 +62,7 @@ describe('[R50]–[R55] returns over HTTP on Postgres', () => {
   });
 
   afterAll(async () => {
-    server?.close();
-    await runner?.close();
-    await store?.close();
+    await api?.close();
   });
 
   const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -36,11 +36,17 @@ export interface ApiOnPostgres {
   close(): Promise<void>;
 }
 
+export interface ApiOnPostgresOptions {
+  /** Changes the demo site before it is stored (e.g. gives a SKU the barcode a test scans). */
+  readonly site?: (site: SiteDefinition) => SiteDefinition;
+}
+
 /** The demo site with no stock, a clock that ticks a second per reading, and the app on an ephemeral port. */
-export async function startApiOnPostgres(schemaPrefix: string): Promise<ApiOnPostgres> {
+export async function startApiOnPostgres(schemaPrefix: string, options: ApiOnPostgresOptions = {}): Promise<ApiOnPostgres> {
   const store = new PgEventStore({ connectionString: TEST_DATABASE_URL, schema: uniqueSchema(schemaPrefix) });
   await store.init();
-  const { site } = await loadSiteFiles(path.join(root, 'data/sites/demo.json'));
+  const demo = (await loadSiteFiles(path.join(root, 'data/sites/demo.json'))).site;
+  const site = options.site?.(demo) ?? demo;
   await store.ensureSite(site.id, site);
   let clockMs = Date.UTC(2026, 10, 27, 8, 0, 0);
   const runner = await SiteRunner.open({ site, store, clock: { now: () => epochMs((clockMs += 1000)) } });
