@@ -36,7 +36,7 @@ export default tseslint.config(
   },
   {
     // Pure core: no I/O, no ambient clock or randomness, no adapters.
-    files: ['server/twin/**/*.ts', 'solver/**/*.ts', 'simulations/engine/**/*.ts', 'simulations/shift/**/*.ts', 'simulations/model/**/*.ts', 'simulations/scenario/**/*.ts'],
+    files: ['server/twin/**/*.ts', 'solver/**/*.ts', 'simulations/engine/**/*.ts', 'simulations/shift/**/*.ts', 'simulations/model/**/*.ts', 'simulations/scenario/**/*.ts', 'simulations/faults/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: restrictedForCore, patterns: [

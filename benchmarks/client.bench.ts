@@ -21,13 +21,19 @@
  *
  * Run: `npm run bench -- client` (builds the client first). Env: CLIENT_FRAMES (no-render frames, default 600),
  * CLIENT_RENDERED_FRAMES (default 100), BENCH_OPERATIVES (default 500), BENCH_CLIENT_DIST (serve
- * this built client instead of client/dist, e.g. an instrumented copy), BENCH_SKIP_BUILD=1. Writes bench/results/client.json.
+ * this built client instead of client/dist, e.g. an instrumented copy; several, comma-separated, take turns),
+ * CLIENT_LOAD_RUNS (cold page loads for the first-floor figure, each in a fresh browser context; the median is
+ * reported, default 1), CLIENT_LOAD_ONLY=1 (stop after those loads; writes bench/results/client-load.json), CLIENT_LOAD_TRACE=path
+ * (first a traced, uncounted load per client: a Chrome trace with CPU samples to `<path>.<k>.json`),
+ * BENCH_SKIP_BUILD=1. Writes bench/results/client.json.
+ * Comparing two builds on a busy machine: build each into its own folder (`npx vite build --config
+ * client/vite.config.ts --outDir /tmp/a`) and run with BENCH_CLIENT_DIST=/tmp/a,/tmp/b CLIENT_LOAD_RUNS=10 CLIENT_LOAD_ONLY=1.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type CDPSession, type Page } from 'playwright-core';
+import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { io } from 'socket.io-client';
 import * as msgpackParser from 'socket.io-msgpack-parser';
 import { launchChromium } from '../client/e2e/browser-kit.ts';
@@ -51,6 +57,11 @@ const UPDATES_PER_S = 10;
 const SHIFT_PICKERS = 20;
 const SHIFT_SPEED = 5;
 const VIEWPORT = { width: 960, height: 600 };
+/** Cold page loads measured for the first floor (median reported); `CLIENT_LOAD_ONLY=1` stops after them. */
+const LOAD_RUNS = Number(process.env['CLIENT_LOAD_RUNS'] ?? 1);
+const LOAD_ONLY = process.env['CLIENT_LOAD_ONLY'] === '1';
+/** When set, the first load of each client writes a Chrome trace to `<CLIENT_LOAD_TRACE>.<run>.json`. */
+const LOAD_TRACE = process.env['CLIENT_LOAD_TRACE'];
 const TARGETS = { snapshotBytes: 1_000_000, readyMs: 3_000, frameP95Ms: 4, diff1000Ms: 2 };
 
 /** 2 blocks × 40 aisles × 25 bays × 5 levels × 2 sides = 20,000 pick locations. */
@@ -364,6 +375,93 @@ async function serveClientFrom(page: Page, dist: string): Promise<void> {
   });
 }
 
+/** One page that loaded the first floor; `page` stays open (its context is the caller's to close). */
+interface LoadedPage {
+  readonly page: Page;
+  readonly cdp: CDPSession;
+  readonly wire: Wire;
+  readonly errors: string[];
+  readonly readyMs: number;
+  readonly readyPolledMs: number;
+  readonly profile: Record<string, number>;
+}
+
+/**
+ * Opens `url` in a fresh context (cold cache) with the client of `dist` (default: the server's client/dist) and waits
+ * for the first floor. With `tracePath`, writes a Chrome trace of the load there (for chrome://tracing / Perfetto).
+ */
+async function loadFirstFloor(browser: Browser, url: string, dist: string | undefined, tracePath: string | undefined): Promise<LoadedPage> {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  if (dist !== undefined) await serveClientFrom(page, dist);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  const wire = watchWire(cdp);
+  if (tracePath !== undefined) await browser.startTracing(page, { path: tracePath, screenshots: false, categories: TRACE_CATEGORIES });
+
+  await page.goto(url);
+  const readyHandle = await page
+    .waitForFunction(() => (window.__floortwin?.ready === true ? performance.now() : false), undefined, { timeout: 180_000, polling: 20 })
+    .catch(async (error: unknown) => {
+      const state = await page.evaluate(() => ({ hooks: window.__floortwin === undefined ? null : { ready: window.__floortwin.ready, bins: window.__floortwin.bins, seq: window.__floortwin.seq }, text: document.body.innerText.slice(0, 400) }));
+      await mkdir(path.join(benchRoot, 'test-output'), { recursive: true });
+      await page.screenshot({ path: path.join(benchRoot, 'test-output', 'client-bench-not-ready.png') }).catch(() => undefined);
+      throw new Error(`floor not ready: ${JSON.stringify(state)}; page errors: ${errors.join('; ')}; console: ${consoleErrors.join('; ')}`, { cause: error });
+    });
+  if (tracePath !== undefined) await browser.stopTracing();
+  const readyPolledMs = (await readyHandle.jsonValue()) as number;
+  const profile = await loadProfile(page);
+  // The poll runs only when the main thread is free, i.e. after the next (slow, software) frame is drawn too: the
+  // page's own mark of the moment `ready` turned true is the truer figure when it is there.
+  const readyMs = profile['first-drawn'] ?? readyPolledMs;
+  return { page, cdp, wire, errors, readyMs, readyPolledMs, profile };
+}
+
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'v8', 'blink.user_timing', 'loading', 'disabled-by-default-v8.cpu_profiler', 'gpu', 'toplevel'];
+
+/** One cold load: which client, when the first floor was drawn, and its step marks. */
+interface LoadRun {
+  readonly dist: string;
+  readonly readyMs: number;
+  readonly profile: Record<string, number>;
+}
+
+interface LoadStats {
+  readonly dist: string;
+  readonly runs: number;
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  /** Median of `first-frame` (our work done, the first software-WebGL render not yet). */
+  readonly firstFrameMedian: number;
+  readonly each: number[];
+  /** Median per step mark, ms after navigation. */
+  readonly stepMedians: Record<string, number>;
+}
+
+function statsOf(dist: string, runs: readonly LoadRun[]): LoadStats {
+  const each = runs.map((r) => r.readyMs);
+  const steps = new Set(runs.flatMap((r) => Object.keys(r.profile)));
+  const stepMedians: Record<string, number> = {};
+  for (const step of steps) stepMedians[step] = round(quantile(runs.map((r) => r.profile[step]).filter((v) => v !== undefined), 0.5), 0);
+  return {
+    dist, runs: runs.length, median: quantile(each, 0.5), min: Math.min(...each), max: Math.max(...each),
+    firstFrameMedian: quantile(runs.map((r) => r.profile['first-frame'] ?? Number.NaN), 0.5), each, stepMedians,
+  };
+}
+
+/** Medians over all loads and per client. */
+function summariseLoads(runs: readonly LoadRun[]): { all: LoadStats; byDist: LoadStats[] } {
+  const names = [...new Set(runs.map((r) => r.dist))];
+  return { all: statsOf('all', runs), byDist: names.map((name) => statsOf(name, runs.filter((r) => r.dist === name))) };
+}
+
 /** Whole animation-frame callback durations (ms) from a Chrome trace of `ms` milliseconds. */
 async function traceAnimationFrames(cdp: CDPSession, ms: number): Promise<number[]> {
   const events: { name: string; ph: string; dur?: number }[] = [];
@@ -379,8 +477,9 @@ async function traceAnimationFrames(cdp: CDPSession, ms: number): Promise<number
 // ---------------------------------------------------------------------------------------------------------------------
 
 const loadStart = loadavg();
-const dist = process.env['BENCH_CLIENT_DIST'];
-if (dist === undefined && process.env['BENCH_SKIP_BUILD'] !== '1') {
+/** Built clients to serve instead of client/dist (comma-separated: their loads alternate, for an A/B comparison). */
+const dists = (process.env['BENCH_CLIENT_DIST'] ?? '').split(',').map((d) => d.trim()).filter((d) => d !== '');
+if (dists.length === 0 && process.env['BENCH_SKIP_BUILD'] !== '1') {
   console.log('building the client (npm run build:client)…');
   const build = spawnSync('npm', ['run', 'build:client'], { cwd: benchRoot, stdio: ['ignore', 'ignore', 'inherit'] });
   if (build.status !== 0) throw new Error('client build failed');
@@ -424,136 +523,145 @@ try {
   // A page whose document is served by `page.route` counts as public to Chromium, which then blocks its WebSocket to
   // 127.0.0.1 (ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS): only then, turn that check off.
   browser =
-    dist === undefined
+    dists.length === 0
       ? await launchChromium()
       : await chromium.launch({
           executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
           args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-features=LocalNetworkAccessChecks'],
         });
-  const page = await browser.newPage({ viewport: VIEWPORT });
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  const consoleErrors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  if (dist !== undefined) await serveClientFrom(page, dist);
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Network.enable');
-  const wire = watchWire(cdp);
 
-  await page.goto(server.url);
-  const readyHandle = await page
-    .waitForFunction(() => (window.__floortwin?.ready === true ? performance.now() : false), undefined, { timeout: 180_000, polling: 20 })
-    .catch(async (error: unknown) => {
-      const state = await page.evaluate(() => ({ hooks: window.__floortwin === undefined ? null : { ready: window.__floortwin.ready, bins: window.__floortwin.bins, seq: window.__floortwin.seq }, text: document.body.innerText.slice(0, 400) }));
-      await mkdir(path.join(benchRoot, 'test-output'), { recursive: true });
-      await page.screenshot({ path: path.join(benchRoot, 'test-output', 'client-bench-not-ready.png') }).catch(() => undefined);
-      throw new Error(`floor not ready: ${JSON.stringify(state)}; page errors: ${errors.join('; ')}; console: ${consoleErrors.join('; ')}`, { cause: error });
-    });
-  const readyPolledMs = (await readyHandle.jsonValue()) as number;
-  const profile = await loadProfile(page);
-  // The poll runs only when the main thread is free, i.e. after the next (slow, software) frame is drawn too: the
-  // page's own mark of the moment `ready` turned true is the truer figure when it is there.
-  const readyMs = profile['first-drawn'] ?? readyPolledMs;
+  // First floors: LOAD_RUNS page loads, each in a fresh context (empty cache, as a first visit), the dists taking
+  // turns (A, B, A, B, …) so a busy machine weighs on each alike. The first load's page is the one measured further.
+  const loads: LoadRun[] = [];
+  let kept: LoadedPage | undefined;
+  // Traced loads (tracing slows the page) come first, one per client, and are not counted.
+  const traced = LOAD_TRACE === undefined ? [] : dists.length === 0 ? [undefined] : dists;
+  for (const [k, tracedDist] of traced.entries()) {
+    const loaded = await loadFirstFloor(browser, server.url, tracedDist, `${LOAD_TRACE}.${k}.json`);
+    console.log(`traced load (${tracedDist ?? 'client/dist'}): first floor at ${Math.round(loaded.readyMs)} ms, trace in ${LOAD_TRACE}.${k}.json`);
+    await loaded.page.context().close();
+  }
+  for (let run = 0; run < LOAD_RUNS; run++) {
+    const runDist = dists.length === 0 ? undefined : dists[run % dists.length];
+    const loaded = await loadFirstFloor(browser, server.url, runDist, undefined);
+    loads.push({ dist: runDist ?? 'client/dist', readyMs: loaded.readyMs, profile: loaded.profile });
+    console.log(`load ${run + 1}/${LOAD_RUNS} (${runDist ?? 'client/dist'}): first floor at ${Math.round(loaded.readyMs)} ms`);
+    // Only the last page stays open (for the measurements that follow): an open floor keeps drawing, slowly, and
+    // would take the CPU from the next load.
+    if (run === LOAD_RUNS - 1 && !LOAD_ONLY) kept = loaded;
+    else await loaded.page.context().close();
+  }
+  if (loads.length === 0) throw new Error('CLIENT_LOAD_RUNS must be at least 1');
+  const loadSummary = summariseLoads(loads);
+  const readyMs = loadSummary.all.median;
+  if (LOAD_RUNS > 1) {
+    printTable(
+      `First floor over ${LOAD_RUNS} cold loads (ms after navigation; load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')})`,
+      loadSummary.byDist.map((d) => ({ dist: d.dist, runs: d.runs, median: round(d.median, 0), min: round(d.min, 0), max: round(d.max, 0), 'median first-frame': round(d.firstFrameMedian, 0), each: d.each.map((x) => Math.round(x)).join(' ') })),
+    );
+  }
+  if (LOAD_ONLY) {
+    console.log(`\nwrote ${await writeResults('client-load', { bins, operatives: OPERATIVES, loadRuns: LOAD_RUNS, loads: loadSummary, loadAverage: { start: loadStart, end: loadavg() } })}`);
+  } else if (kept !== undefined) {
+    const { page, cdp, wire, errors, readyPolledMs, profile } = kept;
+    // Per-frame time of our code (needs the perf-probe insertions; frames stays 0 without them).
+    const instrumented = await page.evaluate(() => window.__floortwinPerf !== undefined);
+    await page.waitForTimeout(3000);
+    const receivedBefore = wire.received();
+    observer.reset();
+    driver.reset();
+    const rendered = instrumented ? await measureFrames(page, RENDERED_FRAMES) : { samples: [], parts: {}, seconds: 0 };
+    const frameSamples = rendered.samples;
+    const parts = rendered.parts;
+    const frameSeconds = rendered.seconds;
+    const feed = observer.stats();
+    const applied = driver.stats();
+    const diffBytesPerS = (wire.received() - receivedBefore) / frameSeconds;
 
-  // Per-frame time of our code (needs the perf-probe insertions; frames stays 0 without them).
-  const instrumented = await page.evaluate(() => window.__floortwinPerf !== undefined);
-  await page.waitForTimeout(3000);
-  const receivedBefore = wire.received();
-  observer.reset();
-  driver.reset();
-  const rendered = instrumented ? await measureFrames(page, RENDERED_FRAMES) : { samples: [], parts: {}, seconds: 0 };
-  const frameSamples = rendered.samples;
-  const parts = rendered.parts;
-  const frameSeconds = rendered.seconds;
-  const feed = observer.stats();
-  const applied = driver.stats();
-  const diffBytesPerS = (wire.received() - receivedBefore) / frameSeconds;
+    // Whole animation-frame callbacks (three.js render included) over 20 s, for context.
+    const animationFrames = await traceAnimationFrames(cdp, 20_000);
 
-  // Whole animation-frame callbacks (three.js render included) over 20 s, for context.
-  const animationFrames = await traceAnimationFrames(cdp, 20_000);
+    const diffTiming = await page.evaluate(() => window.__floortwinPerf?.applySyntheticDiff(1000, 50) ?? null);
+    const diffRuns = diffTiming?.runsMs ?? [];
+    const operativesInPage = await page.evaluate(() => window.__floortwin?.operatives().length ?? 0);
 
-  const diffTiming = await page.evaluate(() => window.__floortwinPerf?.applySyntheticDiff(1000, 50) ?? null);
-  const diffRuns = diffTiming?.runsMs ?? [];
-  const operativesInPage = await page.evaluate(() => window.__floortwin?.operatives().length ?? 0);
+    // The same page with rendering off: frames at the browser's rate, so each carries about one frame's worth of diffs.
+    await page.goto(`${server.url}/?norender=1`);
+    await page.waitForFunction(() => window.__floortwin?.ready === true, undefined, { timeout: 180_000, polling: 100 });
+    await page.waitForTimeout(3000);
+    const bare = instrumented ? await measureFrames(page, FRAMES) : { samples: [], parts: {}, seconds: 0 };
+    const bareDiff = await page.evaluate(() => window.__floortwinPerf?.applySyntheticDiff(1000, 50) ?? null);
+    const bareDiffRuns = bareDiff?.runsMs ?? [];
+    const loadEnd = loadavg();
 
-  // The same page with rendering off: frames at the browser's rate, so each carries about one frame's worth of diffs.
-  await page.goto(`${server.url}/?norender=1`);
-  await page.waitForFunction(() => window.__floortwin?.ready === true, undefined, { timeout: 180_000, polling: 100 });
-  await page.waitForTimeout(3000);
-  const bare = instrumented ? await measureFrames(page, FRAMES) : { samples: [], parts: {}, seconds: 0 };
-  const bareDiff = await page.evaluate(() => window.__floortwinPerf?.applySyntheticDiff(1000, 50) ?? null);
-  const bareDiffRuns = bareDiff?.runsMs ?? [];
-  const loadEnd = loadavg();
-
-  const snapshotBytes = wire.snapshotBytes();
-  const milestones = wire.milestones();
-  const frameP95 = quantile(frameSamples, 0.95);
-  const diffMedian = quantile(diffRuns, 0.5);
-  const bareP95 = quantile(bare.samples, 0.95);
-  const bareDiffMedian = quantile(bareDiffRuns, 0.5);
-  const fmtMs = (ms: number | null): string => (ms === null ? 'n/a' : String(Math.round(ms)));
-  const steps = Object.entries(profile).sort((a, b) => a[1] - b[1]);
-  const verdict = (ok: boolean | null): string => (ok === null ? 'not measured' : ok ? 'met' : 'MISSED');
-  const rows: Row[] = [
-    { measure: 'snapshot (site:join ack) on the wire, bytes', value: snapshotBytes ?? 'n/a', target: '≤ 1,000,000', result: verdict(snapshotBytes === null ? null : snapshotBytes <= TARGETS.snapshotBytes) },
-    { measure: 'layout (GET …/layout, once per page), bytes', value: wire.layoutBytes() ?? 'n/a', target: '(context)', result: '' },
-    { measure: 'navigation → first floor drawn, ms', value: round(readyMs, 0), target: '≤ 3,000', result: verdict(readyMs <= TARGETS.readyMs) },
-    { measure: '  without the first software-WebGL render (snapshot colours in, draw submitted: `first-frame`), ms', value: profile['first-frame'] === undefined ? 'n/a' : round(profile['first-frame'], 0), target: '(context)', result: '' },
-    { measure: '  the bench saw `ready` at, ms (polled: after the next frame drew)', value: round(readyPolledMs, 0), target: '(context)', result: '' },
-    { measure: '  of which: layout loaded / snapshot received at, ms', value: `${fmtMs(milestones.layoutLoadedMs)} / ${fmtMs(milestones.snapshotReceivedMs)}`, target: '(context)', result: '' },
-    ...steps.map(([name, at]) => ({ measure: `  step: ${name}, ms after navigation`, value: Math.round(at), target: '(context)', result: '' })),
-    { measure: `NO RENDER: our code per frame p50, ms (${bare.samples.length} frames)`, value: bare.samples.length > 0 ? round(quantile(bare.samples, 0.5), 3) : 'n/a', target: '', result: '' },
-    { measure: `NO RENDER: our code per frame p95, ms (${bare.samples.length} frames)`, value: bare.samples.length > 0 ? round(bareP95, 3) : 'n/a', target: '≤ 4', result: verdict(bare.samples.length >= FRAMES ? bareP95 <= TARGETS.frameP95Ms : null) },
-    { measure: 'NO RENDER: our code per frame max, ms / frames per s', value: bare.samples.length > 0 ? `${round(Math.max(...bare.samples), 3)} / ${round(bare.samples.length / bare.seconds, 1)}` : 'n/a', target: '', result: '' },
-    { measure: 'NO RENDER: applyDiff of 1,000 bins, median / max of 50, ms', value: bareDiffRuns.length > 0 ? `${round(bareDiffMedian, 3)} / ${round(Math.max(...bareDiffRuns), 3)}` : 'n/a', target: '≤ 2', result: verdict(bareDiffRuns.length > 0 ? bareDiffMedian <= TARGETS.diff1000Ms : null) },
-    { measure: `RENDERED: our code per frame p50, ms (${frameSamples.length} frames)`, value: frameSamples.length > 0 ? round(quantile(frameSamples, 0.5), 3) : 'n/a', target: '(context)', result: '' },
-    { measure: `RENDERED: our code per frame p95, ms (${frameSamples.length} frames)`, value: frameSamples.length > 0 ? round(frameP95, 3) : 'n/a', target: '(context)', result: '' },
-    { measure: 'RENDERED: our code per frame max, ms', value: frameSamples.length > 0 ? round(Math.max(...frameSamples), 3) : 'n/a', target: '', result: '' },
-    { measure: 'RENDERED: applyDiff of 1,000 bins, median / max of 50, ms', value: diffRuns.length > 0 ? `${round(diffMedian, 3)} / ${round(Math.max(...diffRuns), 3)}` : 'n/a', target: '(context)', result: '' },
-    { measure: 'each rAF callback p50 / p95, ms (trace; R3F frame incl. three.js)', value: `${round(quantile(animationFrames, 0.5), 1)} / ${round(quantile(animationFrames, 0.95), 1)}`, target: '(context)', result: '' },
-    { measure: 'RENDERED: frames/s (software WebGL)', value: round(frameSamples.length / frameSeconds, 2), target: '(context)', result: '' },
-    { measure: `positions applied by the server /s (${driver.transport}; late ticks)`, value: `${round(applied.applied / applied.seconds, 0)} (${applied.lateTicks})`, target: `${OPERATIVES * UPDATES_PER_S}`, result: '' },
-    { measure: 'position updates/s on the floor stream (all operatives)', value: round(feed.operativeUpdates / feed.seconds, 0), target: `${OPERATIVES * UPDATES_PER_S}`, result: '' },
-    { measure: 'operatives moving / in page', value: `${feed.distinctMoving} / ${operativesInPage}`, target: `${OPERATIVES + SHIFT_PICKERS}`, result: '' },
-    { measure: 'diffs/s, bytes/s received by the page', value: `${round(feed.diffs / feed.seconds, 1)} / ${round(diffBytesPerS, 0)}`, target: '(context)', result: '' },
-    { measure: 'load average 1/5/15 min (start → end)', value: `${loadStart.map((l) => l.toFixed(2)).join(' ')} → ${loadEnd.map((l) => l.toFixed(2)).join(' ')}`, target: '', result: '' },
-  ];
-  printTable(
-    `Floor client, ${bins} bins, ${OPERATIVES} operatives at ${UPDATES_PER_S}/s over ${driver.transport} + ${SHIFT_PICKERS} demo-shift pickers, headless Chromium ${VIEWPORT.width}×${VIEWPORT.height}`,
-    rows,
-  );
-  if (!instrumented) console.log('\nnote: window.__floortwinPerf is not installed: per-frame and applyDiff figures need the perf-probe wiring.');
-  else if (frameSamples.length === 0) console.log('\nnote: no frames were measured: the perf-probe start/end calls are not in Bins.tsx / Operatives.tsx / floor-socket.ts yet.');
-  if (errors.length > 0) console.log(`\npage errors: ${errors.join('; ')}`);
-  console.log(
-    `\nwrote ${await writeResults('client', {
-      bins,
-      operatives: OPERATIVES,
-      positionTransport: driver.transport,
-      shiftPickers: SHIFT_PICKERS,
-      shiftSpeed: SHIFT_SPEED,
-      viewport: VIEWPORT,
-      targets: TARGETS,
-      snapshotBytes,
-      layoutBytes: wire.layoutBytes(),
-      readyMs,
-      readyPolledMs,
-      milestones,
-      loadProfileMs: profile,
-      frames: { count: frameSamples.length, p50: quantile(frameSamples, 0.5), p95: frameP95, max: frameSamples.length > 0 ? Math.max(...frameSamples) : null, parts },
-      framesNoRender: { count: bare.samples.length, p50: quantile(bare.samples, 0.5), p95: bareP95, max: bare.samples.length > 0 ? Math.max(...bare.samples) : null, perSecond: bare.samples.length / bare.seconds, parts: bare.parts },
-      applyDiff1000Ms: { median: diffMedian, max: diffRuns.length > 0 ? Math.max(...diffRuns) : null, runs: diffRuns.length },
-      applyDiff1000MsNoRender: { median: bareDiffMedian, max: bareDiffRuns.length > 0 ? Math.max(...bareDiffRuns) : null, runs: bareDiffRuns.length },
-      positionsApplied: { ...applied, perSecond: applied.applied / applied.seconds },
-      animationFrameMs: { p50: quantile(animationFrames, 0.5), p95: quantile(animationFrames, 0.95), count: animationFrames.length },
-      feed: { ...feed, updatesPerSecond: feed.operativeUpdates / feed.seconds, diffBytesPerSecond: diffBytesPerS },
-      loadAverage: { start: loadStart, end: loadEnd },
-      pageErrors: errors,
+    const snapshotBytes = wire.snapshotBytes();
+    const milestones = wire.milestones();
+    const frameP95 = quantile(frameSamples, 0.95);
+    const diffMedian = quantile(diffRuns, 0.5);
+    const bareP95 = quantile(bare.samples, 0.95);
+    const bareDiffMedian = quantile(bareDiffRuns, 0.5);
+    const fmtMs = (ms: number | null): string => (ms === null ? 'n/a' : String(Math.round(ms)));
+    const steps = Object.entries(profile).sort((a, b) => a[1] - b[1]);
+    const verdict = (ok: boolean | null): string => (ok === null ? 'not measured' : ok ? 'met' : 'MISSED');
+    const rows: Row[] = [
+      { measure: 'snapshot (site:join ack) on the wire, bytes', value: snapshotBytes ?? 'n/a', target: '≤ 1,000,000', result: verdict(snapshotBytes === null ? null : snapshotBytes <= TARGETS.snapshotBytes) },
+      { measure: 'layout (GET …/layout, once per page), bytes', value: wire.layoutBytes() ?? 'n/a', target: '(context)', result: '' },
+      { measure: 'navigation → first floor drawn, ms', value: round(readyMs, 0), target: '≤ 3,000', result: verdict(readyMs <= TARGETS.readyMs) },
+      { measure: '  without the first software-WebGL render (snapshot colours in, draw submitted: `first-frame`), ms', value: profile['first-frame'] === undefined ? 'n/a' : round(profile['first-frame'], 0), target: '(context)', result: '' },
+      { measure: '  the bench saw `ready` at, ms (polled: after the next frame drew)', value: round(readyPolledMs, 0), target: '(context)', result: '' },
+      { measure: '  of which: layout loaded / snapshot received at, ms', value: `${fmtMs(milestones.layoutLoadedMs)} / ${fmtMs(milestones.snapshotReceivedMs)}`, target: '(context)', result: '' },
+      ...steps.map(([name, at]) => ({ measure: `  step: ${name}, ms after navigation`, value: Math.round(at), target: '(context)', result: '' })),
+      { measure: `NO RENDER: our code per frame p50, ms (${bare.samples.length} frames)`, value: bare.samples.length > 0 ? round(quantile(bare.samples, 0.5), 3) : 'n/a', target: '', result: '' },
+      { measure: `NO RENDER: our code per frame p95, ms (${bare.samples.length} frames)`, value: bare.samples.length > 0 ? round(bareP95, 3) : 'n/a', target: '≤ 4', result: verdict(bare.samples.length >= FRAMES ? bareP95 <= TARGETS.frameP95Ms : null) },
+      { measure: 'NO RENDER: our code per frame max, ms / frames per s', value: bare.samples.length > 0 ? `${round(Math.max(...bare.samples), 3)} / ${round(bare.samples.length / bare.seconds, 1)}` : 'n/a', target: '', result: '' },
+      { measure: 'NO RENDER: applyDiff of 1,000 bins, median / max of 50, ms', value: bareDiffRuns.length > 0 ? `${round(bareDiffMedian, 3)} / ${round(Math.max(...bareDiffRuns), 3)}` : 'n/a', target: '≤ 2', result: verdict(bareDiffRuns.length > 0 ? bareDiffMedian <= TARGETS.diff1000Ms : null) },
+      { measure: `RENDERED: our code per frame p50, ms (${frameSamples.length} frames)`, value: frameSamples.length > 0 ? round(quantile(frameSamples, 0.5), 3) : 'n/a', target: '(context)', result: '' },
+      { measure: `RENDERED: our code per frame p95, ms (${frameSamples.length} frames)`, value: frameSamples.length > 0 ? round(frameP95, 3) : 'n/a', target: '(context)', result: '' },
+      { measure: 'RENDERED: our code per frame max, ms', value: frameSamples.length > 0 ? round(Math.max(...frameSamples), 3) : 'n/a', target: '', result: '' },
+      { measure: 'RENDERED: applyDiff of 1,000 bins, median / max of 50, ms', value: diffRuns.length > 0 ? `${round(diffMedian, 3)} / ${round(Math.max(...diffRuns), 3)}` : 'n/a', target: '(context)', result: '' },
+      { measure: 'each rAF callback p50 / p95, ms (trace; R3F frame incl. three.js)', value: `${round(quantile(animationFrames, 0.5), 1)} / ${round(quantile(animationFrames, 0.95), 1)}`, target: '(context)', result: '' },
+      { measure: 'RENDERED: frames/s (software WebGL)', value: round(frameSamples.length / frameSeconds, 2), target: '(context)', result: '' },
+      { measure: `positions applied by the server /s (${driver.transport}; late ticks)`, value: `${round(applied.applied / applied.seconds, 0)} (${applied.lateTicks})`, target: `${OPERATIVES * UPDATES_PER_S}`, result: '' },
+      { measure: 'position updates/s on the floor stream (all operatives)', value: round(feed.operativeUpdates / feed.seconds, 0), target: `${OPERATIVES * UPDATES_PER_S}`, result: '' },
+      { measure: 'operatives moving / in page', value: `${feed.distinctMoving} / ${operativesInPage}`, target: `${OPERATIVES + SHIFT_PICKERS}`, result: '' },
+      { measure: 'diffs/s, bytes/s received by the page', value: `${round(feed.diffs / feed.seconds, 1)} / ${round(diffBytesPerS, 0)}`, target: '(context)', result: '' },
+      { measure: 'load average 1/5/15 min (start → end)', value: `${loadStart.map((l) => l.toFixed(2)).join(' ')} → ${loadEnd.map((l) => l.toFixed(2)).join(' ')}`, target: '', result: '' },
+    ];
+    printTable(
+      `Floor client, ${bins} bins, ${OPERATIVES} operatives at ${UPDATES_PER_S}/s over ${driver.transport} + ${SHIFT_PICKERS} demo-shift pickers, headless Chromium ${VIEWPORT.width}×${VIEWPORT.height}`,
       rows,
-    })}`,
-  );
+    );
+    if (!instrumented) console.log('\nnote: window.__floortwinPerf is not installed: per-frame and applyDiff figures need the perf-probe wiring.');
+    else if (frameSamples.length === 0) console.log('\nnote: no frames were measured: the perf-probe start/end calls are not in Bins.tsx / Operatives.tsx / floor-socket.ts yet.');
+    if (errors.length > 0) console.log(`\npage errors: ${errors.join('; ')}`);
+    console.log(
+      `\nwrote ${await writeResults('client', {
+        bins,
+        operatives: OPERATIVES,
+        positionTransport: driver.transport,
+        shiftPickers: SHIFT_PICKERS,
+        shiftSpeed: SHIFT_SPEED,
+        viewport: VIEWPORT,
+        targets: TARGETS,
+        snapshotBytes,
+        layoutBytes: wire.layoutBytes(),
+        readyMs,
+        readyPolledMs,
+        milestones,
+        loadProfileMs: profile,
+        frames: { count: frameSamples.length, p50: quantile(frameSamples, 0.5), p95: frameP95, max: frameSamples.length > 0 ? Math.max(...frameSamples) : null, parts },
+        framesNoRender: { count: bare.samples.length, p50: quantile(bare.samples, 0.5), p95: bareP95, max: bare.samples.length > 0 ? Math.max(...bare.samples) : null, perSecond: bare.samples.length / bare.seconds, parts: bare.parts },
+        applyDiff1000Ms: { median: diffMedian, max: diffRuns.length > 0 ? Math.max(...diffRuns) : null, runs: diffRuns.length },
+        applyDiff1000MsNoRender: { median: bareDiffMedian, max: bareDiffRuns.length > 0 ? Math.max(...bareDiffRuns) : null, runs: bareDiffRuns.length },
+        positionsApplied: { ...applied, perSecond: applied.applied / applied.seconds },
+        animationFrameMs: { p50: quantile(animationFrames, 0.5), p95: quantile(animationFrames, 0.95), count: animationFrames.length },
+        feed: { ...feed, updatesPerSecond: feed.operativeUpdates / feed.seconds, diffBytesPerSecond: diffBytesPerS },
+        loadAverage: { start: loadStart, end: loadEnd },
+        pageErrors: errors,
+        rows,
+      })}`,
+    );
+  }
 } finally {
   observer?.close();
   driver?.close();

@@ -151,3 +151,15 @@ const eventLoop = await eventLoopRows();
 printTable('Event loop while optimising in the solver pool (target lag p99 ≤ 20 ms; baseline: nothing running)', eventLoop.rows);
 printTable('Target', [{ target: 'event-loop lag p99 ≤ 20 ms while optimising', measured: `${eventLoop.loaded.p99Ms} ms (baseline ${eventLoop.baseline.p99Ms} ms)`, ok: eventLoop.ok ? 'yes' : 'NO' }]);
 console.log(`wrote ${await writeResults('optimisation-event-loop', eventLoop)}`);
+
+// ── Waves and waveless release (benchmarks/optimisation-waves.ts) ──
+const { waveRows } = await import('./optimisation-waves.ts');
+const waves = waveRows();
+printTable('Release policies on a simulated peak: count waves, planned waves (15 and 5 min), waveless (30 s)', waves);
+console.log(`wrote ${await writeResults('optimisation-waves', { rows: waves })}`);
+
+// ── Task assignment (benchmarks/optimisation-assignment.ts) ──
+const { assignmentRows } = await import('./optimisation-assignment.ts');
+const assignment = assignmentRows();
+printTable('Task assignment: optimal per round vs nearest idle first come (demo site)', assignment);
+console.log(`wrote ${await writeResults('optimisation-assignment', { rows: assignment })}`);

@@ -25,6 +25,7 @@ describe('dependency rule', () => {
     ['simulations/shift/probe.ts', 'export const x = Math.random();\n'],
     ['simulations/model/probe.ts', "import { readFile } from 'node:fs/promises';\nexport const x = readFile;\n"],
     ['simulations/scenario/probe.ts', "import { z } from 'zod';\nexport const x = z;\n"],
+    ['simulations/faults/probe.ts', 'export const x = Date.now();\n'],
     ['solver/lp/probe.ts', "import loadHighs from 'highs';\nexport const x = loadHighs;\n"],
     ['server/twin/probe.ts', 'setTimeout(() => undefined, 1);\n'],
   ])('refuses in the core: %s %#', async (filePath, code) => {

@@ -32,8 +32,24 @@ const Env = z.object({
   WAVE_CART_ITEMS: z.coerce.number().int().min(1).default(45),
   WAVE_CART_ORDERS: z.coerce.number().int().min(2).max(50).default(8),
   WAVE_BATCHING_TIMEOUT_MS: z.coerce.number().int().min(1).default(2000),
+  /** Automatic release: count waves (R31, default), waves sized by the solver's planner every WAVE_INTERVAL_MS, or waveless. */
+  WAVE_MODE: z.enum(['count', 'planned', 'waveless']).default('count'),
+  WAVE_INTERVAL_MS: z.coerce.number().int().min(1000).default(900_000),
+  WAVELESS_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** The wave planner's picker rate (lines/hour; the measured rate is used when higher), pack stations and their rate. */
+  PICKS_PER_HOUR: z.coerce.number().positive().default(100),
+  PACK_STATIONS: z.coerce.number().int().min(0).default(4),
+  PACK_ORDERS_PER_HOUR: z.coerce.number().positive().default(60),
+  /** Push assignment of released work (server/site/work-assigner.ts) every this many ms; 0 = off (pull only). */
+  WORK_ASSIGN_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
+  /** Take work back from an operative with no pick for this long while holding tasks, ms; 0 = never. */
+  WORK_BEHIND_AFTER_MS: z.coerce.number().int().min(0).default(300_000),
   /** How often lapsed reservations are swept, ms (0 = never). */
   RESERVATION_SWEEP_MS: z.coerce.number().int().min(0).default(5000),
+  /** How often pick-face replenishment is planned besides after each wave release, ms (0 = only after releases). */
+  REPLENISH_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** How often the twin's date is checked to sweep expired lots once per twin day (also at start), ms (0 = never). */
+  EXPIRY_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   /** How often channels are polled for orders a webhook missed, ms (0 = never). */
   CHANNEL_POLL_MS: z.coerce.number().int().min(0).default(300_000),
   /** Country the site ships from (ISO alpha-2): domestic vs international services. */

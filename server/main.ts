@@ -17,6 +17,8 @@ import { attachFloorGateway } from './realtime/gateway.ts';
 import { attachRouteGateway } from './realtime/route-gateway.ts';
 import { attachPickingGateway } from './realtime/picking-gateway.ts';
 import { KpiFeed, scanRecorder } from './realtime/kpi-feed.ts';
+import { ActivityFeed, roomSink } from './realtime/activity-feed.ts';
+import { catalogueRouter } from './api/catalogue.routes.ts';
 import { kpisRouter } from './api/kpis.routes.ts';
 import { snapshotRouter } from './api/snapshot.routes.ts';
 import { countsRouter } from './api/counts.routes.ts';
@@ -30,6 +32,9 @@ import { createSocketServer } from './realtime/socket-server.ts';
 import { scaledClock } from './site/clock.ts';
 import { RouteService } from './site/route-service.ts';
 import { OrderPipeline } from './site/order-pipeline.ts';
+import { StockTasks } from './site/stock-tasks.ts';
+import { moveTasksRouter } from './api/move-tasks.routes.ts';
+import { WorkAssigner } from './site/work-assigner.ts';
 import { startShiftDriver } from './site/shift-driver.ts';
 import { OutboxRelay } from './channels/outbox-relay.ts';
 import { ReconciliationPoller } from './channels/poller.ts';
@@ -137,6 +142,8 @@ async function main(): Promise<void> {
     reloaded: () => feed.reset(),
   });
   feeds.set(site.id, feed);
+  // Receipts, put-aways, replenishments and counts as markers on the 3D floor (`floor:activity`).
+  const activityFeed = new ActivityFeed({ runner, sink: roomSink(io, site.id) });
   // KPIs replay the log in the background; until then GET …/kpis answers 503 KPIS_UNAVAILABLE.
   void KpiFeed.start({ runner, store, now: () => clock.now(), io, log }).then(
     (kpiFeed) => kpiFeeds.set(site.id, kpiFeed),
@@ -161,9 +168,34 @@ async function main(): Promise<void> {
             timeoutMs: config.WAVE_BATCHING_TIMEOUT_MS,
           },
         }),
+    ...(config.WAVE_MODE === 'count'
+      ? {}
+      : {
+          planning: {
+            mode: config.WAVE_MODE,
+            pool: solverPool,
+            waveIntervalMs: config.WAVE_INTERVAL_MS,
+            wavelessIntervalMs: config.WAVELESS_INTERVAL_MS,
+            picksPerHour: config.PICKS_PER_HOUR,
+            packStations: config.PACK_STATIONS,
+            packOrdersPerHour: config.PACK_ORDERS_PER_HOUR,
+          },
+        }),
+    now: () => clock.now(),
     log,
   });
   pipeline.start();
+  // Replenishment after each wave release and on a timer; expired lots held once per twin day (R41, R64).
+  const stockTasks = new StockTasks(runner, { replenishEveryMs: config.REPLENISH_INTERVAL_MS, expirySweepEveryMs: config.EXPIRY_SWEEP_INTERVAL_MS, clock, log });
+  stockTasks.start();
+  const assigner = new WorkAssigner(runner, {
+    pool: solverPool,
+    intervalMs: config.WORK_ASSIGN_INTERVAL_MS,
+    behindAfterMs: config.WORK_BEHIND_AFTER_MS,
+    now: () => clock.now(),
+    log,
+  });
+  assigner.start();
   const poller = new ReconciliationPoller({ pool: store.pool, schema: config.DB_SCHEMA, siteIds: [site.id], log });
   if (config.CHANNEL_POLL_MS > 0) poller.start(config.CHANNEL_POLL_MS);
 
@@ -175,7 +207,7 @@ async function main(): Promise<void> {
     rawRouters: [webhookRouter({ pool: store.pool, schema: config.DB_SCHEMA, onStored: () => inbox.wake(), log })],
     routers: [channelsRouter({ pool: store.pool, schema: config.DB_SCHEMA, sites }), packing, shiftRouter(sites, shifts), replayRouter(sites, { store, log }),
       floorModesRouter({ pool: store.pool, schema: config.DB_SCHEMA, sites }), kpisRouter(sites, kpiFeeds),
-      inspectRouter(sites, { pool: store.pool, schema: config.DB_SCHEMA }), countsRouter({ sites }), positionsRouter({ sites }), goodsInRouter({ sites }), returnsRouter({ sites }), snapshotRouter({ sites }), whatIfRouter({ sites, pool: simulationPool, log }),
+      inspectRouter(sites, { pool: store.pool, schema: config.DB_SCHEMA }), countsRouter({ sites }), positionsRouter({ sites }), goodsInRouter({ sites }), returnsRouter({ sites }), moveTasksRouter({ sites }), catalogueRouter({ sites }), snapshotRouter({ sites }), whatIfRouter({ sites, pool: simulationPool, log }),
       slottingRouter({ sites, runSlotting: (input, options) => solverPool.slottingReport(input, options), pool: simulationPool, log })],
   });
   gateway.watch(site.id);
@@ -216,10 +248,13 @@ async function main(): Promise<void> {
     routeGateway.close();
     pickingGateway.close();
     for (const kpiFeed of kpiFeeds.values()) kpiFeed.close();
+    activityFeed.close();
     await sockets.close();
     httpServer.closeAllConnections();
     await routes.close();
     pipeline.close();
+    stockTasks.close();
+    await assigner.close();
     clearInterval(pruneKeys);
     await poller.close();
     await inbox.close();

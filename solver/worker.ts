@@ -18,6 +18,10 @@ import { slottingReport } from './slotting/slot-report.ts';
 import type { StockLine } from './slotting/putaway.ts';
 import type { RouteError, RouteMethod, RouteResult } from './routing/plan-route.ts';
 import { findLocation, planRoute } from './routing/plan-route.ts';
+import type { WavePlan, WavePlanError, WavePlanRequest } from './waves/waves.ts';
+import { planWave } from './waves/waves.ts';
+import type { AssignmentError, AssignmentRequest, AssignmentResult } from './assignment/assignment.ts';
+import { assignWork } from './assignment/assignment.ts';
 
 /** Plan one pick list's route on a cached layout. */
 export interface RouteTask {
@@ -71,11 +75,25 @@ export interface ZonesTask {
   readonly timeLimitSeconds?: number;
 }
 
+/** Which orders to release now (`planWave`, solver/waves): wave sizing or a waveless top-up. */
+export interface WaveTask {
+  readonly kind: 'wave';
+  readonly request: WavePlanRequest;
+}
+
+/** Which operative takes which unit of work (`assignWork`, solver/assignment) on a cached layout. */
+export interface AssignTask {
+  readonly kind: 'assign';
+  readonly layoutKey: string;
+  readonly layout?: Layout;
+  readonly request: Omit<AssignmentRequest, 'layout'>;
+}
+
 /** Every task a solver worker understands. */
-export type SolverTask = RouteTask | WalkTask | BatchTask | SlotTask | ZonesTask;
+export type SolverTask = RouteTask | WalkTask | BatchTask | SlotTask | ZonesTask | WaveTask | AssignTask;
 
 /** Tasks that name a cached layout or site by `layoutKey`. */
-export type KeyedSolverTask = RouteTask | WalkTask | BatchTask | SlotTask;
+export type KeyedSolverTask = RouteTask | WalkTask | BatchTask | SlotTask | AssignTask;
 
 /** The worker's answer: the solver's result, or a request to resend the task with its layout (or site). */
 export type SolverReply =
@@ -84,6 +102,8 @@ export type SolverReply =
   | { readonly kind: 'batch'; readonly result: BatchingResult | BatchingError }
   | { readonly kind: 'slot'; readonly report: SlottingReport }
   | { readonly kind: 'zones'; readonly result: ZoneAssignmentResult }
+  | { readonly kind: 'wave'; readonly result: WavePlan | WavePlanError }
+  | { readonly kind: 'assign'; readonly result: AssignmentResult | AssignmentError }
   | { readonly kind: 'missing-layout'; readonly layoutKey: string };
 
 /** What the worker's host provides: adapters the pure core may not import (the MIP library). */
@@ -181,6 +201,13 @@ export function runSolverTask(task: SolverTask, deps: SolverWorkerDeps = {}): So
         solver,
         ...(task.timeLimitSeconds === undefined ? {} : { timeLimitSeconds: task.timeLimitSeconds }),
       }).then((result) => ({ kind: 'zones', result }));
+    }
+    case 'wave':
+      return { kind: 'wave', result: planWave(task.request) };
+    case 'assign': {
+      const layout = layoutFor(task);
+      if (layout === undefined) return { kind: 'missing-layout', layoutKey: task.layoutKey };
+      return { kind: 'assign', result: assignWork({ ...task.request, layout }) };
     }
     default: {
       const unknown: never = task;

@@ -2,18 +2,20 @@
  * The site manager's live floor: loads the site's layout, connects the floor and route stores, and lays the overlays
  * over the 3D view. Selecting an operative (click on the floor, or the route panel) overlays their route.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { FloorCanvas } from './floor/FloorCanvas.tsx';
 import { fetchLayout, fetchSites, type SiteSummary } from './net/api.ts';
 import { connectLiveFloor, type LiveFloor } from './net/live-floor.ts';
 import { openFloorSocket } from './net/floor-socket.ts';
 import { startFloor } from './floor/start-floor.ts';
 import type { FloorStore } from './net/floor-store.ts';
+import { ReplayPlayer } from './net/replay-player.ts';
 import { connectRoutes, type RouteConnection } from './net/route-socket.ts';
 import type { RouteStore } from './net/route-store.ts';
 import { CountersPanel } from './views/CountersPanel.tsx';
 import { KpiPanel } from './views/KpiPanel.tsx';
 import { connectKpis, kpiStore, type KpiConnection } from './net/kpi-store.ts';
+import { activityStore } from './net/activity-store.ts';
 import { cameraStore } from './net/camera-store.ts';
 import { inspectSelection } from './net/inspect-api.ts';
 import { AlertsPanel } from './views/AlertsPanel.tsx';
@@ -39,6 +41,8 @@ export function App({ store, routes }: AppProps) {
   const [error, setError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
   const [live, setLive] = useState<LiveFloor | null>(null);
+  // One player for the floor: the timeline replays the past in it, the planner plays a simulation in it.
+  const player = useMemo(() => (site !== null && live !== null ? new ReplayPlayer({ store, live, siteId: site.id }) : null), [store, live, site]);
   const layout = useFloorLayout(store);
 
   useEffect(() => {
@@ -56,7 +60,12 @@ export function App({ store, routes }: AppProps) {
           // KPIs pushed on the floor socket go to the KPI connection, opened once the layout is in (one request less
           // in the way of the first floor); its fetch covers what came before.
           connect: (siteId, layoutReady, socket) =>
-            connectLiveFloor(store, siteId, { layoutReady, onKpis: (view) => kpis?.onKpis(view), ...(socket === null ? {} : { socket }) }),
+            connectLiveFloor(store, siteId, {
+              layoutReady,
+              onKpis: (view) => kpis?.onKpis(view),
+              onActivity: (activity) => activityStore.push(activity, performance.now()),
+              ...(socket === null ? {} : { socket }),
+            }),
           setLayout: (siteLayout) => store.setLayout(siteLayout),
         },
         abort.signal,
@@ -100,7 +109,7 @@ export function App({ store, routes }: AppProps) {
       {layout !== null && <FloorCanvas store={store} layout={layout} routes={routes} onSelectOperative={selectOperative} />}
       <div className="overlay overlay--top-left">
         <CountersPanel store={store} siteName={site?.name ?? 'Floortwin'} />
-        {site !== null && <PlannerPanel siteId={site.id} />}
+        {site !== null && <PlannerPanel siteId={site.id} player={player} />}
       </div>
       {site !== null && (
         <div className="overlay inspect-overlay--top-centre">
@@ -119,7 +128,7 @@ export function App({ store, routes }: AppProps) {
         <ColourModeSwitch />
         <FloorLegend />
       </div>
-      {site !== null && live !== null && <Timeline store={store} live={live} siteId={site.id} />}
+      {site !== null && player !== null && <Timeline store={store} player={player} siteId={site.id} />}
       {site !== null && (
         <div className="overlay overlay--bottom-right alerts-dock">
           <AlertsPanel siteId={site.id} selection={inspectSelection} camera={cameraStore} />

@@ -3,6 +3,9 @@
  * `/pack` the pack station (no three.js); anything else is the site manager's 3D floor. Each view is its own chunk,
  * so the handheld and the pack station never download three.
  */
+import { beginEarlyFloorStart, keepEarlyFloorStart } from './floor/start-floor.ts';
+import { fetchLayout, fetchSites } from './net/api.ts';
+
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root');
 
@@ -14,6 +17,7 @@ const views = {
   picker: () => import('./picker/picker-main.tsx'),
   pack: () => import('./pack/pack-main.tsx'),
   slotting: () => import('./slotting/slotting-main.tsx'),
+  stock: () => import('./stock/stock-main.tsx'),
   floor: () => import('./floor-main.tsx'),
 } satisfies Record<string, () => Promise<{ mount(root: HTMLElement): void }>>;
 
@@ -22,10 +26,25 @@ function viewOf(path: string): keyof typeof views {
   if (/^\/picker(\/|$)/.test(path)) return 'picker';
   if (/^\/pack(\/|$)/.test(path)) return 'pack';
   if (/^\/slotting(\/|$)/.test(path)) return 'slotting';
+  if (/^\/stock(\/|$)/.test(path)) return 'stock';
   return 'floor';
 }
 
-views[viewOf(window.location.pathname)]()
+const view = viewOf(window.location.pathname);
+if (view === 'floor') {
+  // The floor's site list, layout and socket start now, while its chunk (three.js) downloads and compiles; the floor
+  // view's `startFloor` takes them over. The socket's module is small and comes before that chunk.
+  const wanted = new URLSearchParams(window.location.search).get('site');
+  keepEarlyFloorStart(
+    beginEarlyFloorStart(wanted, {
+      fetchSites: () => fetchSites(),
+      fetchLayout: (siteId) => fetchLayout(siteId),
+      openSocket: () => import('./net/floor-socket.ts').then((socket) => socket.openFloorSocket()),
+    }),
+  );
+}
+
+views[view]()
   .then((view) => view.mount(root))
   .catch((error: unknown) => {
     root.textContent = `Could not start: ${error instanceof Error ? error.message : String(error)}`;

@@ -39,6 +39,8 @@ const SubmitBody = z
       )
       .max(100),
     scanId: z.string().trim().min(1).max(128).optional(),
+    /** The attempt counted (`attempt` of the started count): a late duplicate of an earlier attempt is refused (R35). */
+    attempt: z.number().int().min(1).max(100).optional(),
   })
   .strict();
 const ApproveBody = z.object({ approverId: PersonId }).strict();
@@ -199,7 +201,12 @@ export function countsRouter(deps: { readonly sites: SiteRegistry }): Router {
       ...(l.expiry === undefined ? {} : { expiry: l.expiry }),
     }));
     const command = { type: 'submitCount' as const, countId: asCountId(path.countId), counterId: body.counterId, lines };
-    await submitAndShow(res, site, body.scanId === undefined ? command : { ...command, scanId: body.scanId }, blindCountView);
+    await submitAndShow(
+      res,
+      site,
+      { ...command, ...(body.scanId === undefined ? {} : { scanId: body.scanId }), ...(body.attempt === undefined ? {} : { attempt: body.attempt }) },
+      blindCountView,
+    );
   });
 
   router.post(`${base}/:countId/approve`, async (req, res) => {

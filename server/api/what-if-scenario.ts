@@ -24,6 +24,8 @@ export interface WhatIfRequest {
   readonly routing?: RouteMethod | undefined;
   /** Seed of both runs (common random numbers); absent: the fork's seq, so the same fork gives the same answer. */
   readonly seed?: number | undefined;
+  /** Record the what-if run's first hour on the floor for playback; absent: true. */
+  readonly watch?: boolean | undefined;
 }
 
 /** Everything the what-if settled on, shown to the planner next to the results. */
@@ -137,6 +139,7 @@ export function planWhatIf(site: SiteDefinition, snapshot: TwinSnapshotData, req
     linesPerHour: rate.linesPerHour,
     rateFrom: rate.from,
     cutoffs,
+    watch: request.watch ?? true,
     baseline: scenario(`what-if baseline (${site.id} @${snapshot.seq})`, 1, pickersNow, LIVE_ROUTING),
     whatIf: scenario(`what-if (${site.id} @${snapshot.seq})`, request.orderMultiplier, pickers, routing),
   };

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulationPool, type SimulationJob, type SimulationPool } from '../../simulations/experiments/pool.ts';
 import { loadScenarioFile } from '../../simulations/io/scenario-files.ts';
 import type { SimulationKpis } from '../../simulations/model/result.ts';
+import type { FloorDiff, FloorSnapshot } from '../protocol/floor.ts';
 import { SCENARIO_DEFAULTS } from '../../simulations/scenario/defaults.ts';
 import { startApiOnPostgres, type ApiOnPostgres } from '../testing/api-on-postgres.ts';
 import type { Command } from '../twin/commands.ts';
@@ -26,10 +27,20 @@ import { whatIfRouter, type WhatIfRouterDeps } from './what-if.routes.ts';
 interface WhatIfBody {
   readonly id: string;
   readonly status: 'running' | 'done' | 'failed';
-  readonly request: { readonly pickersNow: number; readonly pickers: number; readonly linesPerHour: number; readonly seed: number };
+  readonly request: { readonly pickersNow: number; readonly pickers: number; readonly linesPerHour: number; readonly seed: number; readonly startAt: string };
   readonly baseline?: SimulationKpis;
   readonly result?: SimulationKpis;
   readonly error?: string;
+}
+
+interface Playback {
+  readonly siteId: string;
+  readonly scenario: string;
+  readonly from: string;
+  readonly to: string;
+  readonly stepMs: number;
+  readonly snapshot: FloorSnapshot;
+  readonly frames: readonly FloorDiff[];
 }
 
 describe('what-if routes on Postgres', () => {
@@ -183,6 +194,40 @@ describe('what-if routes on Postgres', () => {
     expect(await report.text()).toMatch(/^<!doctype html>/i);
     const comparison = await fetch(`${sites}/demo/what-if/${id}/report?run=comparison`);
     expect(await comparison.text()).toContain('what-if baseline');
+
+    // [M13] The what-if run's first hour, as the replay player reads it: the fork's floor, then a frame every 6 s.
+    const playback = await fetch(`${sites}/demo/what-if/${id}/playback`);
+    expect(playback.status).toBe(200);
+    const watched = (await playback.json()) as Playback;
+    const from = Date.parse(watched.from);
+    expect({ siteId: watched.siteId, to: Date.parse(watched.to) - from, stepMs: watched.stepMs, frames: watched.frames.length }).toEqual({
+      siteId: 'demo',
+      to: 3_600_000,
+      stepMs: 6000,
+      frames: 600,
+    });
+    expect(watched.scenario).toMatch(/^what-if \(demo @\d+\)$/);
+    expect(from).toBe(Date.parse(done.request.startAt));
+    expect(watched.snapshot.fill).toHaveLength(api.site.layout.locations.length);
+    // The 2 pickers left walk and pick: figures move and bins empty.
+    expect(watched.snapshot.operatives).toHaveLength(2);
+    expect(watched.frames.some((f) => f.operatives.some((o) => o.activity === 'walking'))).toBe(true);
+    expect(watched.frames.some((f) => f.fill.length > 0)).toBe(true);
+    expect(watched.frames.at(-1)?.at).toBe(from + 3_600_000);
+  }, 120_000);
+
+  it('answers 404 for the playback of an unknown what-if, or one run without watch', async () => {
+    const sites = await serve();
+    const unknown = await fetch(`${sites}/demo/what-if/no-such-run/playback`);
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('UNKNOWN_WHAT_IF');
+    const res = await post(`${sites}/demo/what-if`, { hours: 0.5, watch: false });
+    const { id } = (await res.json()) as { id: string };
+    expect((await settled(`${sites}/demo/what-if/${id}`)).status).toBe('done');
+    expect(jobs.at(-1)?.record).toBeUndefined();
+    const none = await fetch(`${sites}/demo/what-if/${id}/playback`);
+    expect(none.status).toBe(404);
+    expect(((await none.json()) as { error: { code: string } }).error.code).toBe('NO_PLAYBACK');
   }, 120_000);
 
   it('reports a run the pool refused as failed, with the reason', async () => {
@@ -208,6 +253,9 @@ describe('what-if routes on Postgres', () => {
     expect(((await (await fetch(`${sites}/demo/what-if/${first.id}`)).json()) as WhatIfBody).status).toBe('running');
     const notYet = await fetch(`${sites}/demo/what-if/${first.id}/report`);
     expect(notYet.status).toBe(409);
+    const noPlaybackYet = await fetch(`${sites}/demo/what-if/${first.id}/playback`);
+    expect(noPlaybackYet.status).toBe(409);
+    expect(((await noPlaybackYet.json()) as { error: { code: string } }).error.code).toBe('NOT_READY');
     open();
     expect((await settled(`${sites}/demo/what-if/${first.id}`)).status).toBe('done');
 

@@ -1,11 +1,13 @@
 /**
  * What-if from the live floor: fork the site's committed state (never touching the live twin), simulate the rest of the
  * shift as it stands and under the planner's changed assumptions on the simulation pool, and answer both KPIs side by
- * side. Runs live in memory only: the latest {@link WhatIfRouterDeps.maxRuns}, at most `maxRunning` at once.
+ * side. With `watch` (the default) the what-if run also records its first hour on the floor (M13, about 1 MB for 20
+ * pickers), which the planner plays back on the 3D floor. Runs live in memory only: the latest
+ * {@link WhatIfRouterDeps.maxRuns}, at most `maxRunning` at once.
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import type { SimulationKpis, SimulationResult } from '../../simulations/model/result.ts';
+import type { FloorRecording, SimulationKpis, SimulationResult } from '../../simulations/model/result.ts';
 import { summariseExperiment } from '../../simulations/experiments/experiment.ts';
 import type { SimulationPool } from '../../simulations/experiments/pool.ts';
 import { loadReportAssets } from '../../simulations/report/report-assets.ts';
@@ -37,6 +39,8 @@ const WhatIfBody = z
     pickerDelta: z.number().int('must be a whole number of pickers').min(-1000).max(1000).default(0),
     routing: z.enum(ROUTE_METHODS).optional(),
     seed: z.number().int('must be a whole number').min(0).max(2 ** 32 - 1).optional(),
+    /** Record the what-if run's first hour for `GET …/playback`; false saves the recording's time and memory. */
+    watch: z.boolean().default(true),
   })
   .strict();
 
@@ -47,7 +51,9 @@ interface WhatIfRun extends BackgroundJob {
   /** What the what-if settled on; the scenarios (which carry the site and the fork) are not kept. */
   readonly request: Omit<WhatIfPlan, 'baseline' | 'whatIf'>;
   baseline?: SimulationResult;
+  /** The what-if run's result, without its recording (kept apart: only the playback route sends it). */
   result?: SimulationResult;
+  recording?: FloorRecording;
 }
 
 const runView = (run: WhatIfRun) => ({
@@ -62,7 +68,9 @@ const runView = (run: WhatIfRun) => ({
 
 /**
  * `POST /api/sites/:siteId/what-if` (202 `{ id, status }`), `GET …/what-if/:id` (status, plan, baseline and what-if
- * KPIs) and `GET …/what-if/:id/report?run=whatIf|baseline|comparison` (HTML, default the what-if run).
+ * KPIs), `GET …/what-if/:id/report?run=whatIf|baseline|comparison` (HTML, default the what-if run) and
+ * `GET …/what-if/:id/playback` (the what-if run's recorded hour as the replay player reads it:
+ * `{ siteId, scenario, from, to, stepMs, snapshot, frames }`, times ISO as `GET …/replay`; 409 until done).
  */
 export function whatIfRouter(deps: WhatIfRouterDeps): Router {
   const jobs = new BackgroundJobs<WhatIfRun>({ maxJobs: deps.maxRuns ?? 20, maxRunning: deps.maxRunning ?? 2, log: deps.log });
@@ -85,11 +93,13 @@ export function whatIfRouter(deps: WhatIfRouterDeps): Router {
     const run: WhatIfRun = { id: jobs.newId(), siteId: site.siteId, status: 'running', request };
     jobs.start(run, async () => {
       // Settled, not all: the job (and its slot) ends only once both runs have left the pool.
-      const [asIs, changed] = await Promise.allSettled([deps.pool.run({ scenario: baseline }), deps.pool.run({ scenario: whatIf })]);
+      const [asIs, changed] = await Promise.allSettled([deps.pool.run({ scenario: baseline }), deps.pool.run({ scenario: whatIf, ...(request.watch ? { record: {} } : {}) })]);
       if (asIs.status === 'rejected') throw asIs.reason;
       if (changed.status === 'rejected') throw changed.reason;
+      const { recording, ...result } = changed.value;
       run.baseline = asIs.value;
-      run.result = changed.value;
+      run.result = result;
+      if (recording !== undefined) run.recording = recording;
     });
     res.status(202).location(`/api/sites/${site.siteId}/what-if/${run.id}`).json({ id: run.id, status: run.status });
   });
@@ -114,6 +124,25 @@ export function whatIfRouter(deps: WhatIfRouterDeps): Router {
       : query.run === 'baseline' ? baseline
       : summariseExperiment([baseline.scenario, result.scenario], [run.request.seed], [[baseline], [result]]);
     res.type('html').send(renderReport(shown, await loadReportAssets()));
+  });
+
+  router.get('/api/sites/:siteId/what-if/:id/playback', (req, res) => {
+    const site = siteFrom(deps.sites, req, res);
+    const run = site && findRun(site.siteId, req.params['id'], res);
+    if (!run) return;
+    if (run.status !== 'done')
+      return sendError(res, 409, 'NOT_READY', run.status === 'failed' ? `what-if failed: ${run.error ?? ''}` : 'the what-if is still running', { status: run.status });
+    const { recording, result } = run;
+    if (!recording || !result) return sendError(res, 404, 'NO_PLAYBACK', `what-if '${run.id}' was run without watch: true, so nothing was recorded`);
+    res.json({
+      siteId: recording.siteId,
+      scenario: result.scenario,
+      from: new Date(recording.from).toISOString(),
+      to: new Date(recording.to).toISOString(),
+      stepMs: recording.stepMs,
+      snapshot: recording.snapshot,
+      frames: recording.frames,
+    });
   });
 
   return router;

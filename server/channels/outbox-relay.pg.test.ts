@@ -125,6 +125,33 @@ describe('OutboxRelay: stock', () => {
     expect(set.variables).toMatchObject({ input: { name: 'available', quantities: [{ quantity: 10, changeFromQuantity: null }] } });
   });
 
+  it('[R39][R44] pushes only sellable units: not the dock, not the returns desk, not units on hold', async () => {
+    await stock('SKU-H', [[7, 2], [5, 0]]);
+    for (const location of [`DOCK:${site}`, `RETURNS:${site}`]) {
+      await pool.query(
+        `INSERT INTO ${tbl('stock_quant')} (site_id, location_id, tenant_id, sku_id, lot, on_hand, reserved, updated_seq) VALUES ($1, $2, $3, 'SKU-H', '', 20, 0, 1)`,
+        [site, location, TENANT],
+      );
+    }
+    // 3 units of BIN-1 quarantined; a released hold and a hold on the dock change nothing.
+    const hold = (id: string, locationId: string, qty: number, released: boolean) =>
+      pool.query(
+        `INSERT INTO ${tbl('stock_holds')} (site_id, hold_id, placed_seq, status, source, reason, lines, units, placed_at, released_seq)
+         VALUES ($1, $2, 1, 'quarantine', 'manual', 'test', $3, $4, now(), $5)`,
+        [site, id, JSON.stringify([{ locationId, tenantId: TENANT, skuId: 'SKU-H', lot: '', expiry: null, qty }]), qty, released ? 2 : null],
+      );
+    await hold('H1', 'BIN-1', 3, false);
+    await hold('H2', 'BIN-0', 4, true);
+    await hold('H3', `DOCK:${site}`, 5, false);
+    await mapSku(wooId(), 'SKU-H', '11');
+    fake.woo.setStock('11', 0);
+    await outbox('stock', 'SKU-H');
+
+    expect(await relay().drainOnce()).toEqual({ sent: 1, failed: 0 });
+    // (7 − 2) + 5 in the bins, less 3 held.
+    expect(fake.woo.stock('11')).toBe(7);
+  });
+
   it('coalesces 10 rows of one SKU into one push per connection, and pushes a variation', async () => {
     await stock('SKU-A', [[4, 0]]);
     await stock('SKU-B', [[6, 1]]);

@@ -34,6 +34,7 @@ import type pg from 'pg';
 import { quoteIdent, withTransaction } from '../store/pg-util.ts';
 import { DEFAULT_CHANNEL_TIMEOUT_MS, ShopifyClient, type ChannelFailure } from './shopify-client.ts';
 import { WooClient } from './woo-client.ts';
+import { channelAvailableSql } from '../store/channel-available.ts';
 
 export interface OutboxRelayOptions {
   readonly pool: pg.Pool;
@@ -95,7 +96,7 @@ const permanent = (message: string): ChannelFailure => ({ kind: 'error', retryab
 
 /** Relays outbox rows to Shopify and WooCommerce. */
 export class OutboxRelay {
-  private readonly t: { outbox: string; stockQuant: string; orders: string; connections: string; items: string };
+  private readonly t: { outbox: string; orders: string; connections: string; items: string };
   private readonly clock: () => number;
   private readonly random: () => number;
   private readonly onError: (message: string, err: unknown) => void;
@@ -108,7 +109,7 @@ export class OutboxRelay {
 
   constructor(private readonly options: OutboxRelayOptions) {
     const q = (table: string): string => `${quoteIdent(options.schema)}.${table}`;
-    this.t = { outbox: q('outbox'), stockQuant: q('stock_quant'), orders: q('orders'), connections: q('channel_connections'), items: q('channel_items') };
+    this.t = { outbox: q('outbox'), orders: q('orders'), connections: q('channel_connections'), items: q('channel_items') };
     this.clock = options.clock ?? ((): number => Date.now());
     this.random = options.random ?? Math.random;
     this.onError = options.onError ?? ((message, err) => console.error(message, err));
@@ -244,10 +245,7 @@ export class OutboxRelay {
       [siteId, tenantId, skuId],
     );
     if (mapped.rows.length === 0) return { kind: 'ok' };
-    const stock = await client.query<{ available: number }>(
-      `SELECT COALESCE(SUM(on_hand - reserved), 0)::int AS available FROM ${this.t.stockQuant} WHERE site_id = $1 AND tenant_id = $2 AND sku_id = $3`,
-      [siteId, tenantId, skuId],
-    );
+    const stock = await client.query<{ available: number }>(channelAvailableSql(this.options.schema, true), [siteId, tenantId, skuId]);
     const ours = stock.rows[0]?.available ?? 0;
     const failures: string[] = [];
     let retryable = false;

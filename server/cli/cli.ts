@@ -8,6 +8,7 @@ import { SIMULATE_USAGE } from './simulate.command.ts';
 import { EXPERIMENT_USAGE } from './experiment.command.ts';
 import { LOAD_USAGE } from '../../simulations/load/load.command.ts';
 import { SLOT_USAGE } from './slot.command.ts';
+import { FAULTS_SIM_USAGE } from './faults-sim.command.ts';
 
 const USAGE = [
   'usage: npm run --silent cli -- <command> [flags]',
@@ -18,6 +19,7 @@ const USAGE = [
   `  ${EXPERIMENT_USAGE.replace(/^usage: /, '')}`,
   `  ${LOAD_USAGE.replace(/^usage: /, '')}`,
   `  ${SLOT_USAGE.replace(/^usage: /, '')}`,
+  `  ${FAULTS_SIM_USAGE.replace(/^usage: /, '')}`,
 ].join('\n');
 
 const io: CliIo = {
@@ -51,16 +53,20 @@ async function main(argv: readonly string[]): Promise<number> {
       const { runSlot } = await import('./slot.command.ts');
       return runSlot(rest, io);
     }
+    case 'faults-sim': {
+      const { runFaultsSimCommand } = await import('./faults-sim.command.ts');
+      return runFaultsSimCommand(rest, io);
+    }
     case 'help':
     case '--help':
     case '-h':
       io.out(`${USAGE}\n`);
       return 0;
     case undefined:
-      io.err('cli: missing command (try: route, check, simulate, experiment, load, slot, help)\n');
+      io.err('cli: missing command (try: route, check, simulate, experiment, load, slot, faults-sim, help)\n');
       return EXIT_USAGE;
     default:
-      io.err(`cli: unknown command ${JSON.stringify(command)} (try: route, check, simulate, experiment, load, slot, help)\n`);
+      io.err(`cli: unknown command ${JSON.stringify(command)} (try: route, check, simulate, experiment, load, slot, faults-sim, help)\n`);
       return EXIT_USAGE;
   }
 }

@@ -107,3 +107,24 @@ export interface BinAttributesView {
    */
   readonly replenish: readonly number[];
 }
+
+/**
+ * What a stock activity on the floor was: a receipt at the dock, a put-away or restock into a bin, a replenishment of
+ * a pick face, a count submitted, or a count's ledger adjustment.
+ */
+export type FloorActivityKind = 'receipt' | 'putaway' | 'replenish' | 'count' | 'adjust' | 'restock';
+
+/**
+ * `floor:activity`, one per relevant durable event, sent to the site's floor room once the event is committed
+ * (`server/realtime/activity-feed.ts`). Compact: the floor draws a short-lived marker and keeps nothing.
+ */
+export interface FloorActivity {
+  readonly siteId: string;
+  /** Seq of the event in the site's log. */
+  readonly seq: number;
+  readonly kind: FloorActivityKind;
+  /** Index into `LayoutView.ids` of the bin; −1 for the dock or the returns desk (off the layout: drawn at the depot). */
+  readonly locationIndex: number;
+  /** Twin time of the event, epoch ms. */
+  readonly at: number;
+}

@@ -45,7 +45,12 @@ const Code = z.string().min(1).max(256);
 
 /** Edge validation of `picker:signOn`. `name` defaults to the operative id. */
 export const SignOnRequestSchema = z
-  .object({ siteId: Id, operativeId: Id, deviceId: Id, name: z.string().min(1).max(100).optional() })
+  .object({
+    siteId: Id, operativeId: Id, deviceId: Id, name: z.string().min(1).max(100).optional(),
+    /** Zones the operative may work in (R67; none = all) and skills they hold, for push assignment. */
+    zones: z.array(z.string().min(1).max(64)).max(50).optional(),
+    skills: z.array(z.string().min(1).max(64)).max(50).optional(),
+  })
   .strict();
 export type SignOnRequest = z.infer<typeof SignOnRequestSchema>;
 

@@ -1,6 +1,6 @@
 /** Typed Socket.IO event maps, used by `new Server<ClientToServerEvents, ServerToClientEvents>()` and the client. */
 import { z } from 'zod';
-import type { FloorDiff, FloorSnapshot } from './floor.ts';
+import type { FloorActivity, FloorDiff, FloorSnapshot } from './floor.ts';
 import type { KpiView } from './kpis.ts';
 import type { NextPickResult, ScanResult, SignOffResult, SignOnResult } from './picking.ts';
 import type { PositionResult } from './positions.ts';
@@ -85,4 +85,6 @@ export interface ServerToClientEvents {
   'picker:route': (route: RouteView | NoRouteView) => void;
   /** The site's KPI panels, every 2 s to the floor room (`server/realtime/kpi-feed.ts`). */
   'site:kpis': (view: KpiView) => void;
+  /** A receipt, put-away, replenishment, count or adjustment just committed (`server/realtime/activity-feed.ts`). */
+  'floor:activity': (activity: FloorActivity) => void;
 }

@@ -16,4 +16,6 @@ export interface WhatIfPlanView {
   readonly linesPerHour: number;
   readonly rateFrom: 'last-hour' | 'all-orders' | 'none';
   readonly cutoffs: readonly string[];
+  /** The what-if run records its first hour on the floor (`GET …/what-if/:id/playback`). */
+  readonly watch: boolean;
 }

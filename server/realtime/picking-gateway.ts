@@ -157,10 +157,16 @@ export function attachPickingGateway(io: FloorServer, sites: SiteRegistry, optio
   async function signOn(raw: unknown, session: Session): Promise<SignOnResult> {
     const parsed = SignOnRequestSchema.safeParse(raw);
     if (!parsed.success) return badRequest('picker:signOn', parsed.error);
-    const { siteId, operativeId, name } = parsed.data;
+    const { siteId, operativeId, name, zones, skills } = parsed.data;
     const runner = runnerOf(siteId);
     if (isFailure(runner)) return runner;
-    const result = await runner.submit({ type: 'signOn', operativeId: asOperativeId(operativeId), name: name ?? operativeId });
+    const result = await runner.submit({
+      type: 'signOn',
+      operativeId: asOperativeId(operativeId),
+      name: name ?? operativeId,
+      ...(zones === undefined ? {} : { zones }),
+      ...(skills === undefined ? {} : { skills }),
+    });
     if (result.ok) {
       session.signedOn.add(sessionKey(siteId, operativeId));
       return { ok: true, seq: result.lastSeq, resumed: false };

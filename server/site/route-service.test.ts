@@ -36,6 +36,8 @@ class GatedPool implements SolverPool {
   batchOrders: SolverPool['batchOrders'] = (request) => this.inner.batchOrders(request);
   slottingReport: SolverPool['slottingReport'] = (input, options) => this.inner.slottingReport(input, options);
   zoneAssignment: SolverPool['zoneAssignment'] = (instance, options) => this.inner.zoneAssignment(instance, options);
+  planWave: SolverPool['planWave'] = (request) => this.inner.planWave(request);
+  assignWork: SolverPool['assignWork'] = (request) => this.inner.assignWork(request);
   release(): void {
     for (const go of this.held.splice(0)) go();
   }

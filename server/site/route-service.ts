@@ -13,7 +13,7 @@
  */
 import type { NoRouteView, RouteView } from '../protocol/route.ts';
 import type { RouteMethod } from '../../solver/routing/plan-route.ts';
-import { isRouteError } from '../../solver/routing/plan-route.ts';
+import { findLocation, isRouteError } from '../../solver/routing/plan-route.ts';
 import type { SolverPool } from '../solver-pool/solver-pool.ts';
 import type { FloorPoint, LocationId, OperativeId, TaskId } from '../twin/ids.ts';
 import { asOperativeId } from '../twin/ids.ts';
@@ -119,6 +119,7 @@ export class RouteService {
         for (const { event } of events) {
           switch (event.type) {
             case 'TasksAssigned':
+            case 'TasksUnassigned':
             case 'PickConfirmed':
             case 'PickShorted':
             case 'RoutePlanned':
@@ -158,6 +159,12 @@ export class RouteService {
             case 'ReturnReceived':
             case 'ReturnInspected':
             case 'RmaClosed':
+            case 'MoveTaskCreated':
+            case 'MoveTaskAssigned':
+            case 'MoveTaskCompleted':
+            case 'MoveTaskCancelled':
+            case 'PickFaceSet':
+            case 'PickFaceCleared':
             case 'StockReceived':
             case 'StockMoved':
             case 'OrderCreated':
@@ -316,7 +323,13 @@ export class RouteService {
   private async plan(entry: OperativeEntry, input: Extract<PlanInput, { kind: 'plan' }>): Promise<void> {
     const picks: LocationId[] = [];
     const tasksAt = new Map<LocationId, TaskId[]>();
+    // Cross-dock picks (R65) are at the dock, by the depot, outside the layout: picked first, not routed.
+    const atDock: TaskId[] = [];
     for (const task of input.tasks) {
+      if (findLocation(input.layout, task.locationId) === undefined) {
+        atDock.push(task.id);
+        continue;
+      }
       const list = tasksAt.get(task.locationId);
       if (list === undefined) {
         tasksAt.set(task.locationId, [task.id]);
@@ -325,7 +338,7 @@ export class RouteService {
     }
     this.stats.plans++;
     const request = { layout: input.layout, picks, ...(this.options.method === undefined ? {} : { method: this.options.method }) };
-    const result = await this.options.pool.planRoute(request);
+    const result = picks.length === 0 ? { sequence: [], distance: 0, method: 'dock', path: [] } : await this.options.pool.planRoute(request);
     if (this.closed) return;
     if (isRouteError(result)) {
       this.stats.unreachable++;
@@ -335,7 +348,7 @@ export class RouteService {
       this.publish(entry);
       return;
     }
-    const taskIds: TaskId[] = [];
+    const taskIds: TaskId[] = [...atDock];
     const seen = new Set<LocationId>();
     for (const locationId of result.sequence) {
       if (seen.has(locationId)) continue;

@@ -7,6 +7,8 @@ import type { ZoneAssignmentInstance, ZoneAssignmentResult } from '../../solver/
 import type { RouteError, RouteRequest, RouteResult } from '../../solver/routing/plan-route.ts';
 import type { SlottingInput, SlottingOptions, SlottingReport } from '../../solver/slotting/slot-report.ts';
 import type { WalkRequest } from '../../solver/worker.ts';
+import type { AssignmentError, AssignmentRequest, AssignmentResult } from '../../solver/assignment/assignment.ts';
+import type { WavePlan, WavePlanError, WavePlanRequest } from '../../solver/waves/waves.ts';
 import type { FloorPoint } from '../twin/ids.ts';
 import type { Layout } from '../twin/layout/types.ts';
 import { LayoutShipper } from './route-tasks.ts';
@@ -38,6 +40,14 @@ export class InlineSolverPool implements SolverPool {
 
   zoneAssignment(instance: ZoneAssignmentInstance, options?: ZoneAssignmentOptions): Promise<ZoneAssignmentResult> {
     return this.open() ?? this.shipper.zoneAssignment(instance, options);
+  }
+
+  planWave(request: WavePlanRequest): Promise<WavePlan | WavePlanError> {
+    return this.open() ?? this.shipper.planWave(request);
+  }
+
+  assignWork(request: AssignmentRequest): Promise<AssignmentResult | AssignmentError> {
+    return this.open() ?? this.shipper.assignWork(request);
   }
 
   close(): Promise<void> {

@@ -13,6 +13,8 @@ import type { SolverReply, SolverTask, WalkRequest } from '../../solver/worker.t
 import { guardedRun } from './piscina-guard.ts';
 import { LayoutShipper } from './route-tasks.ts';
 import type { SolverPool, ZoneAssignmentOptions } from './solver-pool.ts';
+import type { AssignmentError, AssignmentRequest, AssignmentResult } from '../../solver/assignment/assignment.ts';
+import type { WavePlan, WavePlanError, WavePlanRequest } from '../../solver/waves/waves.ts';
 import type { FloorPoint } from '../twin/ids.ts';
 import type { Layout } from '../twin/layout/types.ts';
 
@@ -79,6 +81,14 @@ export class PiscinaSolverPool implements SolverPool {
 
   zoneAssignment(instance: ZoneAssignmentInstance, options?: ZoneAssignmentOptions): Promise<ZoneAssignmentResult> {
     return this.open() ?? this.shipper.zoneAssignment(instance, options);
+  }
+
+  planWave(request: WavePlanRequest): Promise<WavePlan | WavePlanError> {
+    return this.open() ?? this.shipper.planWave(request);
+  }
+
+  assignWork(request: AssignmentRequest): Promise<AssignmentResult | AssignmentError> {
+    return this.open() ?? this.shipper.assignWork(request);
   }
 
   async close(): Promise<void> {

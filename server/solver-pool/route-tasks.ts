@@ -7,6 +7,8 @@ import type { KeyedSolverTask, RouteTask, SolverReply, SolverTask, WalkRequest }
 import type { FloorPoint } from '../twin/ids.ts';
 import type { Layout } from '../twin/layout/types.ts';
 import type { SiteDefinition } from '../twin/site.ts';
+import type { AssignmentError, AssignmentRequest, AssignmentResult } from '../../solver/assignment/assignment.ts';
+import type { WavePlan, WavePlanError, WavePlanRequest } from '../../solver/waves/waves.ts';
 import type { ZoneAssignmentOptions } from './solver-pool.ts';
 import { layoutKey } from './solver-pool.ts';
 
@@ -84,6 +86,20 @@ export class LayoutShipper {
   async zoneAssignment(instance: ZoneAssignmentInstance, options: ZoneAssignmentOptions = {}): Promise<ZoneAssignmentResult> {
     const reply = await this.run({ kind: 'zones', instance, ...(options.timeLimitSeconds === undefined ? {} : { timeLimitSeconds: options.timeLimitSeconds }) });
     if (reply.kind !== 'zones') throw new Error(`solver worker answered ${reply.kind} to a zones task`);
+    return reply.result;
+  }
+
+  async planWave(request: WavePlanRequest): Promise<WavePlan | WavePlanError> {
+    const reply = await this.run({ kind: 'wave', request });
+    if (reply.kind !== 'wave') throw new Error(`solver worker answered ${reply.kind} to a wave task`);
+    return reply.result;
+  }
+
+  async assignWork(request: AssignmentRequest): Promise<AssignmentResult | AssignmentError> {
+    const { layout, ...rest } = request;
+    const task = { kind: 'assign', layoutKey: layoutKey(layout), request: rest } as const;
+    const reply = await this.send(task, { ...task, layout });
+    if (reply.kind !== 'assign') throw new Error(`solver worker answered ${reply.kind} to an assign task`);
     return reply.result;
   }
 

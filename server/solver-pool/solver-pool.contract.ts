@@ -14,6 +14,8 @@ import type { Layout } from '../twin/layout/types.ts';
 import { createRng, randomInt } from '../twin/rng.ts';
 import { planRoute, type RouteMethod } from '../../solver/routing/plan-route.ts';
 import { walkThrough } from '../../solver/worker.ts';
+import { planWave } from '../../solver/waves/waves.ts';
+import { assignWork } from '../../solver/assignment/assignment.ts';
 import { createHighsMipSolver } from './highs-mip-solver.ts';
 import type { SolverPool } from './solver-pool.ts';
 
@@ -145,6 +147,26 @@ export function solverPoolContract(name: string, create: () => SolverPool): void
       expect(expected).toEqual({ kind: 'optimal', assignment: [0, 1, 1], objective: 39, solver: 'highs' });
       expect(await pool.zoneAssignment(instance, { timeLimitSeconds: 5 })).toEqual(expected);
       await expect(pool.zoneAssignment({ ...instance, cost: [[1]] })).rejects.toThrow(/solveZoneAssignment/);
+    });
+
+    it('[W5] plans a wave exactly as planWave does, several at once; errors as values', async () => {
+      const orders = Array.from({ length: 30 }, (_, k) => ({ id: `w${k}`, lines: 1 + (k % 4), cutoffAt: k % 5 === 0 ? null : 1_000_000 + k * 60_000, priority: k % 3, createdAt: k }));
+      const requests = [1, 3, 8].map((pickers) => ({
+        mode: pickers === 3 ? ('waveless' as const) : ('wave' as const), now: 900_000, orders, labour: { pickers, picksPerHour: 80 },
+        packing: { stations: 2, ordersPerHour: 60 }, released: { lines: 4, orders: 2 }, intervalMs: 600_000,
+      }));
+      expect(await Promise.all(requests.map((r) => pool.planWave(r)))).toEqual(requests.map((r) => planWave(r)));
+      expect(await pool.planWave({ ...requests[0]!, intervalMs: 0 })).toEqual({ error: { code: 'BAD_REQUEST', message: expect.stringContaining('intervalMs') as unknown } });
+    });
+
+    it('[A1] assigns work exactly as assignWork does, on a cached layout; errors as values', async () => {
+      const [a, b] = pickLists(layout, 2, 12, 21);
+      const units = [...a!, ...b!].map((id, k) => ({ id: `u${k}`, kind: 'pick' as const, locationIds: [id], tasks: 1, priority: k % 3 }));
+      const operatives = ['p1', 'p2', 'p3'].map((id, k) => ({ id, position: null, loadTasks: k, remainingRouteM: 10 * k, zones: [], skills: [] }));
+      const requests = [1, 3].map((rounds) => ({ layout, nowMs: 5_000, operatives, units, options: { rounds } }));
+      expect(await Promise.all(requests.map((r) => pool.assignWork(r)))).toEqual(requests.map((r) => assignWork(r)));
+      const bad = await pool.assignWork({ ...requests[0]!, units: [{ id: 'x', kind: 'pick', locationIds: [asLocationId('NOPE-1')], tasks: 1 }] });
+      expect(bad).toEqual({ error: { code: 'UNKNOWN_LOCATION', message: expect.stringContaining('NOPE-1') as unknown } });
     });
 
     it('answers a solver refusal as a RouteError value, not a rejection', async () => {

@@ -7,6 +7,8 @@ import type { ZoneAssignmentInstance, ZoneAssignmentResult } from '../../solver/
 import type { RouteError, RouteRequest, RouteResult } from '../../solver/routing/plan-route.ts';
 import type { SlottingInput, SlottingOptions, SlottingReport } from '../../solver/slotting/slot-report.ts';
 import type { WalkRequest } from '../../solver/worker.ts';
+import type { AssignmentError, AssignmentRequest, AssignmentResult } from '../../solver/assignment/assignment.ts';
+import type { WavePlan, WavePlanError, WavePlanRequest } from '../../solver/waves/waves.ts';
 import type { FloorPoint } from '../twin/ids.ts';
 import type { Layout } from '../twin/layout/types.ts';
 
@@ -28,6 +30,10 @@ export interface SolverPool {
   slottingReport(input: SlottingInput, options?: SlottingOptions): Promise<SlottingReport>;
   /** Family-to-zone assignment on HiGHS, verified (`solveZoneAssignment`). Rejects on a malformed instance. */
   zoneAssignment(instance: ZoneAssignmentInstance, options?: ZoneAssignmentOptions): Promise<ZoneAssignmentResult>;
+  /** Which orders to release now: the same answer as the solver's `planWave(request)` (errors as values). */
+  planWave(request: WavePlanRequest): Promise<WavePlan | WavePlanError>;
+  /** Which operative takes which unit of work: the same answer as the solver's `assignWork(request)` (errors as values). */
+  assignWork(request: AssignmentRequest): Promise<AssignmentResult | AssignmentError>;
   /** Stops the workers; pending tasks are rejected. */
   close(): Promise<void>;
 }

@@ -247,6 +247,7 @@ function referencedIds(batch: readonly SequencedEvent[]): { taskIds: string[]; d
         for (const t of e.tasks) created.add(t.taskId);
         break;
       case 'TasksAssigned':
+      case 'TasksUnassigned':
         for (const id of e.taskIds) referenced.add(id);
         break;
       case 'OperativeSignedOff':
@@ -291,6 +292,12 @@ function referencedIds(batch: readonly SequencedEvent[]): { taskIds: string[]; d
       case 'ReturnReceived':
       case 'ReturnInspected':
       case 'RmaClosed':
+      case 'MoveTaskCreated':
+      case 'MoveTaskAssigned':
+      case 'MoveTaskCompleted':
+      case 'MoveTaskCancelled':
+      case 'PickFaceSet':
+      case 'PickFaceCleared':
         break;
       default:
         return unreachable(e satisfies never);
@@ -580,6 +587,14 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
           row.operative_id = e.operativeId;
         }
         break;
+      case 'TasksUnassigned':
+        // R69: released again, like a sign-off's tasks.
+        for (const id of e.taskIds) {
+          const row = task(seq, id);
+          row.status = 'released';
+          row.operative_id = null;
+        }
+        break;
       case 'PickConfirmed': {
         const row = task(seq, e.taskId);
         row.status = 'picked';
@@ -772,6 +787,17 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
         break;
       case 'RmaClosed':
         p.returns.closes.push({ rma_id: e.rmaId, seq, reason: e.reason, at_ms: at });
+        break;
+      case 'MoveTaskCompleted':
+        // R59: a completed move task is a ledger move like StockMoved (a short move of 0 units moves nothing).
+        move(seq, at, e, e.fromLocationId, e.toLocationId, e.qty, null);
+        break;
+      case 'MoveTaskCreated':
+      case 'MoveTaskAssigned':
+      case 'MoveTaskCancelled':
+      case 'PickFaceSet':
+      case 'PickFaceCleared':
+        // Move tasks and pick faces live in the event log and the twin (and its snapshots); no table needs them yet.
         break;
       default:
         return unreachable(e satisfies never);

@@ -14,6 +14,7 @@ import { countsRouter } from '../api/counts.routes.ts';
 import { positionsRouter } from '../api/positions.routes.ts';
 import { goodsInRouter } from '../api/goods-in.routes.ts';
 import { returnsRouter } from '../api/returns.routes.ts';
+import { moveTasksRouter } from '../api/move-tasks.routes.ts';
 import { snapshotRouter } from '../api/snapshot.routes.ts';
 import { inspectRouter } from '../api/inspect.routes.ts';
 import { siteRegistry } from '../api/sites.ts';
@@ -65,6 +66,7 @@ export async function startApiOnPostgres(schemaPrefix: string, options: ApiOnPos
       positionsRouter({ sites }),
       goodsInRouter({ sites }),
       returnsRouter({ sites }),
+      moveTasksRouter({ sites }),
       snapshotRouter({ sites }),
     ],
   });

@@ -4,7 +4,7 @@ import type { LocationId, SkuId, TaskId } from './ids.ts';
 import { asTaskId } from './ids.ts';
 import { skuKey } from './keys.ts';
 import type { OrderState, Quant, TwinState } from './state.ts';
-import { freeOf, heldOf } from './stock-status.ts';
+import { dockLocationId, freeOf, heldOf, movingOf } from './stock-status.ts';
 
 /** Sorts FEFO: earliest expiry first (no expiry last). */
 export function compareExpiry(a: string | null, b: string | null): number {
@@ -16,13 +16,16 @@ export function compareExpiry(a: string | null, b: string | null): number {
 
 /**
  * Quants of the order's tenant and `skuId` in layout bins with free stock to give, FEFO-sorted; `exclude` bins are
- * left out. Held units (R39) and the dock (R44) are never candidates.
+ * left out. Held units (R39) and units committed to move tasks (R57) are never candidates; nor is the dock (R44),
+ * unless `dock` asks for the dock's quants instead (a cross-dock refill, R65).
  */
-export function candidateQuants(state: TwinState, order: OrderState, skuId: SkuId, exclude?: LocationId): Quant[] {
+export function candidateQuants(state: TwinState, order: OrderState, skuId: SkuId, exclude?: LocationId, dock = false): Quant[] {
   const candidates: Quant[] = [];
+  const dockId = dockLocationId(state.site.id);
   for (const key of state.quantsBySku.get(skuKey(order.tenantId, skuId)) ?? []) {
     const q = state.quants.get(key);
-    if (q !== undefined && freeOf(state, q) > 0 && q.locationId !== exclude && state.locationsById.has(q.locationId)) candidates.push(q);
+    if (q === undefined || freeOf(state, q) <= 0 || q.locationId === exclude) continue;
+    if (dock ? q.locationId === dockId : state.locationsById.has(q.locationId)) candidates.push(q);
   }
   return candidates.sort((a, b) => compareExpiry(a.expiry, b.expiry));
 }
@@ -80,7 +83,7 @@ export function allocateLine(
   return out;
 }
 
-/** Allocations for `need` units of one line (fewer when stock is short). */
+/** Allocations for `need` units of one line (fewer when stock is short); `crossDock` for a refill (R65). */
 export function allocationsFor(
   state: TwinState,
   order: OrderState,
@@ -88,8 +91,15 @@ export function allocationsFor(
   need: number,
   taken: Map<string, number>,
   exclude?: LocationId,
+  crossDock = false,
 ): Allocation[] {
-  return allocateLine(candidateQuants(state, order, line.skuId, exclude), taken, need, (key) => heldOf(state, key)).map(({ quant, qty }) => ({
+  // Held (R39) and committed (R57) units are not allocated.
+  const notFree = (key: string): number => heldOf(state, key) + movingOf(state, key);
+  const picked = allocateLine(candidateQuants(state, order, line.skuId, exclude), taken, need, notFree);
+  // R65: what the bins cannot give, a refill takes from the dock (bins always first, whatever their expiry).
+  const got = picked.reduce((n, p) => n + p.qty, 0);
+  if (crossDock && got < need) picked.push(...allocateLine(candidateQuants(state, order, line.skuId, exclude, true), taken, need - got, notFree));
+  return picked.map(({ quant, qty }) => ({
     lineNo: line.lineNo,
     locationId: quant.locationId,
     tenantId: quant.tenantId,

@@ -9,6 +9,7 @@ import { closeCount, noteCountMove } from './counting.ts';
 import { noteReceipt, qcRuleKey } from './goods-in.ts';
 import { noteHeld } from './stock-status.ts';
 import { noteRma } from './returns.ts';
+import { noteMoveTask, releaseMoveTasksOf } from './move-tasks.ts';
 
 /** Orders waiting for a picker are served highest priority first, then oldest, then by id (deterministic). */
 export function compareQueued(a: OrderState, b: OrderState): number {
@@ -262,6 +263,7 @@ export function apply(state: TwinState, event: TwinEvent): TwinState {
           waveId: t.waveId ?? null,
           batchId: t.batchId ?? null,
           scanId: null,
+          pushed: false,
         });
         order.taskIds.push(t.taskId);
       }
@@ -281,6 +283,9 @@ export function apply(state: TwinState, event: TwinEvent): TwinState {
         activity: 'idle',
         taskIds: [],
         route: null,
+        zones: [...(event.zones ?? [])],
+        skills: [...(event.skills ?? [])],
+        lastProgressAt: event.at,
       });
       break;
     case 'OperativeSignedOff': {
@@ -289,25 +294,44 @@ export function apply(state: TwinState, event: TwinEvent): TwinState {
         if (task === undefined) continue;
         task.status = 'released';
         task.operativeId = null;
+        task.pushed = false;
         enqueueOrder(state, task.orderId);
       }
+      // R61: their move tasks go back to open too.
+      releaseMoveTasksOf(state, event.operativeId);
       state.operatives.delete(event.operativeId);
       break;
     }
     case 'TasksAssigned': {
       const op = state.operatives.get(event.operativeId);
+      // [R70] Work given to someone holding none starts their clock afresh.
+      if (op !== undefined && op.taskIds.length === 0) op.lastProgressAt = event.at;
       const touched = new Set<OrderId>();
       for (const taskId of event.taskIds) {
         const task = state.tasks.get(taskId);
         if (task === undefined) continue;
         task.status = 'assigned';
         task.operativeId = event.operativeId;
+        task.pushed = event.pushed === true;
         op?.taskIds.push(taskId);
         touched.add(task.orderId);
       }
       for (const orderId of touched) {
         const order = state.orders.get(orderId);
         if (order !== undefined && !hasReleasedTask(state, order)) dequeueOrder(state, orderId);
+      }
+      break;
+    }
+    case 'TasksUnassigned': {
+      // [R69] Released again; the queue is sorted, so each order goes back to its own place.
+      for (const taskId of event.taskIds) {
+        const task = state.tasks.get(taskId);
+        if (task === undefined) continue;
+        unassign(state, task.id, task.operativeId);
+        task.status = 'released';
+        task.operativeId = null;
+        task.pushed = false;
+        enqueueOrder(state, task.orderId);
       }
       break;
     }
@@ -324,6 +348,8 @@ export function apply(state: TwinState, event: TwinEvent): TwinState {
         task.pickedQty = picked;
         task.scanId = event.scanId ?? null;
         unassign(state, task.id, task.operativeId);
+        const picker = state.operatives.get(event.operativeId);
+        if (picker !== undefined) picker.lastProgressAt = event.at;
         const line = state.orders.get(task.orderId)?.lines[task.lineNo - 1];
         if (line !== undefined) {
           line.picked += picked;
@@ -553,6 +579,21 @@ export function apply(state: TwinState, event: TwinEvent): TwinState {
     case 'QcRuleSet':
       if (event.hold) state.qcRules.add(qcRuleKey(event.tenantId, event.skuId));
       else state.qcRules.delete(qcRuleKey(event.tenantId, event.skuId));
+      break;
+    case 'MoveTaskCreated':
+    case 'MoveTaskAssigned':
+    case 'MoveTaskCancelled':
+    case 'PickFaceSet':
+    case 'PickFaceCleared':
+      noteMoveTask(state, event);
+      break;
+    case 'MoveTaskCompleted':
+      // R59: the stock moves exactly like StockMoved; the task's commitment is released first.
+      noteMoveTask(state, event);
+      if (event.qty > 0) {
+        changeQuant(state, event.fromLocationId, event.tenantId, event.skuId, event.lot, event.expiry, -event.qty, 0);
+        changeQuant(state, event.toLocationId, event.tenantId, event.skuId, event.lot, event.expiry, event.qty, 0);
+      }
       break;
     case 'SegmentBlocked': {
       const { a, b, reason, at } = event;

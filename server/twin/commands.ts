@@ -1,6 +1,7 @@
 /** Commands: requests to change the twin. `decide` turns one into events or a domain error. Quantities are whole units. */
 import type { EpochMs, FloorPoint, LocationId, OperativeId, OrderId, SkuId, TaskId, TenantId } from './ids.ts';
 import type { CountId, CountReason, HoldId, HoldStatus, OperativeActivity, ReturnDisposition, ReturnGrade, ReturnReason } from './state.ts';
+import type { MoveTaskKind } from './state.ts';
 
 export interface ReceiveStock {
   readonly type: 'receiveStock';
@@ -106,11 +107,37 @@ export interface SignOn {
   readonly type: 'signOn';
   readonly operativeId: OperativeId;
   readonly name: string;
+  /** Zones the operative may work in (R67); absent or empty = every zone. */
+  readonly zones?: readonly string[];
+  /** Skills the operative holds (R67), e.g. `reach-truck`. */
+  readonly skills?: readonly string[];
 }
 
 export interface SignOff {
   readonly type: 'signOff';
   readonly operativeId: OperativeId;
+}
+
+/**
+ * Push assignment (R68): released pick tasks handed to a signed-on operative by the assignment engine, not asked for.
+ * `requiredSkill` is the skill the assigner's rules say the work needs; the operative must hold it.
+ */
+export interface AssignWork {
+  readonly type: 'assignWork';
+  readonly operativeId: OperativeId;
+  readonly taskIds: readonly TaskId[];
+  readonly requiredSkill?: string;
+}
+
+/**
+ * Takes pushed or pulled tasks back from an operative (R69): all their open tasks, or the ones listed; they return to
+ * the release queue in their original order. `reason` says why (falls behind, rebalanced, supervisor).
+ */
+export interface UnassignWork {
+  readonly type: 'unassignWork';
+  readonly operativeId: OperativeId;
+  readonly taskIds?: readonly TaskId[];
+  readonly reason: string;
 }
 
 /** Volatile: the latest position wins; not appended to the event log. */
@@ -247,6 +274,11 @@ export interface SubmitCount {
   readonly lines: readonly CountedLineInput[];
   /** Unique per submission on the device: a resend of an applied one is acknowledged without effect (R35). */
   readonly scanId?: string;
+  /**
+   * The attempt counted (1 for the first count, 2 for the recount: `attempt` of the started count). A submission for an
+   * attempt already submitted or superseded is refused, so a late duplicate never becomes the recount (R35).
+   */
+  readonly attempt?: number;
 }
 
 /** A supervisor approves a count pending approval: its variance is adjusted (R37). */
@@ -390,6 +422,81 @@ export interface CloseRma {
   readonly reason?: string;
 }
 
+/**
+ * Creates a move task (R56, R57): `qty` units of one quant at `fromLocationId` are committed to it until it is done or
+ * cancelled. `toLocationId` is the suggested target (optional). The same task id with the same content again decides
+ * no events; with other content it is DUPLICATE_TASK.
+ */
+export interface CreateMoveTask {
+  readonly type: 'createMoveTask';
+  readonly taskId: string;
+  readonly kind: MoveTaskKind;
+  readonly tenantId: TenantId;
+  readonly skuId: SkuId;
+  /** Required for a lot-tracked SKU. */
+  readonly lot?: string;
+  readonly fromLocationId: LocationId;
+  readonly toLocationId?: LocationId;
+  readonly qty: number;
+  /** Higher first; default 0. */
+  readonly priority?: number;
+  readonly reason?: string;
+}
+
+/** An operative asks for the next move task (R58): the best open one is assigned to them, or none is. */
+export interface RequestMoveTask {
+  readonly type: 'requestMoveTask';
+  readonly operativeId: OperativeId;
+  /** Only these kinds; all when absent. */
+  readonly kinds?: readonly MoveTaskKind[];
+}
+
+/** Pushes an open move task to an operative (R58), e.g. from the assignment engine. */
+export interface AssignMoveTask {
+  readonly type: 'assignMoveTask';
+  readonly taskId: string;
+  readonly operativeId: OperativeId;
+}
+
+/**
+ * The operative scanned the source and then the target (R59). `fromScan`/`toScan` are location ids (labels);
+ * `qty` below the task's is a short move; a target other than the suggestion needs `overrideReason`.
+ */
+export interface CompleteMoveTask {
+  readonly type: 'completeMoveTask';
+  readonly taskId: string;
+  readonly operativeId: OperativeId;
+  readonly fromScan: string;
+  readonly toScan: string;
+  readonly qty?: number;
+  readonly overrideReason?: string;
+  /** Unique per scan on the device: a resend of the completing scan is acknowledged without effect. */
+  readonly scanId: string;
+}
+
+/** Cancels an open or assigned move task; its committed units are free again (R60). */
+export interface CancelMoveTask {
+  readonly type: 'cancelMoveTask';
+  readonly taskId: string;
+  readonly reason: string;
+}
+
+/** Makes a bin the pick face of a SKU with replenishment levels (R62). */
+export interface SetPickFace {
+  readonly type: 'setPickFace';
+  readonly locationId: LocationId;
+  readonly tenantId: TenantId;
+  readonly skuId: SkuId;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The bin is no longer a pick face (R62). */
+export interface ClearPickFace {
+  readonly type: 'clearPickFace';
+  readonly locationId: LocationId;
+}
+
 export type Command =
   | ReceiveStock
   | MoveStock
@@ -398,6 +505,8 @@ export type Command =
   | ReleaseOrder
   | SignOn
   | SignOff
+  | AssignWork
+  | UnassignWork
   | UpdatePosition
   | RequestWork
   | ConfirmPick
@@ -426,6 +535,13 @@ export type Command =
   | CreateRma
   | ReceiveReturn
   | InspectReturn
-  | CloseRma;
+  | CloseRma
+  | CreateMoveTask
+  | RequestMoveTask
+  | AssignMoveTask
+  | CompleteMoveTask
+  | CancelMoveTask
+  | SetPickFace
+  | ClearPickFace;
 
 export type CommandType = Command['type'];

@@ -237,6 +237,16 @@ export function decideSubmitCount(state: TwinState, c: SubmitCount, at: EpochMs,
   if (c.scanId !== undefined && !isText(c.scanId, 128)) return domainError('INVALID_STATE', 'scanId must be 1 to 128 characters', {});
   // A device resending a submission that was applied gets an acknowledgement, not a second effect.
   if (c.scanId !== undefined && count.attempts.some((a) => a.scanId === c.scanId)) return [];
+  if (c.attempt !== undefined) {
+    if (!Number.isSafeInteger(c.attempt) || c.attempt < 1) return domainError('INVALID_QUANTITY', 'attempt must be a positive whole number', { attempt: c.attempt });
+    const named = count.attempts[c.attempt - 1];
+    if (named !== undefined && (named.submittedAt !== null || c.attempt < count.attempts.length)) {
+      return domainError('COUNT_FINISHED', `attempt ${c.attempt} of count ${count.id} is already over`, { countId: count.id, attempt: c.attempt, current: count.attempts.length });
+    }
+    if (named === undefined) {
+      return domainError('COUNT_NOT_STARTED', `attempt ${c.attempt} of count ${count.id} has not started`, { countId: count.id, attempt: c.attempt, status: count.status });
+    }
+  }
   if (count.status === 'open' || count.status === 'recount') {
     return domainError('COUNT_NOT_STARTED', `count ${count.id} is ${count.status}: start it first`, { countId: count.id, status: count.status });
   }

@@ -19,6 +19,7 @@ import type {
   UpdatePosition,
 } from './commands.ts';
 import { decideBlockSegment, decideUnblockSegment } from './blocks.ts';
+import { decideAssignWork, decideUnassignWork, holdsPushedWork, signOnProfile } from './work-assignment.ts';
 import type { DomainError } from './errors.ts';
 import { domainError } from './errors.ts';
 import type { Allocation, OrderLine, TwinEvent } from './events.ts';
@@ -34,6 +35,16 @@ import { decideApproveCount, decideCreateCounts, decideRejectCount, decideStartC
 import { decideCloseAsn, decideCreateAsn, decideReceiveGoods, decideSetQcRule } from './goods-in.ts';
 import { decideExpireLots, decidePlaceHold, decideReleaseHold, dockLocationId, freeOf, heldOf } from './stock-status.ts';
 import { decideCloseRma, decideCreateRma, decideInspectReturn, decideReceiveReturn, returnsLocationId } from './returns.ts';
+import {
+  decideAssignMoveTask,
+  decideCancelMoveTask,
+  decideClearPickFace,
+  decideCompleteMoveTask,
+  decideCreateMoveTask,
+  decideRequestMoveTask,
+  decideSetPickFace,
+  movingOf,
+} from './move-tasks.ts';
 
 /** Result of `decide`: the events to append and apply, or why the command was refused. */
 export type Decision = { readonly ok: true; readonly events: TwinEvent[] } | { readonly ok: false; readonly error: DomainError };
@@ -95,6 +106,15 @@ function checkPutaway(
   expiry: string | null,
   qty: number,
 ): DomainError | null {
+  // [R62] a pick face takes only its own SKU, even while empty.
+  const face = state.pickFaces.get(location.id);
+  if (face !== undefined && (face.tenantId !== tenantId || face.skuId !== skuId)) {
+    return domainError('INVALID_STATE', `location ${location.id} is the pick face of ${face.skuId} of ${face.tenantId}`, {
+      locationId: location.id,
+      heldSkuId: face.skuId,
+      heldTenantId: face.tenantId,
+    });
+  }
   let onHand = 0;
   for (const key of state.quantsByLocation.get(location.id) ?? []) {
     const q = state.quants.get(key);
@@ -304,7 +324,8 @@ function decideAllocate(state: TwinState, c: AllocateOrder, at: EpochMs): Decisi
   for (const line of order.lines) {
     const need = refill ? line.backordered : line.qty - line.allocated - line.backordered - line.cancelled;
     if (need <= 0) continue;
-    const got = allocationsFor(state, order, line, need, taken);
+    // R65: a refill of backordered units may take stock waiting on the dock (cross-dock), after the bins.
+    const got = allocationsFor(state, order, line, need, taken, undefined, refill);
     allocations.push(...got);
     const gotQty = got.reduce((n, a) => n + a.qty, 0);
     if (refill) {
@@ -339,7 +360,9 @@ function decideSignOn(state: TwinState, c: SignOn, at: EpochMs): Decision {
   if (state.operatives.has(c.operativeId)) {
     return refuse(domainError('ALREADY_SIGNED_ON', `operative ${c.operativeId} is already signed on`, { operativeId: c.operativeId }));
   }
-  return accept([{ type: 'OperativeSignedOn', at, operativeId: c.operativeId, name: c.name }]);
+  const profile = signOnProfile(c);
+  if ('code' in profile) return refuse(profile);
+  return accept([{ type: 'OperativeSignedOn', at, operativeId: c.operativeId, name: c.name, zones: profile.zones, skills: profile.skills }]);
 }
 
 function signedOn(state: TwinState, operativeId: OperativeId): OperativeState | DomainError {
@@ -396,6 +419,8 @@ function decideRequestWork(state: TwinState, c: RequestWork, at: EpochMs): Decis
   const op = signedOn(state, c.operativeId);
   if ('code' in op) return refuse(op);
   if (!isPositiveInt(c.maxTasks)) return refuse(badQty('maxTasks', c.maxTasks));
+  // [R68] Work pushed to the operative comes first: they get nothing more until it is done or taken back.
+  if (holdsPushedWork(state, op)) return accept([]);
   const taskIds: TaskId[] = [];
   const seenBatches = new Set<string>();
   const queue = state.releaseQueue;
@@ -739,7 +764,8 @@ function keepHeld(state: TwinState, out: TwinEvent[] | DomainError): TwinEvent[]
       const key = quantKey(e.locationId, a.tenantId, a.skuId, a.lot);
       const q = state.quants.get(key);
       const free = q === undefined ? 0 : Math.max(0, freeOf(state, q));
-      if (-a.qty <= free || heldOf(state, key) === 0) return a;
+      // Units committed to a move task (R57) are kept like held ones: the task finds the bin short and says so.
+      if (-a.qty <= free || heldOf(state, key) + movingOf(state, key) === 0) return a;
       return { ...a, qty: -free, deferred: a.variance + free };
     });
     return { ...e, adjustments };
@@ -772,6 +798,10 @@ export function decide(state: TwinState, command: Command, ctx: DecideContext): 
       return decideUpdatePosition(state, command, at);
     case 'requestWork':
       return decideRequestWork(state, command, at);
+    case 'assignWork':
+      return settle(decideAssignWork(state, command, at));
+    case 'unassignWork':
+      return settle(decideUnassignWork(state, command, at));
     case 'confirmPick':
       return decideConfirmPick(state, command, at);
     case 'shortPick':
@@ -822,6 +852,20 @@ export function decide(state: TwinState, command: Command, ctx: DecideContext): 
       return settle(decideInspectReturn(state, command, at));
     case 'closeRma':
       return settle(decideCloseRma(state, command, at));
+    case 'createMoveTask':
+      return settle(decideCreateMoveTask(state, command, at));
+    case 'requestMoveTask':
+      return settle(decideRequestMoveTask(state, command, at));
+    case 'assignMoveTask':
+      return settle(decideAssignMoveTask(state, command, at));
+    case 'completeMoveTask':
+      return settle(decideCompleteMoveTask(state, command, at));
+    case 'cancelMoveTask':
+      return settle(decideCancelMoveTask(state, command, at));
+    case 'setPickFace':
+      return settle(decideSetPickFace(state, command, at));
+    case 'clearPickFace':
+      return settle(decideClearPickFace(state, command, at));
     case 'blockSegment':
     case 'unblockSegment': {
       const out = command.type === 'blockSegment' ? decideBlockSegment(state, command, at) : decideUnblockSegment(state, command, at);

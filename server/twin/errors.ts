@@ -49,7 +49,13 @@ export type DomainErrorCode =
   | 'RETURN_EXCEEDS_SHIPPED'
   | 'RETURN_EXCEEDS_AUTHORISED'
   | 'RETURN_NOT_RECEIVED'
-  | 'RETURN_NOT_INSPECTED';
+  | 'RETURN_NOT_INSPECTED'
+  | 'TASK_ALREADY_ASSIGNED'
+  | 'ZONE_NOT_ALLOWED'
+  | 'SKILL_REQUIRED'
+  | 'DUPLICATE_TASK'
+  | 'OVERRIDE_REASON_REQUIRED'
+  | 'CLIENT_MISMATCH';
 
 export interface DomainError {
   readonly code: DomainErrorCode;

@@ -2,6 +2,7 @@
 import type { Address } from './commands.ts';
 import type { EpochMs, FloorPoint, LocationId, OperativeId, OrderId, SkuId, TaskId, TenantId } from './ids.ts';
 import type { CountId, CountReason, HoldId, HoldLine, HoldSource, HoldStatus, OperativeActivity, ReturnDisposition, ReturnGrade, ReturnReason } from './state.ts';
+import type { MoveTaskKind } from './state.ts';
 
 /**
  * Virtual locations of the double-entry stock ledger: stock enters from SUPPLIER, picked stock sits in PACKING
@@ -310,6 +311,69 @@ export interface RmaClosed extends EventBase {
   readonly reason: string | null;
 }
 
+/** A move task was created (R56, R57): `qty` units of the quant at `fromLocationId` are committed to it. */
+export interface MoveTaskCreated extends EventBase, StockKey {
+  readonly type: 'MoveTaskCreated';
+  readonly taskId: string;
+  readonly kind: MoveTaskKind;
+  readonly fromLocationId: LocationId;
+  /** The suggested target, or null. */
+  readonly toLocationId: LocationId | null;
+  readonly qty: number;
+  readonly priority: number;
+  readonly reason: string | null;
+}
+
+/** An open move task was given to an operative (R58). */
+export interface MoveTaskAssigned extends EventBase {
+  readonly type: 'MoveTaskAssigned';
+  readonly taskId: string;
+  readonly operativeId: OperativeId;
+}
+
+/**
+ * A move task was done (R59): the ledger move `fromLocationId` → `toLocationId` of `qty` units, exactly like
+ * StockMoved; the task's whole commitment is released (a short move's missing units are simply no longer committed).
+ */
+export interface MoveTaskCompleted extends EventBase, StockKey {
+  readonly type: 'MoveTaskCompleted';
+  readonly taskId: string;
+  readonly operativeId: OperativeId;
+  readonly fromLocationId: LocationId;
+  readonly toLocationId: LocationId;
+  /** Units moved (0 … the task's qty). */
+  readonly qty: number;
+  /** The task's qty less the units moved. */
+  readonly shortQty: number;
+  /** True when the target differs from the suggestion. */
+  readonly overridden: boolean;
+  readonly overrideReason: string | null;
+  readonly scanId: string;
+}
+
+/** A move task was cancelled; its committed units are free again (R60). */
+export interface MoveTaskCancelled extends EventBase {
+  readonly type: 'MoveTaskCancelled';
+  readonly taskId: string;
+  readonly reason: string;
+}
+
+/** A bin became (or stays, with new levels) the pick face of a SKU (R62). */
+export interface PickFaceSet extends EventBase {
+  readonly type: 'PickFaceSet';
+  readonly locationId: LocationId;
+  readonly tenantId: TenantId;
+  readonly skuId: SkuId;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** A bin is no longer a pick face (R62). */
+export interface PickFaceCleared extends EventBase {
+  readonly type: 'PickFaceCleared';
+  readonly locationId: LocationId;
+}
+
 /** The carrier's label for a packed order (R32). */
 export interface ShipmentLabelled extends EventBase {
   readonly type: 'ShipmentLabelled';
@@ -359,6 +423,10 @@ export interface OperativeSignedOn extends EventBase {
   readonly type: 'OperativeSignedOn';
   readonly operativeId: OperativeId;
   readonly name: string;
+  /** Zones they may work in, empty = all (R67); absent in events written before zones. */
+  readonly zones?: readonly string[];
+  /** Skills they hold (R67); absent in events written before skills. */
+  readonly skills?: readonly string[];
 }
 
 export interface OperativeSignedOff extends EventBase {
@@ -372,6 +440,16 @@ export interface TasksAssigned extends EventBase {
   readonly type: 'TasksAssigned';
   readonly operativeId: OperativeId;
   readonly taskIds: readonly TaskId[];
+  /** True when pushed by `assignWork` (R68); absent or false when the operative asked (`requestWork`). */
+  readonly pushed?: boolean;
+}
+
+/** Tasks taken back from an operative (R69): released again, their orders back in the release queue. */
+export interface TasksUnassigned extends EventBase {
+  readonly type: 'TasksUnassigned';
+  readonly operativeId: OperativeId;
+  readonly taskIds: readonly TaskId[];
+  readonly reason: string;
 }
 
 export interface PickConfirmed extends EventBase, StockKey {
@@ -465,6 +543,7 @@ export type DurableEvent =
   | OperativeSignedOn
   | OperativeSignedOff
   | TasksAssigned
+  | TasksUnassigned
   | PickConfirmed
   | PickShorted
   | RoutePlanned
@@ -492,7 +571,13 @@ export type DurableEvent =
   | RmaCreated
   | ReturnReceived
   | ReturnInspected
-  | RmaClosed;
+  | RmaClosed
+  | MoveTaskCreated
+  | MoveTaskAssigned
+  | MoveTaskCompleted
+  | MoveTaskCancelled
+  | PickFaceSet
+  | PickFaceCleared;
 
 export type TwinEvent = DurableEvent | OperativeMoved;
 export type TwinEventType = TwinEvent['type'];

@@ -8,6 +8,7 @@ import { externalKey, quantKey, skuKey } from './keys.ts';
 import type { TwinState } from './state.ts';
 import { dockLocationId } from './stock-status.ts';
 import { returnsLocationId, rmaProblems } from './returns.ts';
+import { moveTaskProblems } from './move-tasks.ts';
 
 /**
  * Every broken invariant of the state as one line each; empty means healthy. Full scan (O(state)): for tests and
@@ -34,7 +35,8 @@ export function checkTwinInvariants(state: TwinState): string[] {
     // R39: held units are never reserved too; R44: nothing is allocated from the dock.
     const held = state.heldByQuant.get(key) ?? 0;
     if (held < 0 || q.reserved + held > q.onHand) problems.push(`quant ${key}: reserved ${q.reserved} + held ${held} > onHand ${q.onHand}`);
-    if (dock && q.reserved !== 0) problems.push(`quant ${key}: ${q.reserved} reserved on the dock`);
+    // R65: only cross-dock refills reserve on the dock (the general reserved check covers them); never the returns desk.
+    if (q.locationId === returnsLocationId(state.site.id) && q.reserved !== 0) problems.push(`quant ${key}: ${q.reserved} reserved on the returns desk`);
     if (state.quantsByLocation.get(q.locationId)?.has(key) !== true) problems.push(`quant ${key}: missing from quantsByLocation`);
     if (state.quantsBySku.get(skuKey(q.tenantId, q.skuId))?.has(key) !== true) problems.push(`quant ${key}: missing from quantsBySku`);
     const owner = `${q.tenantId}|${q.skuId}`;
@@ -179,6 +181,8 @@ export function checkTwinInvariants(state: TwinState): string[] {
   }
   // Returns (R50–R54): line arithmetic, never more under return than shipped.
   problems.push(...rmaProblems(state));
+  // Move tasks and pick faces (R63): commitments within what a quant can give, index = open tasks, valid faces.
+  problems.push(...moveTaskProblems(state));
 
   // Blocked segments (R28): keyed min-max, stored a < b, and an edge of the site's walk graph.
   for (const [key, seg] of state.blockedEdges) {
@@ -216,6 +220,7 @@ export function ledgerBalances(events: Iterable<TwinEvent>): LedgerResult {
         move(VIRTUAL_LOCATIONS.supplier, e.locationId, e.tenantId, e.skuId, e.qty);
         break;
       case 'StockMoved':
+      case 'MoveTaskCompleted':
         move(e.fromLocationId, e.toLocationId, e.tenantId, e.skuId, e.qty);
         break;
       case 'PickConfirmed':
@@ -260,6 +265,7 @@ export function ledgerBalances(events: Iterable<TwinEvent>): LedgerResult {
       case 'OperativeSignedOn':
       case 'OperativeSignedOff':
       case 'TasksAssigned':
+      case 'TasksUnassigned':
       case 'RoutePlanned':
       case 'SegmentBlocked':
       case 'SegmentUnblocked':
@@ -282,6 +288,11 @@ export function ledgerBalances(events: Iterable<TwinEvent>): LedgerResult {
       case 'QcRuleSet':
       case 'RmaCreated':
       case 'RmaClosed':
+      case 'MoveTaskCreated':
+      case 'MoveTaskAssigned':
+      case 'MoveTaskCancelled':
+      case 'PickFaceSet':
+      case 'PickFaceCleared':
         break;
     }
   }

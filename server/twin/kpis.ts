@@ -169,6 +169,7 @@ export class KpiAccumulator {
       case 'AllocationExpired':
       case 'WaveReleased':
       case 'TasksAssigned':
+      case 'TasksUnassigned':
       case 'RoutePlanned':
       case 'SegmentBlocked':
       case 'SegmentUnblocked':
@@ -189,6 +190,12 @@ export class KpiAccumulator {
       case 'ReturnReceived':
       case 'ReturnInspected':
       case 'RmaClosed':
+      case 'MoveTaskCreated':
+      case 'MoveTaskAssigned':
+      case 'MoveTaskCompleted':
+      case 'MoveTaskCancelled':
+      case 'PickFaceSet':
+      case 'PickFaceCleared':
         break;
     }
   }

@@ -88,6 +88,8 @@ export interface PickTask {
   batchId: string | null;
   /** The scan that completed the task; a resend of it is acknowledged without effect (R17). */
   scanId: string | null;
+  /** Assigned by push (`assignWork`, R68) rather than asked for; false while released. */
+  pushed: boolean;
 }
 
 /** `blocked`: waiting for another operative to clear the aisle segment ahead. */
@@ -113,6 +115,15 @@ export interface OperativeState {
   taskIds: TaskId[];
   /** The latest planned route, or null before the first plan (R27). */
   route: OperativeRoute | null;
+  /** Zones they may work in; empty = every zone (R67). */
+  zones: readonly string[];
+  /** Skills they hold (R67). */
+  skills: readonly string[];
+  /**
+   * Last sign of progress (R70): sign-on, a pick or short by them, or being given work while holding none. The
+   * assignment engine calls an operative holding tasks with no progress for too long "behind".
+   */
+  lastProgressAt: EpochMs;
 }
 
 export interface SiteCounters {
@@ -184,6 +195,15 @@ export interface TwinState {
   readonly receiptIds: Set<string>;
   /** Returns (RMAs) by id, open and closed (R50–R55). */
   readonly rmas: Map<string, RmaState>;
+  /** Move tasks by id, open and closed (R56–R66): put-away, replenishment, reslotting, restock. */
+  readonly moveTasks: Map<string, MoveTask>;
+  /**
+   * Units per quant key committed to open (`open`/`assigned`) move tasks at their source (R57): a quant gives at most
+   * onHand − reserved − held − moving.
+   */
+  readonly movingByQuant: Map<string, number>;
+  /** Pick faces by bin (R62): the bin a SKU is picked from, refilled from reserve between `min` and `max`. */
+  readonly pickFaces: Map<LocationId, PickFace>;
 }
 
 /** Status of stock (R39). Everything not `available` is held and excluded from availability and allocation. */
@@ -354,4 +374,52 @@ export interface RmaState {
   readonly inspections: RmaInspection[];
   closedAt: EpochMs | null;
   closeReason: string | null;
+}
+
+/** What a move task does (R56): dock → bin, reserve → pick face, bin → bin (slotting), returns desk → bin. */
+export type MoveTaskKind = 'putaway' | 'replenish' | 'reslot' | 'restock';
+/** `open` → `assigned` → `done`; `open`/`assigned` → `cancelled`; sign-off puts `assigned` back to `open` (R56–R60). */
+export type MoveTaskStatus = 'open' | 'assigned' | 'done' | 'cancelled';
+
+/** Directed work to move units of one quant between locations, done with two scans: source, then target (R56). */
+export interface MoveTask {
+  readonly id: string;
+  readonly kind: MoveTaskKind;
+  readonly tenantId: TenantId;
+  readonly skuId: SkuId;
+  readonly lot: string;
+  readonly expiry: string | null;
+  /** Units committed at the source while the task is open (R57). */
+  readonly qty: number;
+  readonly fromLocationId: LocationId;
+  /** The bin the task suggests; null when the operative chooses. */
+  readonly suggestedToLocationId: LocationId | null;
+  /** The bin the stock actually went to (set on completion). */
+  toLocationId: LocationId | null;
+  /** Higher first. */
+  readonly priority: number;
+  status: MoveTaskStatus;
+  operativeId: OperativeId | null;
+  readonly createdAt: EpochMs;
+  doneAt: EpochMs | null;
+  /** Set when the target scanned differs from the suggestion (R59). */
+  overrideReason: string | null;
+  /** Why it exists, e.g. 'min 10, on hand 3', 'wave W-1'. */
+  readonly reason: string | null;
+  /** Units actually moved on completion (fewer than `qty` for a short move), null until done. */
+  movedQty: number | null;
+  /** The completing scan, so a resend is acknowledged without effect (R59). */
+  scanId: string | null;
+  /** Why it was cancelled (R60). */
+  cancelReason: string | null;
+}
+
+/** A bin a SKU is picked from (R62): replenished from reserve when its level falls below `min`, up to `max`. */
+export interface PickFace {
+  readonly locationId: LocationId;
+  readonly tenantId: TenantId;
+  readonly skuId: SkuId;
+  /** 0 ≤ min < max ≤ the bin's capacityUnits. */
+  readonly min: number;
+  readonly max: number;
 }

@@ -21,8 +21,14 @@ export const isDockLocation = (locationId: string): boolean => locationId.starts
 /** Units of the quant held (R39). */
 export const heldOf = (state: TwinState, key: string): number => state.heldByQuant.get(key) ?? 0;
 
-/** Units of the quant that may be reserved, moved or written off: on hand − reserved − held (R39). */
-export const freeOf = (state: TwinState, q: Quant): number => q.onHand - q.reserved - heldOf(state, q.key);
+/** Units of the quant committed to open move tasks (R57). */
+export const movingOf = (state: TwinState, key: string): number => state.movingByQuant.get(key) ?? 0;
+
+/**
+ * Units of the quant that may be reserved, moved, held or written off: on hand − reserved − held (R39) − committed to
+ * open move tasks (R57).
+ */
+export const freeOf = (state: TwinState, q: Quant): number => q.onHand - q.reserved - heldOf(state, q.key) - movingOf(state, q.key);
 
 const isText = (v: unknown, max: number): v is string => typeof v === 'string' && v.trim().length > 0 && v.length <= max;
 const DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;

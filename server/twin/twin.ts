@@ -10,6 +10,8 @@ import { segmentKey } from './blocks.ts';
 import { externalKey } from './keys.ts';
 import { noteHeld } from './stock-status.ts';
 import { cloneRma } from './returns.ts';
+import { cloneMoveTask, rebuildMoving } from './move-tasks.ts';
+import type { MoveTask, PickFace } from './state.ts';
 
 export { apply, applyEvents, applySequenced } from './apply.ts';
 export { decide } from './decide.ts';
@@ -54,6 +56,9 @@ export function createTwinState(site: SiteDefinition, now: EpochMs): TwinState {
     qcRules: new Set(),
     receiptIds: new Set(),
     rmas: new Map(),
+    moveTasks: new Map(),
+    movingByQuant: new Map(),
+    pickFaces: new Map(),
   };
 }
 
@@ -84,6 +89,20 @@ export function touchedBy(state: TwinState, event: TwinEvent): Touched {
       return { locations: [event.locationId], operatives: [event.operativeId] };
     case 'CountAdjusted':
       return { locations: [event.locationId], operatives: [] };
+    case 'MoveTaskCompleted':
+      return { locations: [event.fromLocationId, event.toLocationId].filter((id) => state.locationsById.has(id)), operatives: [event.operativeId] };
+    // Committed units change what a bin can give, not its fill (R57); a pick face is a bin attribute.
+    case 'MoveTaskCreated':
+      return { locations: [event.fromLocationId].filter((id) => state.locationsById.has(id)), operatives: [] };
+    case 'MoveTaskCancelled': {
+      const from = state.moveTasks.get(event.taskId)?.fromLocationId;
+      return { locations: from !== undefined && state.locationsById.has(from) ? [from] : [], operatives: [] };
+    }
+    case 'PickFaceSet':
+    case 'PickFaceCleared':
+      return { locations: [event.locationId], operatives: [] };
+    case 'MoveTaskAssigned':
+      return { locations: [], operatives: [event.operativeId] };
     // Held units change what a bin can give, not its fill; the dock is no layout bin.
     case 'HoldPlaced':
     case 'HoldReleased':
@@ -100,6 +119,7 @@ export function touchedBy(state: TwinState, event: TwinEvent): Touched {
     case 'OperativeSignedOn':
     case 'OperativeSignedOff':
     case 'TasksAssigned':
+    case 'TasksUnassigned':
     case 'OperativeMoved':
       return { locations: [], operatives: [event.operativeId] };
     // A route changes no bin and nothing the floor view shows of an operative; a blocked segment is not a bin either.
@@ -149,6 +169,9 @@ export interface TwinSnapshotData {
   readonly receiptIds?: readonly string[];
   /** Returns (R50–R55); absent in snapshots written before them. */
   readonly rmas?: readonly RmaState[];
+  /** Move tasks and pick faces (R56–R66); absent in snapshots written before them. The commitment index is rebuilt. */
+  readonly moveTasks?: readonly MoveTask[];
+  readonly pickFaces?: readonly PickFace[];
 }
 
 const cloneHold = (h: Hold): Hold => ({ ...h, lines: h.lines.map((l) => ({ ...l })) });
@@ -189,14 +212,19 @@ const restoreOrder = (o: OrderState): OrderState =>
   });
 const cloneTask = (t: PickTask): PickTask => {
   const old = t as Partial<PickTask>;
-  return { ...t, waveId: old.waveId ?? null, batchId: old.batchId ?? null, scanId: old.scanId ?? null };
+  return { ...t, waveId: old.waveId ?? null, batchId: old.batchId ?? null, scanId: old.scanId ?? null, pushed: old.pushed ?? false };
 };
-const cloneOperative = (o: OperativeState): OperativeState => ({
+/** Deep copy of an operative; `now` stands in for progress in snapshots written before R70. */
+const cloneOperative = (o: OperativeState, now: EpochMs = o.lastProgressAt): OperativeState => ({
   ...o,
   position: { x: o.position.x, y: o.position.y },
   taskIds: [...o.taskIds],
   // Snapshots written before routes existed have no route field.
   route: o.route === null || o.route === undefined ? null : { ...o.route, taskIds: [...o.route.taskIds] },
+  // Snapshots written before zones and skills (R67) have none: every zone, no skills.
+  zones: [...((o as Partial<OperativeState>).zones ?? [])],
+  skills: [...((o as Partial<OperativeState>).skills ?? [])],
+  lastProgressAt: (o as Partial<OperativeState>).lastProgressAt ?? now,
 });
 
 /** Deep copy of the dynamic state, safe to JSON.stringify and independent of later `apply` calls. */
@@ -207,7 +235,7 @@ export function toSnapshotData(state: TwinState): TwinSnapshotData {
     quants: [...state.quants.values()].map((q) => ({ ...q })),
     orders: [...state.orders.values()].map(cloneOrder),
     tasks: [...state.tasks.values()].map(cloneTask),
-    operatives: [...state.operatives.values()].map(cloneOperative),
+    operatives: [...state.operatives.values()].map((o) => cloneOperative(o)),
     counters: { ...state.counters },
     releaseQueue: [...state.releaseQueue],
     recentPickTimes: [...state.recentPickTimes],
@@ -222,6 +250,8 @@ export function toSnapshotData(state: TwinState): TwinSnapshotData {
     qcRules: [...state.qcRules],
     receiptIds: [...state.receiptIds],
     rmas: [...state.rmas.values()].map(cloneRma),
+    moveTasks: [...state.moveTasks.values()].map(cloneMoveTask),
+    pickFaces: [...state.pickFaces.values()].map((f) => ({ ...f })),
   };
 }
 
@@ -251,6 +281,8 @@ export function snapshotJson(state: TwinState): string {
     qcRules: [...state.qcRules],
     receiptIds: [...state.receiptIds],
     rmas: [...state.rmas.values()],
+    moveTasks: [...state.moveTasks.values()],
+    pickFaces: [...state.pickFaces.values()],
   };
   return JSON.stringify(view);
 }
@@ -267,7 +299,7 @@ export function fromSnapshotData(site: SiteDefinition, data: TwinSnapshotData): 
     if (order.holdUntil !== null) state.heldOrders.set(order.id, order.holdUntil);
   }
   for (const t of data.tasks) state.tasks.set(t.id, cloneTask(t));
-  for (const o of data.operatives) state.operatives.set(o.id, cloneOperative(o));
+  for (const o of data.operatives) state.operatives.set(o.id, cloneOperative(o, data.now as EpochMs));
   Object.assign(state.counters, data.counters);
   state.releaseQueue.push(...(data.releaseQueue as OrderId[]));
   state.recentPickTimes.push(...(data.recentPickTimes as EpochMs[]));
@@ -292,6 +324,9 @@ export function fromSnapshotData(site: SiteDefinition, data: TwinSnapshotData): 
   for (const r of data.qcRules ?? []) state.qcRules.add(r);
   for (const r of data.receiptIds ?? []) state.receiptIds.add(r);
   for (const r of data.rmas ?? []) state.rmas.set(r.id, cloneRma(r));
+  for (const t of data.moveTasks ?? []) state.moveTasks.set(t.id, cloneMoveTask(t));
+  for (const f of data.pickFaces ?? []) state.pickFaces.set(f.locationId, { ...f });
+  rebuildMoving(state);
   return state;
 }
 

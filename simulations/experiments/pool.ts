@@ -4,6 +4,7 @@ import { Piscina } from 'piscina';
 import { defaultSolverThreads } from '../../server/solver-pool/piscina-solver-pool.ts';
 import { guardedRun } from '../../server/solver-pool/piscina-guard.ts';
 import type { SimulationResult } from '../model/result.ts';
+import type { RecordingOptions } from '../model/recording.ts';
 import type { Scenario } from '../scenario/types.ts';
 
 /** The worker entry: a plain-JS bootstrap that registers tsx, then loads `simulation-worker.ts`. */
@@ -13,6 +14,8 @@ export const SIMULATION_WORKER_FILE = fileURLToPath(new URL('./simulation-worker
 export interface SimulationJob {
   readonly scenario: Scenario;
   readonly seed?: number;
+  /** Record a window of the run on the floor (M13); the result then carries `recording`. */
+  readonly record?: RecordingOptions;
 }
 
 export interface SimulationPool {

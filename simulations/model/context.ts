@@ -1,5 +1,6 @@
 /** What every part of the model shares: the simulation, the run's twin, the KPI recorder and the one way to change it. */
 import type { Command } from '../../server/twin/commands.ts';
+import type { TwinEvent } from '../../server/twin/events.ts';
 import type { TwinState } from '../../server/twin/state.ts';
 import { applyEvents, decide } from '../../server/twin/twin.ts';
 import type { Simulation } from '../engine/simulation.ts';
@@ -22,8 +23,17 @@ export interface ModelContext {
   readonly rejected: () => Record<string, number>;
 }
 
-/** A context whose `send` runs the real core (`decide` + `applyEvents`) at `sim.now()`. */
-export function createModelContext(sim: Simulation, state: TwinState, metrics: MetricsRecorder, window: { startAt: number; endAt: number }): ModelContext {
+/**
+ * A context whose `send` runs the real core (`decide` + `applyEvents`) at `sim.now()`; `observe` (the floor recording)
+ * sees the events of every accepted command once they are applied.
+ */
+export function createModelContext(
+  sim: Simulation,
+  state: TwinState,
+  metrics: MetricsRecorder,
+  window: { startAt: number; endAt: number },
+  observe?: (events: readonly TwinEvent[]) => void,
+): ModelContext {
   const refusals = new Map<string, number>();
   const reject = (key: string): void => {
     refusals.set(key, (refusals.get(key) ?? 0) + 1);
@@ -42,6 +52,7 @@ export function createModelContext(sim: Simulation, state: TwinState, metrics: M
         return false;
       }
       applyEvents(state, decision.events);
+      observe?.(decision.events);
       return true;
     },
     rejected: () => Object.fromEntries([...refusals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),

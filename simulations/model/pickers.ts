@@ -22,6 +22,10 @@ interface Trip {
   /** Index of the leg being walked (leg k ends at stop k; the last one at the depot). */
   leg: number;
   waitFrom: number;
+  /** What the picker does on the current leg, and when that leg's walk started and ends (for the floor recording). */
+  doing: 'walking' | 'blocked' | 'picking';
+  legFrom: number;
+  legTo: number;
 }
 
 interface Picker {
@@ -45,6 +49,20 @@ export interface CrewFloor {
   readonly board: SegmentBoard;
   /** Feeds one walk (a polyline) to the heat map. */
   readonly walked: (points: readonly FloorPoint[]) => void;
+}
+
+/**
+ * Where a picker is and what it does, for the floor recording (recording.ts, M13): at the depot (idle or on a break),
+ * walking `leg` (started at `legFrom`, arriving at `legTo`), or at the end of `leg` waiting for its segment or picking.
+ */
+export interface PickerOnFloor {
+  readonly id: OperativeId;
+  readonly name: string;
+  readonly doing: 'off' | 'depot' | 'walking' | 'blocked' | 'picking';
+  /** The leg walked or just walked; null unless on a trip. */
+  readonly leg: Leg | null;
+  readonly legFrom: number;
+  readonly legTo: number;
 }
 
 /** What the crew did, for the KPIs (M11). */
@@ -150,6 +168,17 @@ export class PickerCrew {
       if (p.mode === 'trip') busy++;
     }
     return { onShift, busy };
+  }
+
+  /** Every picker's place on the floor now, in a fixed order; reads only (M13). */
+  onFloor(): PickerOnFloor[] {
+    return this.pickers.map((p): PickerOnFloor => {
+      const trip = p.trip;
+      if (p.mode === 'trip' && trip !== null) {
+        return { id: p.id, name: p.name, doing: trip.doing, leg: trip.plan.legs[trip.leg] ?? null, legFrom: trip.legFrom, legTo: trip.legTo };
+      }
+      return { id: p.id, name: p.name, doing: p.mode === 'off' ? 'off' : 'depot', leg: null, legFrom: 0, legTo: 0 };
+    });
   }
 
   /** Totals at the end of the run (shifts, breaks and trips still going count up to `endAt`). */
@@ -281,7 +310,7 @@ export class PickerCrew {
       const i = node === undefined ? undefined : stopOf.get(node);
       if (i !== undefined) tasksAt[i]?.push(...ids);
     }
-    const trip: Trip = { plan, tasksAt, orders, startedAt: this.ctx.sim.now(), leg: 0, waitFrom: 0 };
+    const trip: Trip = { plan, tasksAt, orders, startedAt: this.ctx.sim.now(), leg: 0, waitFrom: 0, doing: 'walking', legFrom: 0, legTo: 0 };
     p.trip = trip;
     p.mode = 'trip';
     this.walkLeg(p, trip);
@@ -303,6 +332,9 @@ export class PickerCrew {
     this.metresWalked += leg.metres;
     this.floor.walked(leg.points);
     const at = sim.now() + Math.round(ms);
+    trip.doing = 'walking';
+    trip.legFrom = sim.now();
+    trip.legTo = at;
     if (trip.leg < trip.plan.stops.length) sim.schedule(at, () => this.arriveAtStop(p, trip));
     else sim.schedule(at, () => this.arriveAtDepot(p, trip));
   }
@@ -314,6 +346,7 @@ export class PickerCrew {
       return;
     }
     trip.waitFrom = this.ctx.sim.now();
+    trip.doing = 'blocked';
     const entered = this.floor.board.enter(segment, () => {
       this.congestionMs += this.ctx.sim.now() - trip.waitFrom;
       this.startPicking(p, trip, segment);
@@ -322,6 +355,7 @@ export class PickerCrew {
   }
 
   private startPicking(p: Picker, trip: Trip, segment: number): void {
+    trip.doing = 'picking';
     let seconds = 0;
     for (const id of trip.tasksAt[trip.leg] ?? []) {
       const task = this.ctx.state.tasks.get(id);

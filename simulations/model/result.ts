@@ -1,7 +1,9 @@
 /**
  * What one simulation run reports. Plain JSON-safe data (no Maps, no Dates): written as `result.json`, rendered by
- * the HTML report, compared by experiments, shown on the planner view. Times are ISO 8601 UTC strings or minutes.
+ * the HTML report, compared by experiments, shown on the planner view. Times are ISO 8601 UTC strings or minutes
+ * (the floor recording, in the live floor's wire shapes, uses epoch ms as they do).
  */
+import type { FloorDiff, FloorSnapshot } from '../../server/protocol/floor.ts';
 
 /** Quantiles and a histogram of a sample. */
 export interface Distribution {
@@ -72,6 +74,19 @@ export interface TravelHeatmap {
   readonly metres: readonly number[];
 }
 
+/**
+ * A window of the run on the floor (M13), in the shapes the live floor and the replay player use: the floor at `from`,
+ * then `frames[k]` leading to virtual time min(from + (k + 1) · stepMs, to). Epoch ms.
+ */
+export interface FloorRecording {
+  readonly siteId: string;
+  readonly from: number;
+  readonly to: number;
+  readonly stepMs: number;
+  readonly snapshot: FloorSnapshot;
+  readonly frames: readonly FloorDiff[];
+}
+
 export interface SimulationResult {
   readonly scenario: string;
   readonly seed: number;
@@ -88,4 +103,6 @@ export interface SimulationResult {
   readonly invariantViolations: readonly string[];
   /** Commands the twin refused, by `command:code`. */
   readonly rejected: Readonly<Record<string, number>>;
+  /** The floor recording, when the run was asked for one (`RunOptions.record`); nothing else depends on it. */
+  readonly recording?: FloorRecording;
 }

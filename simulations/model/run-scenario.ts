@@ -2,7 +2,7 @@
  * The simulation model: runs a scenario on the production core under a virtual clock. Orders arrive from the demand
  * model, pickers walk the solver's routes, pack stations and trucks close orders, replenishers top bins up — and every
  * stock change is a twin command decided and applied by the real core. Synchronous and pure: the same scenario and
- * seed give the same result, byte for byte. Rules: ../SPEC.md (M1–M12).
+ * seed give the same result, byte for byte. Rules: ../SPEC.md (M1–M13).
  */
 import { checkTwinInvariants } from '../../server/twin/invariants.ts';
 import type { FloorPoint, OrderId } from '../../server/twin/ids.ts';
@@ -19,6 +19,7 @@ import { createModelContext } from './context.ts';
 import { MetricsRecorder } from './metrics.ts';
 import { OrderBook } from './orders.ts';
 import { PickerCrew } from './pickers.ts';
+import { FloorRecorder, type RecordingOptions } from './recording.ts';
 import { Replenishment } from './replenishment.ts';
 import type { LineConservation, SimulationResult } from './result.ts';
 import { PackStations, Trucks } from './stations.ts';
@@ -27,19 +28,21 @@ import { TripPlanner } from './trip-planner.ts';
 /** A scenario with its site and start state (`resolveScenario`); the state is copied by the run, never changed. */
 export type { ResolvedScenario } from '../scenario/resolve.ts';
 
-/** Options of one run; neither changes the result. */
+/** Options of one run; none changes the result (a recording only adds `recording` to it). */
 export interface RunOptions {
   /** Event list implementation: the binary heap (default) or the array-scanned peer (benchmark only). */
   readonly eventList?: EventListKind;
   /** Called with the fraction of virtual time done, at most every simulated 5 minutes. */
   readonly onProgress?: (fraction: number) => void;
+  /** Record a window of the run on the floor (M13); absent: no recording. */
+  readonly record?: RecordingOptions;
 }
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 const PROGRESS_MS = 5 * MINUTE_MS;
 
-/** Runs `input` to the end of its scenario and reports what happened (M1–M12). Synchronous; never changes `input`. */
+/** Runs `input` to the end of its scenario and reports what happened (M1–M13). Synchronous; never changes `input`. */
 export function runScenario(input: ResolvedScenario, options: RunOptions = {}): SimulationResult {
   const { scenario, site } = input;
   const startAt = Date.parse(scenario.startAt);
@@ -55,7 +58,9 @@ export function runScenario(input: ResolvedScenario, options: RunOptions = {}): 
   const sim = new Simulation({ seed: scenario.seed, startAt: epochMs(startAt), eventList: options.eventList ?? 'heap' });
   const layout: Layout = effectiveLayout(state);
   const metrics = new MetricsRecorder({ startAt: epochMs(startAt), endAt: epochMs(endAt), sampleMinutes: scenario.sampleMinutes, layoutBounds: boundsOf(layout) });
-  const ctx = createModelContext(sim, state, metrics, { startAt, endAt });
+  // M13: the recorder reads the twin and the pickers at its frame times and sees every applied event; it changes nothing.
+  const recorder = options.record === undefined ? null : new FloorRecorder(state, layout.depot, { startAt, endAt }, options.record);
+  const ctx = createModelContext(sim, state, metrics, { startAt, endAt }, recorder?.observe);
   const walked = (points: readonly FloorPoint[]): void => {
     for (let i = 1; i < points.length; i++) metrics.walked(points[i - 1] as FloorPoint, points[i] as FloorPoint);
   };
@@ -122,8 +127,9 @@ export function runScenario(input: ResolvedScenario, options: RunOptions = {}): 
   let nextProgress = startAt + PROGRESS_MS;
   for (;;) {
     // Levels belong to the interval that ends at nextSample: everything before it has run, nothing at it.
-    const t = Math.min(nextSample - 1, nextProgress);
+    const t = Math.min(nextSample - 1, nextProgress, recorder?.nextAt ?? Infinity);
     sim.runUntil(t);
+    if (recorder !== null && t === recorder.nextAt) recorder.capture(t, crew.onFloor());
     if (t === nextSample - 1) {
       const { onShift, busy } = crew.levels();
       metrics.levels(epochMs(t), { backlog: book.orders.size - trucks.despatched, pickersOnShift: onShift, pickersBusy: busy });
@@ -136,6 +142,7 @@ export function runScenario(input: ResolvedScenario, options: RunOptions = {}): 
     }
   }
   sim.runUntil(endAt);
+  while (recorder !== null && recorder.nextAt <= endAt) recorder.capture(recorder.nextAt, crew.onFloor());
   options.onProgress?.(1);
 
   // M10–M11: the result.
@@ -179,6 +186,7 @@ export function runScenario(input: ResolvedScenario, options: RunOptions = {}): 
     heatmap: finished.heatmap,
     invariantViolations: checkTwinInvariants(state),
     rejected: ctx.rejected(),
+    ...(recorder === null ? {} : { recording: recorder.result() }),
   };
 }
 

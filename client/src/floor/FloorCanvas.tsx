@@ -20,6 +20,8 @@ import type { RouteStore } from '../net/route-store.ts';
 import { installFloorTestHooks } from './floor-test-hooks.ts';
 import { Operatives } from './Operatives.tsx';
 import { RouteOverlay } from './RouteOverlay.tsx';
+import { ActivityPulses } from './ActivityPulses.tsx';
+import { activityStore } from '../net/activity-store.ts';
 import { SiteGround } from './SiteGround.tsx';
 
 /** Props of `FloorCanvas`. */
@@ -146,6 +148,7 @@ const FloorScene = memo(function FloorScene({
       />
       <Operatives store={store} onSelect={onSelectOperative} />
       <RouteOverlay routes={routes} floor={store} />
+      <ActivityPulses activities={activityStore} layout={layout} />
     </Canvas>
   );
 });

@@ -5,7 +5,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import * as msgpackParser from 'socket.io-msgpack-parser';
-import { PROTOCOL_VERSION, type FloorDiff } from '../../../server/protocol/floor.ts';
+import { PROTOCOL_VERSION, type FloorActivity, type FloorDiff } from '../../../server/protocol/floor.ts';
 import type { KpiView } from '../../../server/protocol/kpis.ts';
 import type { ClientToServerEvents, JoinRequest, JoinResult, ServerToClientEvents } from '../../../server/protocol/socket.ts';
 import type { DiffOutcome, FloorStore } from './floor-store.ts';
@@ -26,6 +26,8 @@ export interface FloorConnectionOptions {
   readonly joinTimeoutMs?: number;
   /** Hears the site's KPIs, sent to the room every 2 s (`kpi-store.ts` `connectKpis(…).onKpis`). */
   readonly onKpis?: (view: KpiView) => void;
+  /** Hears each stock activity (receipt, put-away, count…) as it is committed (`activity-store.ts`). */
+  readonly onActivity?: (activity: FloorActivity) => void;
   /**
    * Resolves once the store holds the site's layout. Until then the socket connects and joins (the server's answer
    * overlaps the layout's download) but the answer and any diffs are held: a snapshot needs the layout to land in.
@@ -208,6 +210,7 @@ export function connectFloor(store: FloorStore, siteId: string, options: FloorCo
   });
 
   if (options.onKpis !== undefined) socket.on('site:kpis', options.onKpis);
+  if (options.onActivity !== undefined) socket.on('floor:activity', options.onActivity);
 
   store.setStatus('connecting');
   // A socket opened earlier may be connected already: its 'connect' has passed.

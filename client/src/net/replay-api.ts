@@ -1,4 +1,7 @@
-/** HTTP reads of time travel: the span of the site's log and a replayed window (server/api/replay.routes.ts). */
+/**
+ * HTTP reads of time travel: the span of the site's log and a replayed window (server/api/replay.routes.ts). The
+ * what-if playback answers in the same shape (`parseReplay`).
+ */
 import type { FloorDiff, FloorSnapshot } from '../../../server/protocol/floor.ts';
 
 /** Earliest and latest logged twin time (epoch ms; null for an empty log) and the last seq. */
@@ -20,7 +23,8 @@ export interface ReplayData {
 /** Fetches a replay; an error body's message becomes the thrown error's message. */
 export type FetchReplay = (siteId: string, from: number, to: number, stepMs: number, signal?: AbortSignal) => Promise<ReplayData>;
 
-async function getJson(path: string, signal?: AbortSignal): Promise<unknown> {
+/** GETs `path` as JSON; an error body's message becomes the thrown error's message. */
+export async function getJson(path: string, signal?: AbortSignal): Promise<unknown> {
   const response = await fetch(path, { signal: signal ?? null, headers: { accept: 'application/json' } });
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
@@ -46,7 +50,12 @@ export async function fetchHistoryRange(siteId: string, signal?: AbortSignal): P
 export const fetchReplay: FetchReplay = async (siteId, from, to, stepMs, signal) => {
   const query = new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), stepMs: String(stepMs) });
   const path = `/api/sites/${encodeURIComponent(siteId)}/replay?${query.toString()}`;
-  const body = (await getJson(path, signal)) as Record<string, unknown>;
+  return parseReplay(await getJson(path, signal), path);
+};
+
+/** A replay body (`from`/`to` ISO) as `ReplayData`, checking the shape the player indexes blindly; `path` names it in errors. */
+export function parseReplay(raw: unknown, path: string): ReplayData {
+  const body = (raw ?? {}) as Record<string, unknown>;
   const snapshot = body['snapshot'] as FloorSnapshot | undefined;
   const frames = body['frames'];
   const bodyFrom = timeOf(body['from']);
@@ -55,4 +64,4 @@ export const fetchReplay: FetchReplay = async (siteId, from, to, stepMs, signal)
     throw new Error(`${path}: malformed replay`);
   }
   return { from: bodyFrom, to: bodyTo, stepMs: Number(body['stepMs']), snapshot, frames: frames as FloorDiff[] };
-};
+}

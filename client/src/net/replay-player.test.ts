@@ -139,6 +139,59 @@ describe('ReplayPlayer', () => {
     expect(target.__floortwinReplay).toBeUndefined();
   });
 
+  it('plays a preloaded simulation at 100×: moves the figures, names the source, and goes back to live', async () => {
+    const { store, player, calls, fetched, wait, timerRunning } = setup();
+    // A simulated hour elsewhere in time: a picker walks 6 m a frame; the log is never asked.
+    const simulated: ReplayData = {
+      from: T + 7_200_000,
+      to: T + 7_200_000 + 30_000,
+      stepMs: 6000,
+      snapshot: { siteId: 's1', seq: 900, at: T + 7_200_000, fill: [10, 20, 30], operatives: [{ id: 'SIM-P1', name: 'Picker 1.1', x: 0, y: 0, activity: 'idle', tasks: 0 }], counters: counters(0) },
+      frames: Array.from({ length: 5 }, (_, k): FloorDiff => ({
+        siteId: 's1', fromSeq: 900 + k, toSeq: 901 + k, at: T + 7_200_000 + (k + 1) * 6000, fill: k === 2 ? [2, 25] : [],
+        operatives: [{ id: 'SIM-P1', name: 'Picker 1.1', x: 6 * (k + 1), y: 0, activity: 'walking', tasks: 3 }],
+        removedOperatives: [], counters: counters(k),
+      })),
+    };
+    await player.open({ kind: 'simulation', name: 'what-if (s1 @500)' }, simulated, { speed: 100, play: true });
+    expect(fetched).toEqual([]);
+    expect(calls).toEqual(['pause']);
+    expect(player.getView()).toMatchObject({ mode: 'replay', source: { kind: 'simulation', name: 'what-if (s1 @500)' }, speed: 100, playing: true, at: T + 7_200_000, frames: 5 });
+    expect(store.operative('P1')).toBeUndefined();
+    expect(store.operative('SIM-P1')?.toX).toBe(0);
+    wait(120); // 12 s of simulated time at 100×: two frames
+    expect(player.getView()).toMatchObject({ frame: 2, seq: 902, at: T + 7_212_000 });
+    expect(store.operative('SIM-P1')).toMatchObject({ toX: 12, activity: 'walking' });
+    wait(300); // past the end: clamped, stopped
+    expect(player.getView()).toMatchObject({ frame: 5, at: simulated.to, playing: false });
+    expect([...store.fill]).toEqual([10, 20, 25]);
+    expect(timerRunning()).toBe(false);
+    player.backToLive();
+    expect(calls).toEqual(['pause', 'resume']);
+    expect(player.getView()).toMatchObject({ mode: 'live', source: null });
+  });
+
+  it('opens a window from an injected fetch, which a newer open or back to live aborts', async () => {
+    const { player, calls } = setup();
+    const signals: AbortSignal[] = [];
+    let deliver: (data: ReplayData) => void = () => undefined;
+    const pending = player.open({ kind: 'simulation', name: 'slow' }, (signal) => {
+      signals.push(signal);
+      return new Promise<ReplayData>((resolve) => (deliver = resolve));
+    });
+    expect(player.getView()).toMatchObject({ mode: 'live', loading: true, source: null });
+    player.backToLive();
+    expect(signals[0]?.aborted).toBe(true);
+    deliver(replay);
+    await pending;
+    expect(player.getView()).toMatchObject({ mode: 'live', loading: false });
+    expect(calls).toEqual([]);
+    await player.open({ kind: 'simulation', name: 'quick' }, () => Promise.resolve(replay));
+    expect(player.getView()).toMatchObject({ mode: 'replay', source: { kind: 'simulation', name: 'quick' }, playing: false, frame: 0 });
+    await player.load(T, T + 60_000, 10_000);
+    expect(player.getView().source).toEqual({ kind: 'history' });
+  });
+
   it('chooses whole-second steps, at most 600 frames a window', () => {
     expect(chooseStepMs(60_000)).toBe(1000);
     expect(chooseStepMs(3_600_000)).toBe(6000);

@@ -2,21 +2,37 @@
  * Time travel on the client: loads a replayed window (the floor at `from` and one diff per step), pauses the live
  * stream, and plays the frames into the same FloorStore the 3D floor draws, at 1×–600× twin time. `backToLive`
  * resumes the live stream with a fresh snapshot. No React, no three: the Timeline panel subscribes to `getView`.
- * Operative positions are not logged, so replayed figures stand where they signed on.
+ * A window comes from the site's event log (`load`), or from any other source in the same shape (`open`): the planner
+ * plays a simulation's recorded hour this way. Operative positions are not logged, so figures replayed from the log
+ * stand where they signed on; a simulation's recording moves them.
  */
 import type { FloorStore } from './floor-store.ts';
 import { fetchReplay as fetchReplayOverHttp, type FetchReplay, type ReplayData } from './replay-api.ts';
 
 /** Playback speeds offered, in twin time per wall time. */
-export const REPLAY_SPEEDS = [1, 10, 60, 600] as const;
+export const REPLAY_SPEEDS = [1, 10, 60, 100, 600] as const;
 export type ReplaySpeed = (typeof REPLAY_SPEEDS)[number];
 
-/** `live`: the store follows the socket; `replay`: the store shows the past at `at`. */
+/** `live`: the store follows the socket; `replay`: the store shows a replayed window at `at`. */
 export type ReplayMode = 'live' | 'replay';
+
+/** What a replayed window shows: the site's past from its event log, or a simulation's recording (named). */
+export type ReplaySource = { readonly kind: 'history' } | { readonly kind: 'simulation'; readonly name: string };
+
+/** A window to show: already at hand (a preloaded source), or fetched (aborted by a newer `open` or `backToLive`). */
+export type ReplayInput = ReplayData | ((signal: AbortSignal) => Promise<ReplayData>);
+
+/** How `open` starts: at which speed, and whether it plays at once (default: the current speed, paused). */
+export interface OpenOptions {
+  readonly speed?: ReplaySpeed;
+  readonly play?: boolean;
+}
 
 /** Immutable view for React (`useSyncExternalStore`); replaced on change, at most once per tick while playing. */
 export interface ReplayView {
   readonly mode: ReplayMode;
+  /** What the window shows; null in live mode. */
+  readonly source: ReplaySource | null;
   /** A window is being fetched (in either mode). */
   readonly loading: boolean;
   readonly playing: boolean;
@@ -82,6 +98,7 @@ export class ReplayPlayer {
 
   private mode: ReplayMode = 'live';
   private data: ReplayData | null = null;
+  private source: ReplaySource | null = null;
   /** Frames applied after the snapshot. */
   private applied = 0;
   private at: number | null = null;
@@ -108,21 +125,32 @@ export class ReplayPlayer {
    * Fetches [from, to] and shows the floor at `from`, paused (the live stream is paused once the window has arrived).
    * A failed fetch leaves the mode as it was and sets `error`. A newer `load` or `backToLive` cancels this one.
    */
-  async load(from: number, to: number, stepMs: number = chooseStepMs(to - from)): Promise<void> {
+  load(from: number, to: number, stepMs: number = chooseStepMs(to - from)): Promise<void> {
+    return this.open({ kind: 'history' }, (signal) => this.fetchReplay(this.siteId, from, to, stepMs, signal));
+  }
+
+  /**
+   * Shows a window from `source` — given, or fetched by `input` — at its `from`, as `load` does; with `play` it plays
+   * at once (at `speed`). A failed fetch leaves the mode as it was and sets `error`.
+   */
+  async open(source: ReplaySource, input: ReplayInput, options: OpenOptions = {}): Promise<void> {
     this.loading?.abort();
     const abort = new AbortController();
     this.loading = abort;
     this.error = null;
     this.emit();
     try {
-      const data = await this.fetchReplay(this.siteId, from, to, stepMs, abort.signal);
+      const data = typeof input === 'function' ? await input(abort.signal) : input;
       if (abort.signal.aborted) return;
       this.loading = null;
       this.stopPlaying();
       if (this.mode === 'live') this.live.pause();
       this.mode = 'replay';
       this.data = data;
+      this.source = source;
+      if (options.speed !== undefined) this.speed = options.speed;
       this.showFrom(data.from);
+      if (options.play === true) this.play();
       this.emit();
     } catch (e) {
       if (abort.signal.aborted) return;
@@ -179,6 +207,7 @@ export class ReplayPlayer {
     const wasReplay = this.mode === 'replay';
     this.mode = 'live';
     this.data = null;
+    this.source = null;
     this.applied = 0;
     this.at = null;
     this.error = null;
@@ -254,6 +283,7 @@ export class ReplayPlayer {
     const data = this.data;
     return {
       mode: this.mode,
+      source: this.mode === 'replay' ? this.source : null,
       loading: this.loading !== null,
       playing: this.playing,
       speed: this.speed,
@@ -276,6 +306,8 @@ export class ReplayPlayer {
 /** Shape of `window.__floortwinReplay`, for the browser test. */
 export interface ReplayTestHooks {
   readonly mode: ReplayMode;
+  /** `history` or `simulation` while replaying; null live. */
+  readonly source: ReplaySource['kind'] | null;
   readonly at: number | null;
   readonly seq: number | null;
   readonly frame: number;
@@ -296,6 +328,9 @@ export function installReplayTestHooks(player: ReplayPlayer, store: FloorStore, 
   const hooks: ReplayTestHooks = {
     get mode() {
       return player.getView().mode;
+    },
+    get source() {
+      return player.getView().source?.kind ?? null;
     },
     get at() {
       return player.getView().at;

@@ -1,10 +1,12 @@
 /**
  * What-if from the live floor (`POST/GET /api/sites/:site/what-if`): start a fork of the floor under changed
- * assumptions, then poll until both runs are done. Shapes mirror server/api/what-if.routes.ts.
+ * assumptions, poll until both runs are done, and fetch the what-if run's recorded hour for the floor
+ * (`…/playback`). Shapes mirror server/api/what-if.routes.ts.
  */
 import type { SimulationKpis } from '../../../simulations/model/result.ts';
 import type { RouteMethod } from '../../../solver/routing/plan-route.ts';
 import type { WhatIfPlanView } from '../../../server/protocol/what-if.ts';
+import { getJson, parseReplay, type ReplayData } from './replay-api.ts';
 
 export type { WhatIfPlanView };
 
@@ -15,10 +17,11 @@ export interface WhatIfInput {
   readonly pickerDelta?: number;
   readonly routing?: RouteMethod;
   readonly seed?: number;
+  /** Record the what-if run's first hour for watching on the floor; the server's default is true. */
+  readonly watch?: boolean;
 }
 
 export type WhatIfStatus = 'running' | 'done' | 'failed';
-
 
 export interface WhatIfView {
   readonly id: string;
@@ -54,6 +57,19 @@ export async function fetchWhatIf(siteId: string, id: string, signal?: AbortSign
 /** Where the HTML report of a finished what-if opens. */
 export function whatIfReportUrl(siteId: string, id: string): string {
   return `${base(siteId)}/${encodeURIComponent(id)}/report`;
+}
+
+/** A what-if run's recorded hour, as the replay player plays it, with the name of its scenario. */
+export interface WhatIfPlayback extends ReplayData {
+  readonly scenario: string;
+}
+
+/** `GET …/what-if/:id/playback`: 409 while running, 404 when the what-if was run without `watch`. */
+export async function fetchWhatIfPlayback(siteId: string, id: string, signal?: AbortSignal): Promise<WhatIfPlayback> {
+  const path = `${base(siteId)}/${encodeURIComponent(id)}/playback`;
+  const body = await getJson(path, signal);
+  const scenario = (body as { scenario?: unknown } | null)?.scenario;
+  return { ...parseReplay(body, path), scenario: typeof scenario === 'string' ? scenario : 'simulation' };
 }
 
 /** Polls every `everyMs` until the what-if is done or failed (or `signal` aborts). */

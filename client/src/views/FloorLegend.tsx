@@ -6,6 +6,7 @@ import {
 } from '../floor/bin-colours.ts';
 import { OVER_CAPACITY_HEX, fillGradientCss } from '../floor/fill-colour.ts';
 import { ACTIVITY_COLOURS, OPERATIVE_STATES } from '../floor/Operatives.tsx';
+import { ACTIVITY_KINDS, ACTIVITY_STYLE } from '../net/activity-store.ts';
 
 const fillGradient = fillGradientCss();
 const heatGradient = heatGradientCss();
@@ -83,6 +84,14 @@ export function FloorLegend({ attributes = binAttributesStore }: FloorLegendProp
         {OPERATIVE_STATES.map(({ activity, label }) => (
           <span key={activity} style={{ display: 'inline-flex', alignItems: 'center', gap: 6, marginRight: 8 }}>
             <span className="swatch swatch--round" style={{ background: ACTIVITY_COLOURS[activity] }} /> {label}
+          </span>
+        ))}
+      </div>
+      <div className="legend__title legend__title--gap">Stock activity (a few seconds)</div>
+      <div className="legend__row" data-testid="activity-legend" style={{ flexWrap: 'wrap', rowGap: 4 }}>
+        {ACTIVITY_KINDS.map((kind) => (
+          <span key={kind} style={{ display: 'inline-flex', alignItems: 'center', gap: 6, marginRight: 8 }} title={ACTIVITY_STYLE[kind].label}>
+            <span className="swatch swatch--round" style={{ background: ACTIVITY_STYLE[kind].hex }} /> {ACTIVITY_STYLE[kind].short}
           </span>
         ))}
       </div>

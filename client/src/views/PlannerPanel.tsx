@@ -1,12 +1,15 @@
 /**
  * The planner's panel over the floor: run the simulated shift at 1–100x twin time, watch it on the floor, and read
  * what it has done (where the site runs a simulated shift); and ask "what if" of the rest of the shift from the live
- * floor — more orders, fewer pickers, another routing — with the results against the floor as it stands.
+ * floor — more orders, fewer pickers, another routing — with the results against the floor as it stands, and watch
+ * the what-if's first simulated hour on the floor at 10–100× (the replay player, under a simulation banner) before
+ * going back to live. The results stay on screen while it plays.
  */
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, useSyncExternalStore, type FormEvent } from 'react';
 import type { RouteMethod } from '../../../solver/routing/plan-route.ts';
+import type { ReplayPlayer, ReplayView } from '../net/replay-player.ts';
 import { fetchShift, setShiftSpeed, type ShiftView } from '../net/shift-api.ts';
-import { startWhatIf, waitForWhatIf, whatIfReportUrl, type WhatIfInput, type WhatIfView } from '../net/what-if-api.ts';
+import { fetchWhatIfPlayback, startWhatIf, waitForWhatIf, whatIfReportUrl, type WhatIfInput, type WhatIfView } from '../net/what-if-api.ts';
 import './what-if.css';
 
 const SPEEDS = [1, 10, 30, 100] as const;
@@ -20,9 +23,11 @@ function duration(ms: number): string {
 /** Props of `PlannerPanel`. */
 export interface PlannerPanelProps {
   readonly siteId: string;
+  /** The floor's replay player, to watch a what-if in; null until the live floor is connected. */
+  readonly player?: ReplayPlayer | null;
 }
 
-export function PlannerPanel({ siteId }: PlannerPanelProps) {
+export function PlannerPanel({ siteId, player = null }: PlannerPanelProps) {
   const [shift, setShift] = useState<ShiftView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [whatIfOpen, setWhatIfOpen] = useState(false);
@@ -108,6 +113,7 @@ export function PlannerPanel({ siteId }: PlannerPanelProps) {
       <WhatIf
         id={whatIfId}
         siteId={siteId}
+        player={player}
         open={whatIfOpen}
         onClose={() => {
           setWhatIfOpen(false);
@@ -157,13 +163,15 @@ const numberOrUndefined = (text: string): number | undefined => (text.trim() ===
 interface WhatIfProps {
   readonly id: string;
   readonly siteId: string;
+  readonly player: ReplayPlayer | null;
   /** Hidden, not unmounted, when closed: a run in progress and its results stay. */
   readonly open: boolean;
   readonly onClose: () => void;
 }
 
 /** The what-if form and, once run, the table of the floor as it stands vs the what-if. */
-function WhatIf({ id, siteId, open, onClose }: WhatIfProps) {
+function WhatIf({ id, siteId, player, open, onClose }: WhatIfProps) {
+  const watching = useWatchingSimulation(player);
   const [ordersPercent, setOrdersPercent] = useState('40');
   const [pickerDelta, setPickerDelta] = useState('0');
   const [routing, setRouting] = useState<RouteMethod | ''>('');
@@ -206,7 +214,7 @@ function WhatIf({ id, siteId, open, onClose }: WhatIfProps) {
   return (
     <section
       id={id}
-      className="panel what-if"
+      className={`panel what-if${watching ? ' what-if--watching' : ''}`}
       hidden={!open}
       aria-labelledby={`${id}-heading`}
       data-testid="what-if"
@@ -257,18 +265,20 @@ function WhatIf({ id, siteId, open, onClose }: WhatIfProps) {
             What-if failed: {state.message}
           </p>
         )}
-        {state.kind === 'done' && <WhatIfResults siteId={siteId} view={state.view} />}
+        {state.kind === 'done' && <WhatIfResults siteId={siteId} view={state.view} player={player} />}
       </div>
     </section>
   );
 }
 
-function WhatIfResults({ siteId, view }: { readonly siteId: string; readonly view: WhatIfView }) {
+function WhatIfResults({ siteId, view, player }: { readonly siteId: string; readonly view: WhatIfView; readonly player: ReplayPlayer | null }) {
   const { baseline, result, request: p } = view;
   if (baseline === undefined || result === undefined) return null;
   const from = new Date(p.startAt).toISOString().slice(11, 16);
   return (
     <>
+      {/* First, not below the report link: the bottom of the panel may sit under the timeline on a laptop screen. */}
+      {p.watch && player !== null && <WatchOnFloor siteId={siteId} view={view} player={player} />}
       <table className="what-if__table" data-testid="what-if-results">
         <caption>
           {oneDecimal.format(p.hours)} h from {from} UTC · pickers {p.pickersNow} → {p.pickers} · orders ×{oneDecimal.format(p.orderMultiplier)}
@@ -297,5 +307,63 @@ function WhatIfResults({ siteId, view }: { readonly siteId: string; readonly vie
         Open the full report
       </a>
     </>
+  );
+}
+
+/** The player's view, re-rendering on its changes (≤ 10 a second while it plays). */
+function usePlayerView(player: ReplayPlayer): ReplayView {
+  const subscribe = useCallback((listener: () => void) => player.subscribe(listener), [player]);
+  return useSyncExternalStore(subscribe, () => player.getView());
+}
+
+/** True while the floor plays a simulation (changes only when a playback starts or ends). */
+function useWatchingSimulation(player: ReplayPlayer | null): boolean {
+  const subscribe = useCallback((listener: () => void) => (player === null ? () => undefined : player.subscribe(listener)), [player]);
+  return useSyncExternalStore(subscribe, () => player?.getView().source?.kind === 'simulation');
+}
+
+/** "Watch on the floor": loads the what-if run's recorded hour into the floor's player and plays it at 100×. */
+function WatchOnFloor({ siteId, view, player }: { readonly siteId: string; readonly view: WhatIfView; readonly player: ReplayPlayer }) {
+  const playing = usePlayerView(player);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const abort = useRef<AbortController | null>(null);
+  useEffect(() => () => abort.current?.abort(), []);
+  const p = view.request;
+  const name = `orders ×${oneDecimal.format(p.orderMultiplier)}, pickers ${p.pickersNow} → ${p.pickers}`;
+  const watching = playing.source?.kind === 'simulation';
+
+  const watch = (): void => {
+    abort.current?.abort();
+    const controller = new AbortController();
+    abort.current = controller;
+    setLoading(true);
+    setError(null);
+    fetchWhatIfPlayback(siteId, view.id, controller.signal)
+      .then((playback) => player.open({ kind: 'simulation', name: `${playback.scenario}: ${name}` }, playback, { speed: 100, play: true }))
+      .catch((e: unknown) => {
+        if (!controller.signal.aborted) setError(e instanceof Error ? e.message : String(e));
+      })
+      .finally(() => {
+        if (!controller.signal.aborted) setLoading(false);
+      });
+  };
+
+  return (
+    <div className="what-if__watch">
+      <button type="button" onClick={watch} disabled={loading} aria-busy={loading} data-testid="what-if-watch">
+        {loading ? 'Loading…' : watching ? 'Watch again' : 'Watch on the floor'}
+      </button>
+      {watching && (
+        <button type="button" onClick={() => player.backToLive()} data-testid="what-if-live">
+          Back to live
+        </button>
+      )}
+      {error !== null && (
+        <p className="what-if__status" role="alert">
+          Cannot watch: {error}
+        </p>
+      )}
+    </div>
   );
 }

@@ -1,0 +1,176 @@
+/**
+ * Returns desk: scan the RMA, scan each returned item in (it lands on the returns desk, held for inspection, R51),
+ * then inspect: grade and disposition per line (R52, R53). Restocked units are then put away by a restock task.
+ */
+import { useMemo, useState, type FormEvent } from 'react';
+import { ScanField } from '../picker/ScanField.tsx';
+import { DISPOSITION_LABELS, GRADE_LABELS, RETURN_GRADES, awaitingInspection, dispositionsFor, isFinished, planInspection, planReturnReceipt, toReceive, type ReturnDisposition, type ReturnGrade } from './returns-session.ts';
+import { fetchRma, inspectReturn, newRequestId, receiveReturn, type RmaLineView, type RmaView } from './stock-api.ts';
+import { Field, MessageLine, SelectField, explain, useNotice } from './ui.tsx';
+
+export function ReturnsMode({ siteId }: { siteId: string }) {
+  const [rma, setRma] = useState<RmaView | null>(null);
+  const [inspecting, setInspecting] = useState<RmaLineView | null>(null);
+  const [qty, setQty] = useState('1');
+  const [busy, setBusy] = useState(false);
+  const { notice, say, clear } = useNotice();
+
+  const run = async (work: () => Promise<void>): Promise<void> => {
+    setBusy(true);
+    try {
+      await work();
+    } catch (error) {
+      const { text, code } = explain(error);
+      say('bad', text, code);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const open = (code: string) =>
+    run(async () => {
+      const found = await fetchRma(siteId, code.trim());
+      clear();
+      setRma(found);
+      setInspecting(null);
+      if (found.status === 'closed') say('info', `RMA ${found.rmaId} is closed.`);
+    });
+
+  const receive = (current: RmaView, code: string) => {
+    const plan = planReturnReceipt(current, qty);
+    if (!plan.ok) return say('bad', plan.message, 'INVALID_ENTRY');
+    void run(async () => {
+      const updated = await receiveReturn(siteId, current.rmaId, { receiptId: newRequestId('RTN'), scan: code.trim(), qty: plan.qty });
+      setRma(updated);
+      setQty('1');
+      say('good', `Received ${plan.qty} unit${plan.qty === 1 ? '' : 's'} (${code.trim()}) at the returns desk, held for inspection.`);
+    });
+  };
+
+  if (rma === null) {
+    return (
+      <>
+        <MessageLine notice={notice} onDismiss={clear} />
+        <ScanField label="Scan the RMA" hint="The return label's RMA number." onScan={(code) => void open(code)} active={!busy} testId="rma-scan" />
+      </>
+    );
+  }
+
+  const waiting = awaitingInspection(rma);
+  const toCome = rma.lines.reduce((n, l) => n + toReceive(l), 0);
+  return (
+    <>
+      <MessageLine notice={notice} onDismiss={clear} />
+      <section className="next stock-card" aria-label={`RMA ${rma.rmaId}`} data-testid="rma-card">
+        <div className="next__head">
+          <span>RMA {rma.rmaId}</span>
+          <span>{rma.status}</span>
+        </div>
+        <p className="next__skuid">Order {rma.orderId} · {rma.tenantId}</p>
+        <ul className="stock-lines">
+          {rma.lines.map((l) => (
+            <li key={l.lineNo} className="stock-lines__item">
+              <span className="stock-lines__what">
+                {l.skuId}
+                <span className="next__skuid">{l.reason} · inspected {l.inspectedQty}</span>
+              </span>
+              <span className="stock-lines__qty" aria-label={`${l.receivedQty} of ${l.qty} received`}>{l.receivedQty}/{l.qty}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+      {inspecting !== null ? (
+        <InspectForm
+          key={inspecting.lineNo}
+          line={inspecting}
+          busy={busy}
+          onCancel={() => setInspecting(null)}
+          onInspect={(entry) => {
+            const plan = planInspection(rma, entry);
+            if (!plan.ok) return say('bad', plan.message, 'INVALID_ENTRY');
+            void run(async () => {
+              setRma(await inspectReturn(siteId, rma.rmaId, plan.request));
+              setInspecting(null);
+              say('good', `Inspected ${plan.request.qty} × ${plan.request.skuId}: grade ${plan.request.grade}, ${plan.request.disposition}.`);
+            });
+          }}
+        />
+      ) : (
+        <>
+          {rma.status === 'open' && toCome > 0 && (
+            <div className="signon stock-form">
+              <Field label="Units in this scan" type="number" value={qty} onChange={setQty} testId="return-qty" />
+              <ScanField label="Scan a returned item" hint={`${toCome} unit${toCome === 1 ? '' : 's'} still expected.`} onScan={(code) => receive(rma, code)} active={!busy} testId="return-item-scan" />
+            </div>
+          )}
+          {waiting.length > 0 && (
+            <section aria-labelledby="inspect-title">
+              <h2 className="stops__title" id="inspect-title">To inspect</h2>
+              <ul className="chooser">
+                {waiting.map((l) => (
+                  <li key={l.lineNo}>
+                    <button type="button" className="chooser__item" data-testid={`inspect-${l.skuId}`} onClick={() => setInspecting(l)}>
+                      <span className="chooser__name">Inspect {l.skuId}</span>
+                      <span className="chooser__meta">{l.awaitingInspection} unit{l.awaitingInspection === 1 ? '' : 's'} waiting</span>
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+          {isFinished(rma) && <p className="message message--good" role="status">Nothing more to do for this RMA at the desk.</p>}
+          <button type="button" className="action stock-back" onClick={() => { clear(); setRma(null); }}>Next RMA</button>
+        </>
+      )}
+    </>
+  );
+}
+
+function InspectForm({
+  line, busy, onInspect, onCancel,
+}: {
+  line: RmaLineView;
+  busy: boolean;
+  onInspect: (entry: { skuId: string; qty: string; grade: ReturnGrade | null; disposition: ReturnDisposition | null; note: string; inspectionId: string }) => void;
+  onCancel: () => void;
+}) {
+  const inspectionId = useMemo(() => newRequestId('INS'), []);
+  const [qty, setQty] = useState(String(line.awaitingInspection));
+  const [grade, setGrade] = useState<ReturnGrade | ''>('');
+  const [disposition, setDisposition] = useState<ReturnDisposition | ''>('');
+  const [note, setNote] = useState('');
+  const allowed = grade === '' ? [] : dispositionsFor(grade);
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    onInspect({ skuId: line.skuId, qty, grade: grade === '' ? null : grade, disposition: disposition === '' ? null : disposition, note, inspectionId });
+  };
+  return (
+    <form className="signon stock-form" onSubmit={submit} aria-label={`Inspect ${line.skuId}`} data-testid="inspect-form">
+      <p className="next__desc">Inspect {line.skuId}</p>
+      <Field label={`Units (1–${line.awaitingInspection})`} type="number" value={qty} onChange={setQty} testId="inspect-qty" />
+      <SelectField
+        label="Grade"
+        value={grade}
+        testId="inspect-grade"
+        onChange={(v) => {
+          const g = v as ReturnGrade | '';
+          setGrade(g);
+          if (g !== '' && disposition !== '' && !dispositionsFor(g).includes(disposition)) setDisposition('');
+        }}
+        options={[['', 'Choose a grade…'], ...RETURN_GRADES.map((g) => [g, GRADE_LABELS[g]] as const)]}
+      />
+      <SelectField
+        label="Disposition"
+        value={disposition}
+        testId="inspect-disposition"
+        onChange={(v) => setDisposition(v as ReturnDisposition | '')}
+        options={[['', grade === '' ? 'Choose a grade first' : 'Choose what happens…'], ...allowed.map((d) => [d, DISPOSITION_LABELS[d]] as const)]}
+      />
+      <Field label="Note (optional)" value={note} onChange={setNote} testId="inspect-note" />
+      <div className="short__buttons">
+        <button type="submit" className="action stock-primary" data-testid="inspect-submit" disabled={busy}>Record</button>
+        <button type="button" className="action" onClick={onCancel} disabled={busy}>Cancel</button>
+      </div>
+    </form>
+  );
+}

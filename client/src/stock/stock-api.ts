@@ -1,0 +1,202 @@
+/**
+ * The stock handheld's HTTP calls (no React): goods-in (ASNs, receipts), the catalogue (what a scan names, the
+ * clients), cycle counts (blind), returns (RMAs) and move tasks (put-away, replenishment). Same origin; the shapes
+ * mirror `server/api/{goods-in,catalogue,counts,returns,move-tasks}.routes.ts`. Every refusal is a
+ * {@link StockApiError} carrying the server's code and message, for the page to show as it is.
+ */
+import type { CompleteMoveTaskRequest, MoveTaskKindWire, MoveTaskView } from '../../../server/protocol/move-tasks.ts';
+
+/** An error the server answered with (`{ error: { code, message, details } }`), or a network failure (status 0). */
+export class StockApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: unknown = null,
+  ) {
+    super(message);
+    this.name = 'StockApiError';
+  }
+}
+
+async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch {
+    throw new StockApiError(0, 'NETWORK', 'Cannot reach the server. Check the connection and try again.');
+  }
+  const payload = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string; details?: unknown } } | null;
+  if (!response.ok) {
+    const error = payload?.error;
+    throw new StockApiError(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? `HTTP ${response.status}`, error?.details ?? null);
+  }
+  return payload as T;
+}
+
+const site = (siteId: string): string => `/api/sites/${encodeURIComponent(siteId)}`;
+const seg = encodeURIComponent;
+
+// ---- catalogue ---------------------------------------------------------------------------------------------------
+
+/** A client (3PL owner). */
+export interface TenantView {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** One SKU a scan names (no stock figures). */
+export interface CatalogueItem {
+  readonly skuId: string;
+  readonly tenantId: string;
+  readonly tenantName: string;
+  readonly description: string;
+  readonly barcode: string;
+  readonly lotTracked: boolean;
+}
+
+/** What a scanned code names: the SKUs (one per client sharing a GTIN) and what a GS1 string carries. */
+export interface CatalogueLookup {
+  readonly code: string;
+  readonly kind: 'barcode' | 'gs1';
+  readonly matches: readonly CatalogueItem[];
+  readonly lot: string | null;
+  readonly expiry: string | null;
+  readonly qty: number | null;
+}
+
+export const fetchTenants = async (siteId: string): Promise<TenantView[]> => (await call<{ tenants: TenantView[] }>('GET', `${site(siteId)}/tenants`)).tenants;
+export const lookupCode = (siteId: string, code: string): Promise<CatalogueLookup> => call('GET', `${site(siteId)}/catalogue/lookup?code=${seg(code)}`);
+
+// ---- goods-in ----------------------------------------------------------------------------------------------------
+
+/** An ASN line and what arrived against it. */
+export interface AsnLineView {
+  readonly lineNo: number;
+  readonly skuId: string;
+  readonly expectedQty: number;
+  readonly lot: string | null;
+  readonly expiry: string | null;
+  readonly receivedQty: number;
+  readonly damagedQty: number;
+}
+
+/** An advance shipping notice. */
+export interface AsnView {
+  readonly asnRef: string;
+  readonly tenantId: string;
+  readonly status: 'open' | 'closed';
+  readonly lines: readonly AsnLineView[];
+}
+
+/** `POST /receipts` body. */
+export interface ReceiptRequest {
+  readonly receiptId: string;
+  readonly asnRef?: string;
+  readonly tenantId?: string;
+  readonly scan?: string;
+  readonly skuId?: string;
+  readonly lot?: string;
+  readonly expiry?: string;
+  readonly qty?: number;
+  readonly damagedQty?: number;
+  readonly reason?: string;
+}
+
+/** What the dock took in (201), or a resend acknowledged (200, `duplicate`). */
+export interface ReceiptResult {
+  readonly receiptId: string;
+  readonly duplicate: boolean;
+  readonly skuId?: string;
+  readonly lot?: string;
+  readonly qty?: number;
+  readonly damagedQty?: number;
+  readonly overQty?: number;
+  readonly blind?: boolean;
+  readonly holds?: readonly { holdId: string; status: string; qty: number }[];
+}
+
+export const fetchOpenAsns = async (siteId: string): Promise<AsnView[]> => (await call<{ asns: AsnView[] }>('GET', `${site(siteId)}/asns?status=open&limit=200`)).asns;
+export const fetchAsn = (siteId: string, asnRef: string): Promise<AsnView> => call('GET', `${site(siteId)}/asns/${seg(asnRef)}`);
+export const postReceipt = (siteId: string, body: ReceiptRequest): Promise<ReceiptResult> => call('POST', `${site(siteId)}/receipts`, body);
+
+// ---- counts ------------------------------------------------------------------------------------------------------
+
+/** A count as a counter may see it: never a quantity (R34). */
+export interface BlindCountView {
+  readonly id: string;
+  readonly locationId: string;
+  readonly reason: string;
+  readonly status: 'open' | 'counting' | 'recount' | 'recounting' | 'pending-approval' | 'adjusted' | 'rejected';
+  readonly attempt: number;
+  readonly counterId: string | null;
+}
+
+/** One (SKU, lot) found in the bin. */
+export interface CountLineRequest {
+  readonly skuId: string;
+  readonly lot?: string;
+  readonly expiry?: string;
+  readonly qty: number;
+}
+
+export async function fetchCounts(siteId: string, status: BlindCountView['status']): Promise<BlindCountView[]> {
+  return (await call<{ counts: BlindCountView[] }>('GET', `${site(siteId)}/counts?status=${status}&limit=200`)).counts;
+}
+export const startCount = (siteId: string, countId: string, counterId: string): Promise<BlindCountView> => call('POST', `${site(siteId)}/counts/${seg(countId)}/start`, { counterId });
+export const submitCount = (siteId: string, countId: string, body: { counterId: string; lines: readonly CountLineRequest[]; scanId: string; attempt: number }): Promise<BlindCountView> =>
+  call('POST', `${site(siteId)}/counts/${seg(countId)}/submit`, body);
+
+// ---- returns -----------------------------------------------------------------------------------------------------
+
+/** One authorised line of an RMA and its progress. */
+export interface RmaLineView {
+  readonly lineNo: number;
+  readonly skuId: string;
+  readonly qty: number;
+  readonly reason: string;
+  readonly receivedQty: number;
+  readonly inspectedQty: number;
+  readonly awaitingInspection: number;
+}
+
+/** An RMA. */
+export interface RmaView {
+  readonly rmaId: string;
+  readonly tenantId: string;
+  readonly orderId: string;
+  readonly status: 'open' | 'closed';
+  readonly lines: readonly RmaLineView[];
+  readonly duplicate?: boolean;
+}
+
+export const fetchRma = (siteId: string, rmaId: string): Promise<RmaView> => call('GET', `${site(siteId)}/rmas/${seg(rmaId)}`);
+export const receiveReturn = (siteId: string, rmaId: string, body: { receiptId: string; scan: string; qty: number; lot?: string }): Promise<RmaView> =>
+  call('POST', `${site(siteId)}/rmas/${seg(rmaId)}/receipts`, body);
+export const inspectReturn = (
+  siteId: string,
+  rmaId: string,
+  body: { inspectionId: string; skuId: string; qty: number; grade: string; disposition: string; note?: string },
+): Promise<RmaView> => call('POST', `${site(siteId)}/rmas/${seg(rmaId)}/inspections`, body);
+
+// ---- move tasks --------------------------------------------------------------------------------------------------
+
+export const nextMoveTask = async (siteId: string, operativeId: string, kinds: readonly MoveTaskKindWire[]): Promise<MoveTaskView | null> =>
+  (await call<{ task: MoveTaskView | null }>('POST', `${site(siteId)}/move-tasks/next`, { operativeId, kinds })).task;
+export const completeMoveTask = (siteId: string, taskId: string, body: CompleteMoveTaskRequest): Promise<unknown> =>
+  call('POST', `${site(siteId)}/move-tasks/${seg(taskId)}/complete`, body);
+/** Creates put-away tasks for the dock's free stock (all of it, or the lines matching the filters). */
+export const planPutaway = async (siteId: string, filter: { tenantId?: string; skuId?: string } = {}): Promise<MoveTaskView[]> =>
+  (await call<{ tasks: MoveTaskView[] }>('POST', `${site(siteId)}/move-tasks/putaway`, filter)).tasks;
+/** Creates the replenishment tasks the pick faces need now. */
+export const planReplenishment = (siteId: string): Promise<unknown> => call('POST', `${site(siteId)}/replenishment/plan`, {});
+
+/** A fresh id for a receipt, a count submission, a move scan (resends carry the same one: applied once). */
+export function newRequestId(prefix: string): string {
+  const random = typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  return `${prefix}-${random}`;
+}
