@@ -1,7 +1,7 @@
 /**
  * The slotting planner in a browser against the real server: 60 orders over the seeded demo stock, then at /slotting
  * the planner asks for 20 moves with the keyboard, reads the plan table and the before/after figures, checks the plan
- * in the simulator, and releases the first 2 moves (immediate stock moves). Screenshot: test-output/slotting.png.
+ * in the simulator, and releases the first 2 moves (as re-slot tasks for operatives). Screenshot: test-output/slotting.png.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,7 +81,7 @@ describe('the slotting planner in a browser', () => {
     await page.getByLabel('First').fill('2');
     await release.click();
     await page.getByTestId('release-result').waitFor({ timeout: 30_000 });
-    await expect(page.getByTestId('release-result').textContent()).resolves.toMatch(/moves done now as stock moves \(not tasks for operatives\)/);
+    await expect(page.getByTestId('release-result').textContent()).resolves.toMatch(/moves released as re-slot tasks for operatives/);
     await saveShot('slotting.png', await page.screenshot());
     expect(errors).toEqual([]);
     await page.close();

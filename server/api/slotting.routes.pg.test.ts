@@ -49,7 +49,7 @@ interface RunBody {
 }
 interface ReleaseBody {
   readonly kind: string;
-  readonly applied: readonly { index: number; sku: string; to: LocationId; stockMoves: number }[];
+  readonly applied: readonly { index: number; sku: string; from: LocationId; to: LocationId; stockMoves: number; tasks: readonly string[] }[];
   readonly skipped: readonly { index: number; code: string }[];
   readonly stopped: unknown;
   readonly released: number;
@@ -200,7 +200,7 @@ describe('slotting routes on Postgres', () => {
 
     // Release: the first 3 moves run now through the site runner, each a stock move in the ledger.
     const seq = api.runner.twin.seq;
-    const first = await post(`${url}/release`, { count: 3 });
+    const first = await post(`${url}/release`, { count: 3, as: 'immediate' });
     expect(first.status).toBe(200);
     const released = (await first.json()) as ReleaseBody;
     expect(released.kind).toBe('immediate-stock-moves');
@@ -215,10 +215,24 @@ describe('slotting routes on Postgres', () => {
     const events = await api.store.load('demo', seq);
     expect(events.every((e) => e.event.type === 'StockMoved')).toBe(true);
 
-    // The next release carries on after those.
+    // The next release carries on after those, by default as re-slot move tasks for operatives: nothing moves yet.
+    const seq2 = api.runner.twin.seq;
     const second = (await (await post(`${url}/release`, { count: 2 })).json()) as ReleaseBody;
+    expect(second.kind).toBe('move-tasks');
     const indexes = [...second.applied.map((a) => a.index), ...second.skipped.map((s) => s.index)].sort();
     expect(indexes[0]).toBe(released.released);
+    const relocations = second.applied.filter((a) => a.tasks.length > 0);
+    expect(relocations.length).toBeGreaterThan(0);
+    for (const a of relocations) {
+      for (const taskId of a.tasks) {
+        const task = api.runner.twin.moveTasks.get(taskId);
+        expect(task).toMatchObject({ kind: 'reslot', status: 'open', skuId: a.sku, fromLocationId: a.from, suggestedToLocationId: a.to });
+        expect(task?.reason).toContain(`move ${a.index + 1}`);
+      }
+    }
+    const created = (await api.store.load('demo', seq2)).filter((e) => e.event.type === 'MoveTaskCreated');
+    expect(created.length).toBe(relocations.reduce((n, a) => n + a.tasks.length, 0));
+    expect(await post(`${url}/release`, { count: 1, as: 'later' }).then((r) => r.status)).toBe(400);
   }, 180_000);
 
   it('runs at most maxRunning at once (429 with Retry-After), keeps only the latest runs and reports a failed run', async () => {

@@ -1,13 +1,16 @@
 /**
  * The slotting planner on the live site: a move plan from the site's committed stock and order history (solver/slotting,
  * run off the event loop), checked by simulating the rest of the shift on a fork with and without the moves, and
- * released as immediate stock moves through the site runner (the twin has no move task for operatives yet).
+ * released as re-slot move tasks for operatives (R56–R66; the handheld's put-away/replenish flow does them with two
+ * scans). A swap goes through an empty buffer bin in three moves that must follow each other, so it runs as immediate
+ * stock moves; `as: 'immediate'` runs every move that way.
  */
 import { Router } from 'express';
 import { z } from 'zod';
 import type { SimulationPool } from '../../simulations/experiments/pool.ts';
 import type { SimulationKpis } from '../../simulations/model/result.ts';
 import type { SlottingInput, SlottingOptions, SlottingReport } from '../../solver/slotting/slot-report.ts';
+import type { Command } from '../twin/commands.ts';
 import type { SkuId } from '../twin/ids.ts';
 import type { SiteDefinition } from '../twin/site.ts';
 import { fromSnapshotData, toSnapshotData, type TwinSnapshotData } from '../twin/twin.ts';
@@ -54,7 +57,13 @@ const VerifyBody = z
     seed: Seed.optional(),
   })
   .strict();
-const ReleaseBody = z.object({ count: z.number().int('must be a whole number of moves').min(1, 'at least 1').max(5_000, 'at most 5,000') }).strict();
+const ReleaseBody = z
+  .object({
+    count: z.number().int('must be a whole number of moves').min(1, 'at least 1').max(5_000, 'at most 5,000'),
+    /** `tasks` (default): relocations become re-slot move tasks for operatives; `immediate`: stock moves now. */
+    as: z.enum(['tasks', 'immediate']).default('tasks'),
+  })
+  .strict();
 
 /** What one simulated run says about walking. */
 interface SimulatedWalk {
@@ -246,21 +255,40 @@ export function slottingRouter(deps: SlottingRouterDeps): Router {
       // Tried on a fork of committed state first, so a move that no longer fits is skipped whole, never half done.
       const fork = fromSnapshotData(site.site, await site.read((twin) => toSnapshotData(twin)));
       const outcome = applySlotMoves(fork, moves, run.released);
-      const applied: { index: number; sku: SkuId; from: string; to: string; stockMoves: number }[] = [];
+      const applied: { index: number; sku: SkuId; from: string; to: string; stockMoves: number; tasks: string[] }[] = [];
       let stopped: { index: number; code: string; reason: string } | null = null;
       for (const { index, move, commands } of outcome.applied) {
-        for (const command of commands) {
+        const asTasks = body.as === 'tasks' && move.kind === 'relocate';
+        const tasks: string[] = [];
+        for (const [k, stockMove] of commands.entries()) {
+          // One task per quant moved; the id is the plan entry's, so a resend creates nothing twice.
+          const taskId = `RSL-${run.id}-${index + 1}-${k + 1}`;
+          const command: Command = asTasks
+            ? {
+                type: 'createMoveTask',
+                taskId,
+                kind: 'reslot',
+                tenantId: stockMove.tenantId,
+                skuId: stockMove.skuId,
+                ...(stockMove.lot === undefined || stockMove.lot === '' ? {} : { lot: stockMove.lot }),
+                fromLocationId: stockMove.fromLocationId,
+                toLocationId: stockMove.toLocationId,
+                qty: stockMove.qty,
+                reason: `slotting plan ${run.id}, move ${index + 1}`,
+              }
+            : stockMove;
+          if (asTasks) tasks.push(taskId);
           const result = await site.submit(command);
           // The floor changed between the fork and now: stop rather than act on a stale plan.
           if (!result.ok) stopped = { index, code: result.error.code, reason: result.error.message };
           if (stopped) break;
         }
         if (stopped) break;
-        applied.push({ index, sku: move.sku, from: move.from, to: move.to, stockMoves: commands.length });
+        applied.push({ index, sku: move.sku, from: move.from, to: move.to, stockMoves: tasks.length === 0 ? commands.length : 0, tasks });
       }
       run.released = stopped ? stopped.index : run.released + moves.length;
       res.json({
-        kind: 'immediate-stock-moves',
+        kind: body.as === 'tasks' ? 'move-tasks' : 'immediate-stock-moves',
         applied,
         skipped: outcome.skipped.filter((s) => stopped === null || s.index < stopped.index).map(({ index, move, code, reason }) => ({ index, sku: move.sku, from: move.from, to: move.to, code, reason })),
         stopped,

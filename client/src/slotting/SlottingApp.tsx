@@ -1,6 +1,6 @@
 /**
  * The slotting planner: run slotting on the live site's stock and order history, read the move plan and its predicted
- * saving, check it in the simulator, and release the first moves (they run as stock moves at once, not as tasks).
+ * saving, check it in the simulator, and release the first moves as re-slot tasks for operatives (swaps run at once).
  */
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useChosenSite } from '../views/use-chosen-site.ts';
@@ -154,7 +154,9 @@ function Planner({ siteId }: { siteId: string }) {
           {release !== null && (
             <section className="slot__card" aria-label="Released moves" data-testid="release-result">
               <p>
-                {release.applied.length} moves done now as stock moves (not tasks for operatives); {release.skipped.length} skipped
+                {release.applied.filter((a) => a.tasks.length > 0).length} moves released as re-slot tasks for operatives
+                {' '}(the stock handheld's put-away flow), {release.applied.filter((a) => a.tasks.length === 0).length} swaps done now as
+                {' '}stock moves; {release.skipped.length} skipped
                 {release.stopped !== null ? `; stopped at move ${release.stopped.index + 1}: ${release.stopped.reason}` : ''}. {release.remaining} left in the plan.
               </p>
               {release.skipped.length > 0 && (

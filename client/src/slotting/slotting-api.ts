@@ -50,9 +50,10 @@ export interface SlottingRunView {
   readonly verification?: VerificationView;
 }
 
-/** `POST …/slotting/:id/release`: what ran as stock moves now, and what was skipped and why. */
+/** `POST …/slotting/:id/release`: the move tasks created (swaps run as stock moves now), and what was skipped and why. */
 export interface ReleaseView {
-  readonly applied: readonly { readonly index: number; readonly sku: string; readonly from: string; readonly to: string }[];
+  readonly kind: 'move-tasks' | 'immediate-stock-moves';
+  readonly applied: readonly { readonly index: number; readonly sku: string; readonly from: string; readonly to: string; readonly tasks: readonly string[]; readonly stockMoves: number }[];
   readonly skipped: readonly { readonly index: number; readonly sku: string; readonly code: string; readonly reason: string }[];
   readonly stopped: { readonly index: number; readonly code: string; readonly reason: string } | null;
   readonly released: number;

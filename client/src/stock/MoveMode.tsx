@@ -50,7 +50,8 @@ export function MoveMode({ siteId, operativeId, deviceId, kind }: { siteId: stri
   const [unavailable, setUnavailable] = useState(false);
   const { notice, say, clear } = useNotice();
   const signOn = useFloorSignOn(siteId, operativeId, deviceId);
-  const kinds: readonly MoveTaskKindWire[] = [kind];
+  // Put away also takes restocks from the returns desk and re-slot moves of a slotting plan: all are bin-to-bin moves.
+  const kinds: readonly MoveTaskKindWire[] = kind === 'putaway' ? ['putaway', 'restock', 'reslot'] : ['replenish'];
 
   const run = async (work: () => Promise<void>): Promise<void> => {
     setBusy(true);
