@@ -3,6 +3,7 @@
  * The shapes mirror `server/api/packing.routes.ts`.
  */
 import type { Address } from '../../../server/twin/commands.ts';
+import { jsonCaller } from '../net/json-call.ts';
 import type { Carton } from '../../../server/twin/packing/cartons.ts';
 
 /** One SKU to pack: the units picked for the order. */
@@ -65,26 +66,7 @@ export class PackApiError extends Error {
   }
 }
 
-async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method,
-      signal: signal ?? null,
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  } catch (error) {
-    if (signal?.aborted) throw error;
-    throw new PackApiError(0, 'NETWORK', 'Cannot reach the server. Check the connection and try again.');
-  }
-  const payload = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string; details?: unknown } } | null;
-  if (!response.ok) {
-    const error = payload?.error;
-    throw new PackApiError(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? `HTTP ${response.status}`, error?.details ?? null);
-  }
-  return payload as T;
-}
+const call = jsonCaller(PackApiError);
 
 const site = (siteId: string): string => `/api/sites/${encodeURIComponent(siteId)}`;
 

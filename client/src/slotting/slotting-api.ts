@@ -1,6 +1,7 @@
 /**
  * The slotting planner's HTTP calls (no React). Same origin; the shapes mirror `server/api/slotting.routes.ts`.
  */
+import { jsonCaller } from '../net/json-call.ts';
 
 export type RunStatus = 'running' | 'done' | 'failed';
 
@@ -72,21 +73,7 @@ export class SlottingApiError extends Error {
   }
 }
 
-async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method,
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  } catch {
-    throw new SlottingApiError(0, 'NETWORK', 'Cannot reach the server. Check the connection and try again.');
-  }
-  const payload = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-  if (!response.ok) throw new SlottingApiError(response.status, payload?.error?.code ?? `HTTP_${response.status}`, payload?.error?.message ?? `HTTP ${response.status}`);
-  return payload as T;
-}
+const call = jsonCaller(SlottingApiError);
 
 const runs = (siteId: string): string => `/api/sites/${encodeURIComponent(siteId)}/slotting`;
 

@@ -4,6 +4,7 @@
  * mirror `server/api/{goods-in,catalogue,counts,returns,move-tasks}.routes.ts`. Every refusal is a
  * {@link StockApiError} carrying the server's code and message, for the page to show as it is.
  */
+import { jsonCaller } from '../net/json-call.ts';
 import type { CompleteMoveTaskRequest, MoveTaskKindWire, MoveTaskView } from '../../../server/protocol/move-tasks.ts';
 
 /** An error the server answered with (`{ error: { code, message, details } }`), or a network failure (status 0). */
@@ -19,24 +20,7 @@ export class StockApiError extends Error {
   }
 }
 
-async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method,
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  } catch {
-    throw new StockApiError(0, 'NETWORK', 'Cannot reach the server. Check the connection and try again.');
-  }
-  const payload = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string; details?: unknown } } | null;
-  if (!response.ok) {
-    const error = payload?.error;
-    throw new StockApiError(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? `HTTP ${response.status}`, error?.details ?? null);
-  }
-  return payload as T;
-}
+const call = jsonCaller(StockApiError);
 
 const site = (siteId: string): string => `/api/sites/${encodeURIComponent(siteId)}`;
 const seg = encodeURIComponent;
