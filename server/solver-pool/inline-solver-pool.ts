@@ -2,61 +2,22 @@
  * SolverPool in-process: the same worker code and layout protocol as the piscina pool, run on the caller's event loop
  * (a microtask later, so it never answers synchronously). For tests and tiny tools, not for a busy server.
  */
-import type { BatchingError, BatchingRequest, BatchingResult } from '../../solver/batching/batching.ts';
-import type { ZoneAssignmentInstance, ZoneAssignmentResult } from '../../solver/lp/zone-assignment.ts';
-import type { RouteError, RouteRequest, RouteResult } from '../../solver/routing/plan-route.ts';
-import type { SlottingInput, SlottingOptions, SlottingReport } from '../../solver/slotting/slot-report.ts';
-import type { WalkRequest } from '../../solver/worker.ts';
-import type { AssignmentError, AssignmentRequest, AssignmentResult } from '../../solver/assignment/assignment.ts';
-import type { WavePlan, WavePlanError, WavePlanRequest } from '../../solver/waves/waves.ts';
-import type { FloorPoint } from '../twin/ids.ts';
-import type { Layout } from '../twin/layout/types.ts';
 import { LayoutShipper } from './route-tasks.ts';
-import type { SolverPool, ZoneAssignmentOptions } from './solver-pool.ts';
+import { ShippingSolverPool } from './shipping-solver-pool.ts';
 import { runWorkerTask } from './worker-entry.ts';
 
-export class InlineSolverPool implements SolverPool {
-  private readonly shipper = new LayoutShipper(async (task) => {
-    await Promise.resolve();
-    return runWorkerTask(task);
-  });
-  private closed = false;
-
-  planRoute(request: RouteRequest): Promise<RouteResult | RouteError> {
-    return this.open() ?? this.shipper.planRoute(request);
-  }
-
-  walkPath(layout: Layout, request: WalkRequest): Promise<FloorPoint[] | null> {
-    return this.open() ?? this.shipper.walkPath(layout, request);
-  }
-
-  batchOrders(request: BatchingRequest): Promise<BatchingResult | BatchingError> {
-    return this.open() ?? this.shipper.batchOrders(request);
-  }
-
-  slottingReport(input: SlottingInput, options?: SlottingOptions): Promise<SlottingReport> {
-    return this.open() ?? this.shipper.slottingReport(input, options);
-  }
-
-  zoneAssignment(instance: ZoneAssignmentInstance, options?: ZoneAssignmentOptions): Promise<ZoneAssignmentResult> {
-    return this.open() ?? this.shipper.zoneAssignment(instance, options);
-  }
-
-  planWave(request: WavePlanRequest): Promise<WavePlan | WavePlanError> {
-    return this.open() ?? this.shipper.planWave(request);
-  }
-
-  assignWork(request: AssignmentRequest): Promise<AssignmentResult | AssignmentError> {
-    return this.open() ?? this.shipper.assignWork(request);
+export class InlineSolverPool extends ShippingSolverPool {
+  constructor() {
+    super(
+      new LayoutShipper(async (task) => {
+        await Promise.resolve();
+        return runWorkerTask(task);
+      }),
+    );
   }
 
   close(): Promise<void> {
     this.closed = true;
     return Promise.resolve();
-  }
-
-  /** A rejection once closed, else undefined. */
-  private open(): Promise<never> | undefined {
-    return this.closed ? Promise.reject(new Error('the solver pool is closed')) : undefined;
   }
 }

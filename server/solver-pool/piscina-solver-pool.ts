@@ -5,18 +5,10 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { BatchingError, BatchingRequest, BatchingResult } from '../../solver/batching/batching.ts';
-import type { ZoneAssignmentInstance, ZoneAssignmentResult } from '../../solver/lp/zone-assignment.ts';
-import type { RouteError, RouteRequest, RouteResult } from '../../solver/routing/plan-route.ts';
-import type { SlottingInput, SlottingOptions, SlottingReport } from '../../solver/slotting/slot-report.ts';
-import type { SolverReply, SolverTask, WalkRequest } from '../../solver/worker.ts';
+import type { SolverReply, SolverTask } from '../../solver/worker.ts';
 import { guardedRun } from './piscina-guard.ts';
 import { LayoutShipper } from './route-tasks.ts';
-import type { SolverPool, ZoneAssignmentOptions } from './solver-pool.ts';
-import type { AssignmentError, AssignmentRequest, AssignmentResult } from '../../solver/assignment/assignment.ts';
-import type { WavePlan, WavePlanError, WavePlanRequest } from '../../solver/waves/waves.ts';
-import type { FloorPoint } from '../twin/ids.ts';
-import type { Layout } from '../twin/layout/types.ts';
+import { ShippingSolverPool } from './shipping-solver-pool.ts';
 
 /** The worker entry: a plain-JS bootstrap that registers tsx, then loads worker-entry.ts (solver/worker.ts + adapters). */
 export const SOLVER_WORKER_FILE = fileURLToPath(new URL('./solver-worker.js', import.meta.url));
@@ -40,14 +32,12 @@ export function defaultSolverThreads(): number {
   return Math.max(1, availableParallelism() - 1);
 }
 
-export class PiscinaSolverPool implements SolverPool {
+export class PiscinaSolverPool extends ShippingSolverPool {
   private readonly pool: Piscina<SolverTask, SolverReply>;
-  private readonly shipper: LayoutShipper;
-  private closed = false;
 
   constructor(options: PiscinaSolverPoolOptions = {}) {
     const threads = Math.max(1, Math.floor(options.threads ?? defaultSolverThreads()));
-    this.pool = new Piscina<SolverTask, SolverReply>({
+    const pool = new Piscina<SolverTask, SolverReply>({
       filename: options.workerFile ?? SOLVER_WORKER_FILE,
       minThreads: threads,
       maxThreads: threads,
@@ -55,7 +45,8 @@ export class PiscinaSolverPool implements SolverPool {
       idleTimeout: Number.POSITIVE_INFINITY,
       niceIncrement: options.niceIncrement ?? 10,
     });
-    this.shipper = new LayoutShipper(guardedRun(this.pool, options.onError ?? ((error: unknown) => console.error('solver pool:', error))));
+    super(new LayoutShipper(guardedRun(pool, options.onError ?? ((error: unknown) => console.error('solver pool:', error)))));
+    this.pool = pool;
   }
 
   /** Worker threads in the pool. */
@@ -63,42 +54,9 @@ export class PiscinaSolverPool implements SolverPool {
     return this.pool.maxThreads;
   }
 
-  planRoute(request: RouteRequest): Promise<RouteResult | RouteError> {
-    return this.open() ?? this.shipper.planRoute(request);
-  }
-
-  walkPath(layout: Layout, request: WalkRequest): Promise<FloorPoint[] | null> {
-    return this.open() ?? this.shipper.walkPath(layout, request);
-  }
-
-  batchOrders(request: BatchingRequest): Promise<BatchingResult | BatchingError> {
-    return this.open() ?? this.shipper.batchOrders(request);
-  }
-
-  slottingReport(input: SlottingInput, options?: SlottingOptions): Promise<SlottingReport> {
-    return this.open() ?? this.shipper.slottingReport(input, options);
-  }
-
-  zoneAssignment(instance: ZoneAssignmentInstance, options?: ZoneAssignmentOptions): Promise<ZoneAssignmentResult> {
-    return this.open() ?? this.shipper.zoneAssignment(instance, options);
-  }
-
-  planWave(request: WavePlanRequest): Promise<WavePlan | WavePlanError> {
-    return this.open() ?? this.shipper.planWave(request);
-  }
-
-  assignWork(request: AssignmentRequest): Promise<AssignmentResult | AssignmentError> {
-    return this.open() ?? this.shipper.assignWork(request);
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.pool.destroy();
-  }
-
-  /** A rejection once closed, else undefined. */
-  private open(): Promise<never> | undefined {
-    return this.closed ? Promise.reject(new Error('the solver pool is closed')) : undefined;
   }
 }
