@@ -9,7 +9,7 @@ import { ScanField } from '../picker/ScanField.tsx';
 import { addFound, countLines, describeSubmitted, nextCount, removeLine, setFound, startDraft, unitsFound, type CountDraft } from './count-session.ts';
 import { sameLocation } from './move-session.ts';
 import { fetchCounts, lookupCode, newRequestId, startCount, submitCount, type BlindCountView, type CatalogueItem, type CatalogueLookup } from './stock-api.ts';
-import { Field, MessageLine, StateCard, explain, useNotice } from './ui.tsx';
+import { Field, MessageLine, StateCard, useBusyRun, useNotice } from './ui.tsx';
 
 type Stage =
   | { readonly kind: 'idle'; readonly none: boolean }
@@ -18,20 +18,9 @@ type Stage =
 
 export function CountMode({ siteId, operativeId }: { siteId: string; operativeId: string }) {
   const [stage, setStage] = useState<Stage>({ kind: 'idle', none: false });
-  const [busy, setBusy] = useState(false);
   const { notice, say, clear } = useNotice();
+  const { busy, run } = useBusyRun(say);
 
-  const run = async (work: () => Promise<void>): Promise<void> => {
-    setBusy(true);
-    try {
-      await work();
-    } catch (error) {
-      const { text, code } = explain(error);
-      say('bad', text, code);
-    } finally {
-      setBusy(false);
-    }
-  };
 
   /** Starts (or resumes) a count and shows its bin. */
   const begin = async (count: BlindCountView): Promise<void> => {

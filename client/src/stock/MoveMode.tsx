@@ -10,7 +10,7 @@ import { PickingClient, openPickerSocket } from '../picker/picking-socket.ts';
 import { ScanField } from '../picker/ScanField.tsx';
 import { OVERRIDE_REASONS, chooseReason, completionOf, rescanTarget, scanMove, startMove, type MoveScans } from './move-session.ts';
 import { StockApiError, completeMoveTask, newRequestId, nextMoveTask, planPutaway, planReplenishment } from './stock-api.ts';
-import { Field, MessageLine, StateCard, explain, useNotice } from './ui.tsx';
+import { Field, MessageLine, StateCard, useBusyRun, useNotice } from './ui.tsx';
 
 const WORDS: Readonly<Record<'putaway' | 'replenish', { task: string; done: string; plan: string }>> = {
   putaway: { task: 'put-away', done: 'Put away', plan: 'Create put-away tasks for the dock' },
@@ -46,25 +46,15 @@ export function MoveMode({ siteId, operativeId, deviceId, kind }: { siteId: stri
   const [scans, setScans] = useState<MoveScans | null>(null);
   const [qty, setQty] = useState('');
   const [none, setNone] = useState(false);
-  const [busy, setBusy] = useState(false);
   const [unavailable, setUnavailable] = useState(false);
   const { notice, say, clear } = useNotice();
+  const { busy, run } = useBusyRun(say, (error) => {
+    if (error instanceof StockApiError && error.status === 404 && error.code === 'NOT_FOUND') setUnavailable(true);
+  });
   const signOn = useFloorSignOn(siteId, operativeId, deviceId);
   // Put away also takes restocks from the returns desk and re-slot moves of a slotting plan: all are bin-to-bin moves.
   const kinds: readonly MoveTaskKindWire[] = kind === 'putaway' ? ['putaway', 'restock', 'reslot'] : ['replenish'];
 
-  const run = async (work: () => Promise<void>): Promise<void> => {
-    setBusy(true);
-    try {
-      await work();
-    } catch (error) {
-      if (error instanceof StockApiError && error.status === 404 && error.code === 'NOT_FOUND') setUnavailable(true);
-      const { text, code } = explain(error);
-      say('bad', text, code);
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const askNext = async (): Promise<MoveTaskView | null> => {
     try {

@@ -7,7 +7,7 @@ import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react
 import { ScanField } from '../picker/ScanField.tsx';
 import { DAMAGE_REASONS, OVER_REASONS, itemFor, matchAsnLine, outstandingOf, overQtyOf, planReceipt, receiptQty, type ReceiptField } from './receive-session.ts';
 import { fetchAsn, fetchOpenAsns, fetchTenants, lookupCode, newRequestId, postReceipt, type AsnView, type CatalogueItem, type CatalogueLookup, type TenantView } from './stock-api.ts';
-import { Field, MessageLine, ReasonField, explain, useNotice } from './ui.tsx';
+import { Field, MessageLine, ReasonField, explain, useBusyRun, useNotice } from './ui.tsx';
 
 type Stage =
   | { readonly kind: 'choose' }
@@ -19,8 +19,8 @@ export function ReceiveMode({ siteId }: { siteId: string }) {
   const [stage, setStage] = useState<Stage>({ kind: 'choose' });
   const [asns, setAsns] = useState<AsnView[] | null>(null);
   const [tenants, setTenants] = useState<TenantView[]>([]);
-  const [busy, setBusy] = useState(false);
   const { notice, say, clear } = useNotice();
+  const { busy, setBusy, run } = useBusyRun(say);
 
   const loadAsns = useCallback(() => {
     fetchOpenAsns(siteId).then(setAsns, (e: unknown) => say('bad', explain(e).text));
@@ -30,36 +30,22 @@ export function ReceiveMode({ siteId }: { siteId: string }) {
     fetchTenants(siteId).then(setTenants, (e: unknown) => say('bad', explain(e).text));
   }, [siteId, loadAsns, say]);
 
-  const openAsn = async (code: string): Promise<void> => {
-    setBusy(true);
-    try {
+  const openAsn = (code: string): Promise<void> =>
+    run(async () => {
       const asn = await fetchAsn(siteId, code.trim());
       if (asn.status === 'closed') return say('bad', `ASN ${asn.asnRef} is closed: nothing more can be received against it.`, 'ASN_CLOSED');
       clear();
       setStage({ kind: 'item', asn, tenant: tenants.find((t) => t.id === asn.tenantId) ?? null });
-    } catch (error) {
-      const { text, code: c } = explain(error);
-      say('bad', text, c);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
-  const scanItem = async (code: string, asn: AsnView | null, tenant: TenantView | null): Promise<void> => {
-    setBusy(true);
-    try {
+  const scanItem = (code: string, asn: AsnView | null, tenant: TenantView | null): Promise<void> =>
+    run(async () => {
       const lookup = await lookupCode(siteId, code);
       const chosen = itemFor(lookup, asn?.tenantId ?? tenant?.id ?? null);
       if (!chosen.ok) return say('bad', chosen.message, 'TENANT_MISMATCH');
       clear();
       setStage({ kind: 'details', asn, tenant, scan: code.trim(), lookup, item: chosen.item });
-    } catch (error) {
-      const { text, code: c } = explain(error);
-      say('bad', text, c);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   let content;
   switch (stage.kind) {

@@ -6,26 +6,15 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { ScanField } from '../picker/ScanField.tsx';
 import { DISPOSITION_LABELS, GRADE_LABELS, RETURN_GRADES, awaitingInspection, dispositionsFor, isFinished, planInspection, planReturnReceipt, toReceive, type ReturnDisposition, type ReturnGrade } from './returns-session.ts';
 import { fetchRma, inspectReturn, newRequestId, receiveReturn, type RmaLineView, type RmaView } from './stock-api.ts';
-import { Field, MessageLine, SelectField, explain, useNotice } from './ui.tsx';
+import { Field, MessageLine, SelectField, useBusyRun, useNotice } from './ui.tsx';
 
 export function ReturnsMode({ siteId }: { siteId: string }) {
   const [rma, setRma] = useState<RmaView | null>(null);
   const [inspecting, setInspecting] = useState<RmaLineView | null>(null);
   const [qty, setQty] = useState('1');
-  const [busy, setBusy] = useState(false);
   const { notice, say, clear } = useNotice();
+  const { busy, run } = useBusyRun(say);
 
-  const run = async (work: () => Promise<void>): Promise<void> => {
-    setBusy(true);
-    try {
-      await work();
-    } catch (error) {
-      const { text, code } = explain(error);
-      say('bad', text, code);
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const open = (code: string) =>
     run(async () => {

@@ -24,6 +24,30 @@ export function useNotice(): { notice: Notice | null; say: (tone: Notice['tone']
   return { notice, say, clear };
 }
 
+/**
+ * A mode's busy flag and `run(work)`: busy while the work runs, and a failure shown on the message line with the
+ * server's words (`onError` first sees it, for a mode that also reacts to a particular refusal).
+ */
+export function useBusyRun(
+  say: (tone: Notice['tone'], text: string, code?: string | null) => void,
+  onError?: (error: unknown) => void,
+): { busy: boolean; setBusy: (busy: boolean) => void; run: (work: () => Promise<void>) => Promise<void> } {
+  const [busy, setBusy] = useState(false);
+  const run = async (work: () => Promise<void>): Promise<void> => {
+    setBusy(true);
+    try {
+      await work();
+    } catch (error) {
+      onError?.(error);
+      const { text, code } = explain(error);
+      say('bad', text, code);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, setBusy, run };
+}
+
 /** What a failed call means, with the server's message as it is and its code. */
 export function explain(error: unknown): { text: string; code: string | null } {
   if (error instanceof StockApiError) return { text: `${error.message} (${error.code}). Nothing recorded.`, code: error.code };
