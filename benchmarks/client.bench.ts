@@ -112,8 +112,8 @@ interface Observer {
   close(): void;
 }
 
-async function observeFloor(url: string, siteId: string): Promise<Observer> {
-  const socket = io(url, { path: '/socket.io', parser: msgpackParser, transports: ['websocket'] });
+async function observeFloor(url: string, siteId: string, token: string): Promise<Observer> {
+  const socket = io(url, { path: '/socket.io', parser: msgpackParser, transports: ['websocket'], auth: { token } });
   let diffs = 0;
   let operativeUpdates = 0;
   let since = performance.now();
@@ -172,14 +172,15 @@ interface PositionDriver {
  * Signs `count` operatives on over one handheld socket and walks each along an aisle segment of the layout (up and
  * back at 1.2 m/s; now and then picking, idle or blocked, so every colour shows), sending every position each tick.
  */
-async function drivePositions(url: string, siteId: string, count: number): Promise<PositionDriver> {
-  const layout = (await (await fetch(`${url}/api/sites/${siteId}/layout`)).json()) as LayoutView;
+async function drivePositions(url: string, siteId: string, count: number, token: string): Promise<PositionDriver> {
+  const authorization = `Bearer ${token}`;
+  const layout = (await (await fetch(`${url}/api/sites/${siteId}/layout`, { headers: { authorization } })).json()) as LayoutView;
   const segments: [number, number, number, number][] = [];
   for (let k = 0; k + 3 < layout.segments.length; k += 4) {
     const [x1 = 0, y1 = 0, x2 = 0, y2 = 0] = layout.segments.slice(k, k + 4);
     if (Math.hypot(x2 - x1, y2 - y1) > 0) segments.push([x1, y1, x2, y2]);
   }
-  const socket = io(url, { path: '/socket.io', parser: msgpackParser, transports: ['websocket'] });
+  const socket = io(url, { path: '/socket.io', parser: msgpackParser, transports: ['websocket'], auth: { token } });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);
@@ -193,7 +194,7 @@ async function drivePositions(url: string, siteId: string, count: number): Promi
   if (refused.length > 0) throw new Error(`sign-on refused: ${JSON.stringify(refused[0])}`);
 
   const positionsUrl = `${url}/api/sites/${siteId}/positions`;
-  const probe = await fetch(positionsUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"positions":[]}' });
+  const probe = await fetch(positionsUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: '{"positions":[]}' });
   const transport: 'http' | 'socket' = probe.status === 404 ? 'socket' : 'http';
   const activities = ['walking', 'walking', 'walking', 'walking', 'walking', 'walking', 'picking', 'picking', 'idle', 'blocked'] as const;
   const tickMs = 1000 / UPDATES_PER_S;
@@ -217,7 +218,7 @@ async function drivePositions(url: string, siteId: string, count: number): Promi
     const positions = ids.map((_, i) => positionOf(i));
     sent += positions.length;
     if (transport === 'http') {
-      const res = await fetch(positionsUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ positions }) });
+      const res = await fetch(positionsUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ positions }) });
       const body = (await res.json()) as { applied?: number };
       if (res.ok) applied += body.applied ?? 0;
       else failed += positions.length;
@@ -390,8 +391,10 @@ interface LoadedPage {
  * Opens `url` in a fresh context (cold cache) with the client of `dist` (default: the server's client/dist) and waits
  * for the first floor. With `tracePath`, writes a Chrome trace of the load there (for chrome://tracing / Perfetto).
  */
-async function loadFirstFloor(browser: Browser, url: string, dist: string | undefined, tracePath: string | undefined): Promise<LoadedPage> {
+async function loadFirstFloor(browser: Browser, url: string, token: string, dist: string | undefined, tracePath: string | undefined): Promise<LoadedPage> {
   const context = await browser.newContext({ viewport: VIEWPORT });
+  // Signed in as the site manager: the session cookie the sign-in page would have set (HttpOnly, like the real one).
+  await context.addCookies([{ name: 'ft_session', value: token, url, httpOnly: true, sameSite: 'Lax' }]);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -506,8 +509,8 @@ try {
     300_000,
   );
   console.log(`server ready in ${Math.round(performance.now() - serverStarted)} ms at ${server.url}`);
-  observer = await observeFloor(server.url, SITE_PARAMS.id);
-  driver = await drivePositions(server.url, SITE_PARAMS.id, OPERATIVES);
+  observer = await observeFloor(server.url, SITE_PARAMS.id, server.token);
+  driver = await drivePositions(server.url, SITE_PARAMS.id, OPERATIVES, server.token);
 
   // Let the positions flow for a while before the page loads.
   await new Promise((r) => setTimeout(r, Number(process.env['CLIENT_WARM_S'] ?? 10) * 1000));
@@ -537,13 +540,13 @@ try {
   // Traced loads (tracing slows the page) come first, one per client, and are not counted.
   const traced = LOAD_TRACE === undefined ? [] : dists.length === 0 ? [undefined] : dists;
   for (const [k, tracedDist] of traced.entries()) {
-    const loaded = await loadFirstFloor(browser, server.url, tracedDist, `${LOAD_TRACE}.${k}.json`);
+    const loaded = await loadFirstFloor(browser, server.url, server.token, tracedDist, `${LOAD_TRACE}.${k}.json`);
     console.log(`traced load (${tracedDist ?? 'client/dist'}): first floor at ${Math.round(loaded.readyMs)} ms, trace in ${LOAD_TRACE}.${k}.json`);
     await loaded.page.context().close();
   }
   for (let run = 0; run < LOAD_RUNS; run++) {
     const runDist = dists.length === 0 ? undefined : dists[run % dists.length];
-    const loaded = await loadFirstFloor(browser, server.url, runDist, undefined);
+    const loaded = await loadFirstFloor(browser, server.url, server.token, runDist, undefined);
     loads.push({ dist: runDist ?? 'client/dist', readyMs: loaded.readyMs, profile: loaded.profile });
     console.log(`load ${run + 1}/${LOAD_RUNS} (${runDist ?? 'client/dist'}): first floor at ${Math.round(loaded.readyMs)} ms`);
     // Only the last page stays open (for the measurements that follow): an open floor keeps drawing, slowly, and

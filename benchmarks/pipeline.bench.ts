@@ -33,6 +33,7 @@ import { quoteIdent } from '../server/store/pg-util.ts';
 import { layoutView } from '../server/twin/floor-view.ts';
 import { asLocationId, asSkuId, asTenantId } from '../server/twin/ids.ts';
 import { benchRoot, printTable, writeResults, type Row } from './bench-util.ts';
+import { SITE_MANAGER, fixedPrincipal } from '../server/testing/principals.ts';
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = 'bench_pipeline';
@@ -333,6 +334,7 @@ async function main(): Promise<void> {
   const sites = siteRegistry([runner]);
   const channels = await channelIngest(store, sites);
   const app = createApp({
+    authenticator: fixedPrincipal(SITE_MANAGER),
     sites,
     isReady: () => true,
     layoutOf: () => layoutView(site),

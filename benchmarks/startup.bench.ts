@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SITE_MANAGER_EMAIL, TEST_PASSWORD, signIn } from '../server/testing/server-process.ts';
 import { benchRoot, printTable, writeResults, type Row } from './bench-util.ts';
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -15,7 +16,8 @@ const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0
 /** Spawns the server, waits for /healthz, then lets the shift run `runMs` and stops it with SIGTERM. */
 async function timeToReady(env: Record<string, string | undefined>, runMs: number): Promise<{ readyMs: number; seq: number }> {
   const started = performance.now();
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env };
+  // The demo users are seeded with this password; the summary read below signs in as the site manager.
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DEMO_PASSWORD: TEST_PASSWORD, ...env };
   if (env['DATABASE_URL'] === undefined) delete childEnv['DATABASE_URL'];
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(benchRoot, 'server/main.ts')], { cwd: benchRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -34,7 +36,9 @@ async function timeToReady(env: Record<string, string | undefined>, runMs: numbe
   }
   const readyMs = performance.now() - started;
   await new Promise((resolve) => setTimeout(resolve, runMs));
-  const summary = (await (await fetch(`http://127.0.0.1:${port}/api/sites/demo/summary`)).json()) as { seq: number };
+  const url = `http://127.0.0.1:${port}`;
+  const token = await signIn(url, SITE_MANAGER_EMAIL, TEST_PASSWORD);
+  const summary = (await (await fetch(`${url}/api/sites/demo/summary`, { headers: { authorization: `Bearer ${token}` } })).json()) as { seq: number };
   child.kill('SIGTERM');
   await exited;
   return { readyMs, seq: summary.seq };

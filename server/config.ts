@@ -54,6 +54,24 @@ const Env = z.object({
   CHANNEL_POLL_MS: z.coerce.number().int().min(0).default(300_000),
   /** Country the site ships from (ISO alpha-2): domestic vs international services. */
   SITE_COUNTRY: z.string().regex(/^[A-Z]{2}$/).default('GB'),
+  /** Password of the demo users seeded from data/users.json into an empty users table; unset: a random one, logged once. */
+  DEMO_PASSWORD: z.string().min(8).max(256).optional(),
+  /** Users file seeded when the users table is empty. */
+  USERS_FILE: z.string().default('data/users.json'),
+  /** A sign-in session lasts this long, hours. */
+  SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 90).default(12),
+  /** Per API key and per client user: requests/s refill and burst (0 = no limit). */
+  RATE_LIMIT_KEY_RPS: z.coerce.number().min(0).default(20),
+  RATE_LIMIT_KEY_BURST: z.coerce.number().int().min(1).default(40),
+  /** Per tenant, all its keys and users together (0 = no limit). */
+  RATE_LIMIT_TENANT_RPS: z.coerce.number().min(0).default(50),
+  RATE_LIMIT_TENANT_BURST: z.coerce.number().int().min(1).default(100),
+  /** Per signed-in staff user (0 = no limit: the floor's own pages and load runs). */
+  RATE_LIMIT_STAFF_RPS: z.coerce.number().min(0).default(0),
+  RATE_LIMIT_STAFF_BURST: z.coerce.number().int().min(1).default(200),
+  /** Sign-in attempts per e-mail (every attempt counts; guessing is held to this): refill per minute and burst. */
+  SIGN_IN_PER_MINUTE: z.coerce.number().positive().default(30),
+  SIGN_IN_BURST: z.coerce.number().int().min(1).default(30),
 });
 
 export type Config = z.infer<typeof Env>;

@@ -2,10 +2,15 @@
  * Composition root: the only place that wires adapters to the core. Starts Postgres (embedded unless DATABASE_URL),
  * loads the site, resumes its twin from the log, serves HTTP + Socket.IO, and runs the demo shift.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfig } from './config.ts';
+import { PgAuthStore } from './auth/auth-store.pg.ts';
+import { seedDemoUsers } from './auth/demo-users.ts';
+import { NOBODY } from './auth/principal.ts';
+import { MemoryRateLimiter, RedisRateLimiter, type BucketLimit, type RateLimiter } from './auth/rate-limit.ts';
 import { createApp } from './api/app.ts';
 import { replayRouter } from './api/replay.routes.ts';
 import { inspectRouter } from './api/inspect.routes.ts';
@@ -18,8 +23,14 @@ import { attachRouteGateway } from './realtime/route-gateway.ts';
 import { attachPickingGateway } from './realtime/picking-gateway.ts';
 import { KpiFeed, scanRecorder } from './realtime/kpi-feed.ts';
 import { ActivityFeed, roomSink } from './realtime/activity-feed.ts';
+import { attachSocketAuth } from './realtime/socket-auth.ts';
+import { attachPortalGateway } from './realtime/portal-gateway.ts';
+import type { Authenticator } from './auth/principal.ts';
 import { catalogueRouter } from './api/catalogue.routes.ts';
 import { kpisRouter } from './api/kpis.routes.ts';
+import { analyticsRouter } from './api/analytics.routes.ts';
+import { AnalyticsRecorder, withMismatchRecording } from './analytics/analytics-recorder.ts';
+import { AnalyticsService } from './analytics/analytics-service.ts';
 import { snapshotRouter } from './api/snapshot.routes.ts';
 import { countsRouter } from './api/counts.routes.ts';
 import { positionsRouter } from './api/positions.routes.ts';
@@ -27,6 +38,9 @@ import { goodsInRouter } from './api/goods-in.routes.ts';
 import { slottingRouter } from './api/slotting.routes.ts';
 import { returnsRouter } from './api/returns.routes.ts';
 import { whatIfRouter } from './api/what-if.routes.ts';
+import { portalRouter } from './api/portal.routes.ts';
+import { billingRouter } from './api/billing.routes.ts';
+import { BillingService, readRateCardsFile } from './billing/billing-service.ts';
 import { createSimulationPool } from '../simulations/experiments/pool.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
 import { scaledClock } from './site/clock.ts';
@@ -34,6 +48,9 @@ import { RouteService } from './site/route-service.ts';
 import { OrderPipeline } from './site/order-pipeline.ts';
 import { StockTasks } from './site/stock-tasks.ts';
 import { moveTasksRouter } from './api/move-tasks.routes.ts';
+import { transfersRouter } from './api/transfers.routes.ts';
+import { serialsRouter } from './api/serials.routes.ts';
+import { TransferRelay } from './site/transfers.ts';
 import { WorkAssigner } from './site/work-assigner.ts';
 import { startShiftDriver } from './site/shift-driver.ts';
 import { OutboxRelay } from './channels/outbox-relay.ts';
@@ -67,6 +84,7 @@ async function main(): Promise<void> {
   const feeds = new Map<string, FloorFeed>();
   const routeServices = new Map<string, RouteService>();
   const kpiFeeds = new Map<string, KpiFeed>();
+  const analyticsRecorders = new Map<string, AnalyticsRecorder>();
 
   const shifts = new Map<string, ShiftControl>();
   const sites = { get: (id: string) => runners.find((runner) => runner.siteId === id), list: () => runners };
@@ -75,6 +93,7 @@ async function main(): Promise<void> {
     isReady: () => ready,
     layoutOf: (siteId: string) => layouts.get(siteId) as LayoutView,
     clientDir: path.join(root, 'client/dist'),
+    authenticator: NOBODY,
   };
   // Until the store is up the app answers 503 STARTING; then it is replaced by one with the store-backed routes.
   let app = createApp(appOptions);
@@ -84,9 +103,14 @@ async function main(): Promise<void> {
   answerMalformedRequests(httpServer);
   const sockets = await createSocketServer(httpServer, config.REDIS_URL ? { redisUrl: config.REDIS_URL, log } : { log });
   const io = sockets.io;
+  // Every socket authenticates at the handshake (before any gateway sees it); until the store is up there is nobody
+  // to ask, so connections are refused with UNAVAILABLE and clients retry.
+  let socketAuthenticator: Authenticator | null = null;
+  const socketAuth = attachSocketAuth(io, () => socketAuthenticator, { log });
   const gateway = attachFloorGateway(io, { get: (siteId) => feeds.get(siteId) }, { patchMs: config.PATCH_MS, log });
   const routeGateway = attachRouteGateway(io, { get: (siteId) => routeServices.get(siteId) }, { log });
-  const pickingGateway = attachPickingGateway(io, sites, { log, maxTasks: 10, onScan: scanRecorder(kpiFeeds) });
+  const pickingGateway = attachPickingGateway(io, sites, { log, maxTasks: 10, onScan: withMismatchRecording(scanRecorder(kpiFeeds), analyticsRecorders) });
+  const portalGateway = attachPortalGateway(io, sites, { log });
   // Routes are solved on worker threads so a burst of plans never stalls the floor stream.
   const solverPool = new PiscinaSolverPool();
   // What-if runs: worker threads of their own, so a long simulation never delays route planning.
@@ -108,9 +132,29 @@ async function main(): Promise<void> {
   const store = new PgEventStore({ connectionString, schema: config.DB_SCHEMA });
   await store.init();
 
+  // Identity: users, sessions and API keys in Postgres; demo users (one per role) seeded into an empty users table.
+  const accounts = new PgAuthStore({ pool: store.pool, schema: config.DB_SCHEMA, sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000 });
+  const demoPassword = config.DEMO_PASSWORD ?? randomBytes(12).toString('base64url');
+  const seededUsers = await seedDemoUsers(accounts, path.resolve(root, config.USERS_FILE), demoPassword);
+  if (seededUsers > 0) log(`seeded ${seededUsers} demo users from ${config.USERS_FILE}${config.DEMO_PASSWORD === undefined ? ` with the generated password ${demoPassword} (set DEMO_PASSWORD to choose one)` : ' with DEMO_PASSWORD'}`);
+  const bucket = (ratePerSec: number, burst: number): BucketLimit | null => (ratePerSec > 0 ? { ratePerSec, burst } : null);
+  const limiter: RateLimiter = config.REDIS_URL ? new RedisRateLimiter({ url: config.REDIS_URL, log }) : new MemoryRateLimiter();
+  const rateLimits = {
+    limiter,
+    limits: {
+      perPrincipal: bucket(config.RATE_LIMIT_KEY_RPS, config.RATE_LIMIT_KEY_BURST),
+      perTenant: bucket(config.RATE_LIMIT_TENANT_RPS, config.RATE_LIMIT_TENANT_BURST),
+      perStaffUser: bucket(config.RATE_LIMIT_STAFF_RPS, config.RATE_LIMIT_STAFF_BURST),
+    },
+    signIn: { ratePerSec: config.SIGN_IN_PER_MINUTE / 60, burst: config.SIGN_IN_BURST },
+  };
+  // Sockets ask the same store as the HTTP routes: one session, one revocation.
+  socketAuthenticator = accounts;
+
   const idempotency = new IdempotencyStore({ pool: store.pool, schema: config.DB_SCHEMA });
   const pruneKeys = setInterval(() => {
     pruneIdempotencyKeys(store.pool, config.DB_SCHEMA, Date.now()).catch((error: unknown) => log('idempotency key prune failed', error));
+    accounts.pruneSessions().catch((error: unknown) => log('session prune failed', error));
   }, 3_600_000);
   pruneKeys.unref();
 
@@ -149,6 +193,14 @@ async function main(): Promise<void> {
     (kpiFeed) => kpiFeeds.set(site.id, kpiFeed),
     (error: unknown) => log('KPI feed failed to start', error),
   );
+  // Analytics facts (issue 9) from committed events, caught up from the log in the background; idempotent by seq.
+  void AnalyticsRecorder.start({ runner, store, pool: store.pool, schema: config.DB_SCHEMA, now: () => clock.now(), log }).then(
+    (recorder) => analyticsRecorders.set(site.id, recorder),
+    (error: unknown) => log('analytics recorder failed to start', error),
+  );
+  const analytics = new AnalyticsService({ pool: store.pool, schema: config.DB_SCHEMA });
+  // Rate-card billing from the log (issue 9); clients without a stored card get data/rate-cards.json's on first use.
+  const billing = new BillingService({ pool: store.pool, schema: config.DB_SCHEMA, sites, defaultCards: readRateCardsFile(path.join(root, 'data/rate-cards.json')), now: () => clock.now() });
   // Channel write-back: stock levels and fulfilments leave through the outbox the append wrote (wall time, not twin).
   const relay = new OutboxRelay({ pool: store.pool, schema: config.DB_SCHEMA, onError: (message, error) => log(message, error) });
   runner.subscribe({ committed: () => relay.wake(), volatile: () => undefined, reloaded: () => undefined });
@@ -188,6 +240,10 @@ async function main(): Promise<void> {
   // Replenishment after each wave release and on a timer; expired lots held once per twin day (R41, R64).
   const stockTasks = new StockTasks(runner, { replenishEveryMs: config.REPLENISH_INTERVAL_MS, expirySweepEveryMs: config.EXPIRY_SWEEP_INTERVAL_MS, clock, log });
   stockTasks.start();
+  // Cross-site transfer steps between the sites this process runs (R74, R76): one site today, so a transfer to a site
+  // another process runs waits for that process's relay (TODO(#8): a relay across processes).
+  const transferRelay = new TransferRelay([runner], { log });
+  transferRelay.start();
   const assigner = new WorkAssigner(runner, {
     pool: solverPool,
     intervalMs: config.WORK_ASSIGN_INTERVAL_MS,
@@ -203,16 +259,21 @@ async function main(): Promise<void> {
   const packing = packingRouter(sites, builtinPackingOptions(site.name, config.SITE_COUNTRY));
   app = createApp({
     ...appOptions,
+    authenticator: accounts,
+    accounts,
+    rateLimit: rateLimits,
     idempotency,
     rawRouters: [webhookRouter({ pool: store.pool, schema: config.DB_SCHEMA, onStored: () => inbox.wake(), log })],
     routers: [channelsRouter({ pool: store.pool, schema: config.DB_SCHEMA, sites }), packing, shiftRouter(sites, shifts), replayRouter(sites, { store, log }),
-      floorModesRouter({ pool: store.pool, schema: config.DB_SCHEMA, sites }), kpisRouter(sites, kpiFeeds),
-      inspectRouter(sites, { pool: store.pool, schema: config.DB_SCHEMA }), countsRouter({ sites }), positionsRouter({ sites }), goodsInRouter({ sites }), returnsRouter({ sites }), moveTasksRouter({ sites }), catalogueRouter({ sites }), snapshotRouter({ sites }), whatIfRouter({ sites, pool: simulationPool, log }),
-      slottingRouter({ sites, runSlotting: (input, options) => solverPool.slottingReport(input, options), pool: simulationPool, log })],
+      floorModesRouter({ pool: store.pool, schema: config.DB_SCHEMA, sites }), kpisRouter(sites, kpiFeeds), analyticsRouter(sites, analytics),
+      inspectRouter(sites, { pool: store.pool, schema: config.DB_SCHEMA }), countsRouter({ sites }), positionsRouter({ sites }), goodsInRouter({ sites }), returnsRouter({ sites }), moveTasksRouter({ sites }), transfersRouter({ sites }), serialsRouter({ sites, pool: store.pool, schema: config.DB_SCHEMA }), catalogueRouter({ sites }), snapshotRouter({ sites }), whatIfRouter({ sites, pool: simulationPool, log }),
+      slottingRouter({ sites, runSlotting: (input, options) => solverPool.slottingReport(input, options), pool: simulationPool, log }),
+      portalRouter({ sites, layoutOf: appOptions.layoutOf, idempotency, analytics, billing }), billingRouter(billing)],
   });
   gateway.watch(site.id);
   const routes = new RouteService(runner, { pool: solverPool, log });
   routeGateway.publish(routes);
+  portalGateway.publish(runner);
   routes.start();
   routeServices.set(site.id, routes);
   runners.push(runner);
@@ -244,9 +305,12 @@ async function main(): Promise<void> {
     log(`${signal}: shutting down`);
     ready = false;
     shift?.stop();
+    await transferRelay.stop();
     gateway.close();
     routeGateway.close();
     pickingGateway.close();
+    portalGateway.close();
+    socketAuth.close();
     for (const kpiFeed of kpiFeeds.values()) kpiFeed.close();
     activityFeed.close();
     await sockets.close();
@@ -264,7 +328,9 @@ async function main(): Promise<void> {
     await solverPool.close();
     await simulationPool.close();
     await runner.snapshotNow().catch((error: unknown) => log('final snapshot failed', error));
+    for (const recorder of analyticsRecorders.values()) await recorder.close();
     await relay.close();
+    await limiter.close();
     await store.close();
     if (stopEmbedded) await stopEmbedded();
     log('stopped');

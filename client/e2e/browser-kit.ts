@@ -1,8 +1,34 @@
-/** Shared by the browser tests: the machine's Chromium with the flags this workplace needs, and screenshot checks. */
+/**
+ * Shared by the browser tests: the machine's Chromium with the flags this workplace needs, the servers and browser
+ * `npm run test:e2e` shares between files (started once by client/e2e/e2e-setup.ts; a file run on its own starts its
+ * own), signed-in pages, and screenshot checks.
+ *
+ * A browser test that only reads the demo shift's floor:
+ *   beforeAll: `[server, browser] = await Promise.all([demoShiftServer(), sharedBrowser()])`
+ *   the test:  `const page = await signedInPage(browser, server)` (site manager) or `signedInPage(browser, server, 'picker@demo.floortwin', { viewport })`
+ *   afterAll:  `await browser?.close(); await server?.stop()` (for shared ones: disconnects, leaves them running)
+ * A test that changes the site (orders, receipts, counts…) or needs other settings starts its own with
+ * `startServerProcess(env)` and uses the same `signedInPage`.
+ */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { inject, type ProvidedContext } from 'vitest';
+import { SESSION_COOKIE } from '../../server/auth/authenticate.ts';
+import { SITE_MANAGER_EMAIL, startServerProcess, testServerAt, uniqueSchema, type TestServer } from '../../server/testing/server-process.ts';
+import { CHROMIUM_LAUNCH, DEMO_SHIFT_ENV } from './e2e-setup.ts';
+
+export { DEMO_SHIFT_ENV };
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The shared demo-shift server ({@link DEMO_SHIFT_ENV}) and its site manager's token; null when not started. */
+    demoShiftServer: { readonly url: string; readonly token: string } | null;
+    /** Playwright endpoint of the shared Chromium; null when not started. */
+    chromiumEndpoint: string | null;
+  }
+}
 
 /** Where browser tests save their screenshots for a reviewer: `test-output/` at the repo root, or `E2E_SHOTS_DIR`. */
 export const SHOTS_DIR = process.env['E2E_SHOTS_DIR'] ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test-output');
@@ -15,11 +41,52 @@ export async function saveShot(name: string, png: Buffer): Promise<string> {
   return file;
 }
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-
-/** Headless Chromium from `CHROMIUM_PATH` (default the Debian package's /usr/bin/chromium); it downloads nothing. */
+/** A headless Chromium of this file's own. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return chromium.launch(CHROMIUM_LAUNCH);
+}
+
+/** The provided value of `key`, or null outside `npm run test:e2e` (no global setup ran). */
+function provided<K extends 'demoShiftServer' | 'chromiumEndpoint'>(key: K): ProvidedContext[K] {
+  const value: ProvidedContext[K] | undefined = inject(key);
+  return value ?? null;
+}
+
+/**
+ * The Chromium the run shares (one process for every browser file; `close()` only disconnects), else a new one.
+ * Each page gets its own context, so files never share cookies or storage.
+ */
+export async function sharedBrowser(): Promise<Browser> {
+  const endpoint = provided('chromiumEndpoint');
+  return endpoint === null ? launchChromium() : chromium.connect(endpoint);
+}
+
+/** A server a test was handed: `stop()` stops it when the test started it, and leaves a shared one running. */
+export type HandedServer = TestServer & { stop(): Promise<unknown> };
+
+/** The shared demo-shift server ({@link DEMO_SHIFT_ENV}) of `npm run test:e2e`, or (a file run on its own) a new one. */
+export async function demoShiftServer(): Promise<HandedServer> {
+  const shared = provided('demoShiftServer');
+  if (shared !== null) return { ...testServerAt(shared.url, shared.token), stop: () => Promise.resolve() };
+  return startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_shift'), ...DEMO_SHIFT_ENV });
+}
+
+/**
+ * A page in a context of its own, signed in as `email` (default the site manager): the session token from
+ * POST /api/auth/sign-in goes into the context as the `ft_session` cookie, so the page's requests and its socket carry
+ * it. `options` are the context's (viewport — default 1280×800 —, isMobile, …). Actions wait up to 60 s by default
+ * (`page.setDefaultTimeout` to change). Closing the page closes the context.
+ */
+export async function signedInPage(browser: Browser, server: TestServer, email: string = SITE_MANAGER_EMAIL, options: BrowserContextOptions = {}): Promise<Page> {
+  // The site manager was signed in when the server started; anyone else signs in now.
+  const token = email === SITE_MANAGER_EMAIL ? server.token : await server.signIn(email);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  await context.addCookies([{ name: SESSION_COOKIE, value: token, url: server.url, httpOnly: true, sameSite: 'Lax' }]);
+  const page = await context.newPage();
+  // Software WebGL keeps the page's main thread busy: on a loaded machine input and waits are answered slowly.
+  page.setDefaultTimeout(60_000);
+  page.once('close', () => void context.close().catch(() => undefined));
+  return page;
 }
 
 /** Counts distinct colours in a PNG screenshot, sampling every `samplePixels`-th pixel, decoded by the browser itself. */

@@ -1,14 +1,13 @@
 /**
  * The floor's colour modes, 2D plan and bin selection in a browser: the real server with the demo shift (so bins have
- * owners and picks), the built client in headless Chromium. Switches bins to client colours, toggles the top-down
+ * owners and picks; the shared one of `npm run test:e2e`), the built client in headless Chromium, signed in. Switches bins to client colours, toggles the top-down
  * view (focus kept), clicks a bin to select it and flies to it with F. Screenshots go to test-output/.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LayoutView } from '../../server/protocol/floor.ts';
-import { startServerProcess, uniqueSchema, type ServerProcess } from '../../server/testing/server-process.ts';
 import type { FloorModesTestHooks } from '../src/floor/floor-test-hooks.ts';
-import { distinctColours, launchChromium, saveShot } from './browser-kit.ts';
+import { demoShiftServer, distinctColours, saveShot, sharedBrowser, signedInPage, type HandedServer } from './browser-kit.ts';
 // Brings in the type of window.__floortwin (the hooks the page installs).
 import type {} from '../src/test-hooks.ts';
 
@@ -16,12 +15,11 @@ import type {} from '../src/test-hooks.ts';
 const BROWSER_TEST_TIMEOUT_MS = 240_000;
 
 describe('floor colour modes, 2D plan and bin selection in a browser', () => {
-  let server: ServerProcess;
+  let server: HandedServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    server = await startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_modes'), DEMO_SHIFT: 'on', SHIFT_SPEED: '4', SHIFT_PICKERS: '6' });
-    browser = await launchChromium();
+    [server, browser] = await Promise.all([demoShiftServer(), sharedBrowser()]);
   });
 
   afterAll(async () => {
@@ -30,13 +28,13 @@ describe('floor colour modes, 2D plan and bin selection in a browser', () => {
   });
 
   it('colours bins by client, switches to the top-down plan keeping the focus, selects a clicked bin and flies to it', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await signedInPage(browser, server);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(server.url);
     await page.waitForFunction(() => window.__floortwin?.ready === true, undefined, { timeout: 60_000 });
-    const sites = (await (await fetch(`${server.url}/api/sites`)).json()) as { sites: { id: string }[] };
-    const layout = (await (await fetch(`${server.url}/api/sites/${sites.sites[0]!.id}/layout`)).json()) as LayoutView;
+    const sites = (await (await server.fetch('/api/sites')).json()) as { sites: { id: string }[] };
+    const layout = (await (await server.fetch(`/api/sites/${sites.sites[0]!.id}/layout`)).json()) as LayoutView;
     const sample = layout.ids.map((_, i) => i).filter((i) => i % 37 === 0);
     const coloursOf = () =>
       page.evaluate((indices) => indices.map((i) => (window.__floortwin as unknown as FloorModesTestHooks).binColour(i)), sample);

@@ -1,26 +1,23 @@
 /**
- * What a site manager sees: the real server with the demo site and its simulated shift, the built client in headless
- * Chromium. The canvas shows the demo's bins, and a picker moves between two screenshots.
+ * What a site manager sees: the real server with the demo site and its simulated shift (the shared one of
+ * `npm run test:e2e`), the built client in headless Chromium, signed in. The canvas shows the demo's bins, and a
+ * picker moves between two screenshots.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, distinctColours, saveShot } from './browser-kit.ts';
-import { startServerProcess, uniqueSchema, type ServerProcess } from '../../server/testing/server-process.ts';
+import { demoShiftServer, distinctColours, saveShot, sharedBrowser, signedInPage, type HandedServer } from './browser-kit.ts';
 // Brings in the type of window.__floortwin (the hooks the page installs).
 import type {} from '../src/test-hooks.ts';
 
 /** Software WebGL on a busy CI machine can draw ~1 frame/s; each canvas screenshot waits for a frame. */
 const BROWSER_TEST_TIMEOUT_MS = 240_000;
 
-
-
 describe('the 3D floor in a browser', () => {
-  let server: ServerProcess;
+  let server: HandedServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    server = await startServerProcess({ DB_SCHEMA: uniqueSchema('e2e'), DEMO_SHIFT: 'on', SHIFT_SPEED: '4', SHIFT_PICKERS: '10' });
-    browser = await launchChromium();
+    [server, browser] = await Promise.all([demoShiftServer(), sharedBrowser()]);
   });
 
   afterAll(async () => {
@@ -29,7 +26,7 @@ describe('the 3D floor in a browser', () => {
   });
 
   it('shows the demo bins and a picker that moves between two screenshots', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await signedInPage(browser, server);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(server.url);

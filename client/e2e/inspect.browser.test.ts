@@ -4,7 +4,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, saveShot } from './browser-kit.ts';
+import { saveShot, sharedBrowser, signedInPage } from './browser-kit.ts';
 import { startServerProcess, uniqueSchema, type ServerProcess } from '../../server/testing/server-process.ts';
 import type {} from '../src/test-hooks.ts';
 
@@ -16,8 +16,8 @@ describe('inspecting the floor in a browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    server = await startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_inspect'), DEMO_SHIFT: 'off' });
-    browser = await launchChromium();
+    // Its own server without the shift: the first bin's history must be the seeded receipt alone.
+    [server, browser] = await Promise.all([startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_inspect'), DEMO_SHIFT: 'off' }), sharedBrowser()]);
   });
 
   afterAll(async () => {
@@ -26,13 +26,13 @@ describe('inspecting the floor in a browser', () => {
   });
 
   it('searches a location, shows its stock by lot, and closes with Escape', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await signedInPage(browser, server);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(server.url);
     await page.waitForFunction(() => window.__floortwin?.ready === true, undefined, { timeout: 60_000 });
     // The demo's seeded stock: the first bin holds one SKU.
-    const stock = (await (await fetch(`${server.url}/api/sites/demo/stock?limit=1`)).json()) as { quants: { locationId: string; skuId: string; onHand: number }[] };
+    const stock = (await (await server.fetch('/api/sites/demo/stock?limit=1')).json()) as { quants: { locationId: string; skuId: string; onHand: number }[] };
     const quant = stock.quants[0];
     expect(quant).toBeDefined();
     if (quant === undefined) return;

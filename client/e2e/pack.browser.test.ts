@@ -1,6 +1,6 @@
 /**
  * The pack station in a browser against the real server: an order created over REST (with a delivery address),
- * allocated, released and picked by a handheld over Socket.IO; then at /pack the packer scans the order and its
+ * allocated, released and picked by a handheld over Socket.IO; then at /pack the packer (signed in) scans the order and its
  * items with a keyboard-wedge scanner (typed text + Enter), sees a wrong item refused, weighs, packs and prints
  * (SSCC + carrier label, ZPL and PDF), and despatches.
  */
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NextPickResult, PickTaskView, ScanResult, SignOnResult } from '../../server/protocol/picking.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/protocol/socket.ts';
 import { startServerProcess, uniqueSchema, type ServerProcess } from '../../server/testing/server-process.ts';
-import { launchChromium, saveShot } from './browser-kit.ts';
+import { saveShot, sharedBrowser, signedInPage } from './browser-kit.ts';
 
 const BROWSER_TEST_TIMEOUT_MS = 240_000;
 /** Screenshots are kept for a human to look at. */
@@ -33,12 +33,15 @@ async function json<T>(response: Response): Promise<T> {
   return JSON.parse(text) as T;
 }
 
+/** This file's own server; the API calls below are the site manager's (the server's default credential). */
+let server: ServerProcess;
+
 const postJson = (url: string, body: unknown): Promise<Response> =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  server.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 /** Two SKUs of one tenant with free, lot-less stock: 2 units of the first and 1 of the second will be ordered. */
 async function chooseStock(api: string): Promise<{ tenantId: string; skuIds: [string, string] }> {
-  const { quants } = await json<{ quants: Quant[] }>(await fetch(`${api}/stock?limit=1000`));
+  const { quants } = await json<{ quants: Quant[] }>(await server.fetch(`${api}/stock?limit=1000`));
   const free = quants.filter((q) => q.lot === '' && q.available >= 2);
   for (const first of free) {
     const second = free.find((q) => q.tenantId === first.tenantId && q.skuId !== first.skuId);
@@ -50,8 +53,8 @@ async function chooseStock(api: string): Promise<{ tenantId: string; skuIds: [st
 type PickerSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** A handheld: signs on over Socket.IO, takes the work the twin assigns, and confirms every pick with the right scans. */
-async function pickEverything(url: string): Promise<PickTaskView[]> {
-  const socket: PickerSocket = connect(url, { parser: msgpackParser, transports: ['websocket'], reconnection: false, forceNew: true });
+async function pickEverything(url: string, token: string): Promise<PickTaskView[]> {
+  const socket: PickerSocket = connect(url, { parser: msgpackParser, transports: ['websocket'], reconnection: false, forceNew: true, auth: { token } });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('connect_error', reject);
@@ -86,14 +89,12 @@ async function pickEverything(url: string): Promise<PickTaskView[]> {
 }
 
 describe('the pack station in a browser', () => {
-  let server: ServerProcess;
   let browser: Browser;
 
   beforeAll(async () => {
     // No demo shift (its simulated pickers would pack and despatch the order themselves) and no automatic release
     // (the test releases the order itself).
-    server = await startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_pack'), DEMO_SHIFT: 'off', AUTO_RELEASE_MS: '0' });
-    browser = await launchChromium();
+    [server, browser] = await Promise.all([startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_pack'), DEMO_SHIFT: 'off', AUTO_RELEASE_MS: '0' }), sharedBrowser()]);
   });
 
   afterAll(async () => {
@@ -119,12 +120,12 @@ describe('the pack station in a browser', () => {
     );
     await json(await postJson(`${api}/orders/${ORDER_ID}/allocate`, {}));
     await json(await postJson(`${api}/orders/${ORDER_ID}/release`, {}));
-    const tasks = await pickEverything(server.url);
+    const tasks = await pickEverything(server.url, await server.signIn('picker@demo.floortwin'));
     expect(tasks.every((t) => t.orderId === ORDER_ID)).toBe(true);
-    expect((await json<{ status: string }>(await fetch(`${api}/orders/${ORDER_ID}`))).status).toBe('picked');
+    expect((await json<{ status: string }>(await server.fetch(`${api}/orders/${ORDER_ID}`))).status).toBe('picked');
     const barcodeOf = new Map(tasks.map((t) => [t.skuId, t.barcode]));
 
-    const page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
+    const page = await signedInPage(browser, server, 'packer@demo.floortwin', { viewport: { width: 1024, height: 900 } });
     const errors: string[] = [];
     const scripts: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
@@ -189,19 +190,19 @@ describe('the pack station in a browser', () => {
     expect(sscc).toMatch(/^\d{18}$/);
     const tracking = (await page.getByTestId('tracking').textContent()) ?? '';
     expect(tracking).toMatch(/\S/);
-    const order = await json<{ status: string }>(await fetch(`${api}/orders/${ORDER_ID}`));
+    const order = await json<{ status: string }>(await server.fetch(`${api}/orders/${ORDER_ID}`));
     expect(order.status).toBe('packed');
 
     // The label links answer a ZPL label and a PDF, both carrying the SSCC.
     const zplHref = await page.getByTestId('label-zpl').getAttribute('href');
     const pdfHref = await page.getByTestId('label-pdf').getAttribute('href');
-    const zpl = await fetch(`${server.url}${zplHref}`);
+    const zpl = await server.fetch(`${server.url}${zplHref}`);
     expect(zpl.headers.get('content-type')).toMatch(/^text\/plain/);
     const zplText = await zpl.text();
     expect(zplText.startsWith('^XA')).toBe(true);
     expect(zplText.trimEnd().endsWith('^XZ')).toBe(true);
     expect(zplText).toContain(sscc);
-    const pdf = await fetch(`${server.url}${pdfHref}`);
+    const pdf = await server.fetch(`${server.url}${pdfHref}`);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
     await saveShot('pack-labelled.png', await page.screenshot({ fullPage: true }));
@@ -216,7 +217,7 @@ describe('the pack station in a browser', () => {
 
     await page.getByTestId('despatch-button').click();
     await page.getByRole('heading', { name: 'Despatched' }).waitFor({ timeout: 10_000 });
-    const despatched = await json<{ status: string }>(await fetch(`${api}/orders/${ORDER_ID}`));
+    const despatched = await json<{ status: string }>(await server.fetch(`${api}/orders/${ORDER_ID}`));
     expect(despatched.status).toBe('despatched');
     await saveShot('pack-despatched.png', await page.screenshot({ fullPage: true }));
 

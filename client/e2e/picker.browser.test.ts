@@ -1,6 +1,6 @@
 /**
- * What a picker and a site manager see of routes and picking: the real server, the built client in headless Chromium.
- * With the demo shift: the handheld (360×740) shows SIM-P1's next pick, the same location the route API names, and a
+ * What a picker and a site manager see of routes and picking: the real server, the built client in headless Chromium,
+ * each page signed in as its user. With the demo shift (the shared one of `npm run test:e2e`): the handheld (360×740) shows SIM-P1's next pick, the same location the route API names, and a
  * mini-map with the walk on it; on the 3D floor, choosing an operative draws their route over the floor.
  * Without it: a picker signs on, gets the pick of an order released through the REST API, "scans" with a keyboard
  * wedge (the code typed into the focused field, then Enter): the location, a wrong item (an error, nothing recorded),
@@ -11,20 +11,20 @@ import { readFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteView } from '../../server/protocol/route.ts';
-import { launchChromium, distinctColours, saveShot } from './browser-kit.ts';
-import { startServerProcess, uniqueSchema, type ServerProcess } from '../../server/testing/server-process.ts';
+import { demoShiftServer, distinctColours, saveShot, sharedBrowser, signedInPage, type HandedServer } from './browser-kit.ts';
+import { startServerProcess, uniqueSchema, type ServerProcess, type TestServer } from '../../server/testing/server-process.ts';
 // Bring in the types of window.__floortwin and window.__floortwinPicker.
 import type {} from '../src/picker/picker-hooks.ts';
 import type {} from '../src/test-hooks.ts';
 
 /** Software WebGL on a busy CI machine can draw ~1 frame/s; screenshots and overlay draws wait for frames. */
 const BROWSER_TEST_TIMEOUT_MS = 240_000;
-/** Screenshots are kept for a human to look at. */
-
+const PICKER = 'picker@demo.floortwin';
+const HANDHELD = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
 /** The first open stop of an operative's route as the HTTP API reports it (null without a route). */
-async function firstOpenStop(url: string, operativeId: string): Promise<string | null> {
-  const response = await fetch(`${url}/api/sites/demo/operatives/${operativeId}/route`);
+async function firstOpenStop(server: TestServer, operativeId: string): Promise<string | null> {
+  const response = await server.fetch(`/api/sites/demo/operatives/${operativeId}/route`);
   if (!response.ok) return null;
   const body = (await response.json()) as Partial<RouteView> & { route?: RouteView };
   const route = body.route ?? body;
@@ -32,12 +32,11 @@ async function firstOpenStop(url: string, operativeId: string): Promise<string |
 }
 
 describe('routes in a browser', () => {
-  let server: ServerProcess;
+  let server: HandedServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    server = await startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_route'), DEMO_SHIFT: 'on', SHIFT_SPEED: '2', SHIFT_PICKERS: '6' });
-    browser = await launchChromium();
+    [server, browser] = await Promise.all([demoShiftServer(), sharedBrowser()]);
   });
 
   afterAll(async () => {
@@ -46,7 +45,7 @@ describe('routes in a browser', () => {
   });
 
   it('the handheld shows the next pick of SIM-P1, as the route API has it, with a mini-map', async () => {
-    const page = await browser.newPage({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const page = await signedInPage(browser, server, PICKER, HANDHELD);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`${server.url}/picker?operative=SIM-P1`);
@@ -58,7 +57,7 @@ describe('routes in a browser', () => {
     let api: string | null = null;
     for (let attempt = 0; attempt < 20; attempt++) {
       shown = await page.evaluate(() => window.__floortwinPicker?.nextLocationId ?? null);
-      api = await firstOpenStop(server.url, 'SIM-P1');
+      api = await firstOpenStop(server, 'SIM-P1');
       if (shown !== null && shown === api) break;
       await page.waitForTimeout(250);
     }
@@ -83,7 +82,7 @@ describe('routes in a browser', () => {
   }, BROWSER_TEST_TIMEOUT_MS);
 
   it('on the 3D floor, choosing an operative overlays their route; Escape clears it', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await signedInPage(browser, server);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(server.url);
@@ -122,8 +121,9 @@ interface OrderBody {
   tasks: { id: string; locationId: string; status: string }[];
 }
 
-async function api<T>(url: string, method: 'GET' | 'POST', body?: unknown): Promise<T> {
-  const response = await fetch(url, {
+async function api<T>(server: TestServer, path: string, method: 'GET' | 'POST', body?: unknown): Promise<T> {
+  const url = `${server.url}${path}`;
+  const response = await server.fetch(url, {
     method,
     headers: { 'content-type': 'application/json', accept: 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -138,9 +138,8 @@ describe('picking on the handheld', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    // No demo shift: nobody else takes the released orders.
-    server = await startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_pick'), DEMO_SHIFT: 'off' });
-    browser = await launchChromium();
+    // Its own server without the demo shift: nobody else takes the released orders.
+    [server, browser] = await Promise.all([startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_pick'), DEMO_SHIFT: 'off' }), sharedBrowser()]);
   });
 
   afterAll(async () => {
@@ -150,17 +149,17 @@ describe('picking on the handheld', () => {
 
   /** Creates, allocates and releases a one-line order for `qty` units of a plain (no lot) SKU with enough stock. */
   async function releaseOrder(orderId: string, qty: number, skip: ReadonlySet<string>): Promise<{ skuId: string }> {
-    const stock = await api<{ quants: { tenantId: string; skuId: string; lot: string; available: number }[] }>(`${server.url}/api/sites/demo/stock?limit=1000`, 'GET');
+    const stock = await api<{ quants: { tenantId: string; skuId: string; lot: string; available: number }[] }>(server, '/api/sites/demo/stock?limit=1000', 'GET');
     const quant = stock.quants.find((q) => q.lot === '' && q.available >= qty + 2 && !skip.has(q.skuId));
     if (quant === undefined) throw new Error('no plain stock to order from');
-    const base = `${server.url}/api/sites/demo/orders`;
-    await api(base, 'POST', { orderId, tenantId: quant.tenantId, lines: [{ skuId: quant.skuId, qty }] });
-    await api(`${base}/${orderId}/allocate`, 'POST', {});
-    await api(`${base}/${orderId}/release`, 'POST', {});
+    const base = '/api/sites/demo/orders';
+    await api(server, base, 'POST', { orderId, tenantId: quant.tenantId, lines: [{ skuId: quant.skuId, qty }] });
+    await api(server, `${base}/${orderId}/allocate`, 'POST', {});
+    await api(server, `${base}/${orderId}/release`, 'POST', {});
     return { skuId: quant.skuId };
   }
 
-  const order = (id: string): Promise<OrderBody> => api<OrderBody>(`${server.url}/api/sites/demo/orders/${id}`, 'GET');
+  const order = (id: string): Promise<OrderBody> => api<OrderBody>(server, `/api/sites/demo/orders/${id}`, 'GET');
 
   it('signs on, scans the location then the item with a wedge scanner, refuses a wrong item, confirms, shorts, and works offline', async () => {
     const barcodes = await catalogueBarcodes();
@@ -168,7 +167,7 @@ describe('picking on the handheld', () => {
     const second = await releaseOrder('E2E-PICK-2', 2, new Set([first.skuId]));
     await releaseOrder('E2E-PICK-3', 1, new Set([first.skuId, second.skuId]));
 
-    const page = await browser.newPage({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const page = await signedInPage(browser, server, PICKER, HANDHELD);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`${server.url}/picker`);

@@ -1,12 +1,12 @@
 /**
- * The slotting planner in a browser against the real server: 60 orders over the seeded demo stock, then at /slotting
- * the planner asks for 20 moves with the keyboard, reads the plan table and the before/after figures, checks the plan
+ * The slotting planner in a browser against the real server (its own: the history must be the test's orders alone):
+ * 60 orders over the seeded demo stock, then at /slotting the planner (signed in) asks for 20 moves with the keyboard, reads the plan table and the before/after figures, checks the plan
  * in the simulator, and releases the first 2 moves (as re-slot tasks for operatives). Screenshot: test-output/slotting.png.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, uniqueSchema, type ServerProcess } from '../../server/testing/server-process.ts';
-import { launchChromium, saveShot } from './browser-kit.ts';
+import { saveShot, sharedBrowser, signedInPage } from './browser-kit.ts';
 
 const BROWSER_TEST_TIMEOUT_MS = 180_000;
 const ORDERS = 60;
@@ -18,18 +18,17 @@ interface Quant {
   readonly available: number;
 }
 
-const postJson = (url: string, body: unknown): Promise<Response> =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-
 describe('the slotting planner in a browser', () => {
   let server: ServerProcess;
   let browser: Browser;
 
   beforeAll(async () => {
     // No demo shift: the history is the test's own orders.
-    server = await startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_slotting'), DEMO_SHIFT: 'off' });
-    browser = await launchChromium();
+    [server, browser] = await Promise.all([startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_slotting'), DEMO_SHIFT: 'off' }), sharedBrowser()]);
   });
+
+  const postJson = (url: string, body: unknown): Promise<Response> =>
+    server.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   afterAll(async () => {
     await browser?.close();
@@ -39,7 +38,7 @@ describe('the slotting planner in a browser', () => {
   it('runs a plan on the demo site, shows the moves and releases the first two', async () => {
     const api = `${server.url}/api/sites/demo`;
     // A skewed history over one client's stocked SKUs: a handful in most orders.
-    const { quants } = (await (await fetch(`${api}/stock?limit=1000`)).json()) as { quants: Quant[] };
+    const { quants } = (await (await server.fetch(`${api}/stock?limit=1000`)).json()) as { quants: Quant[] };
     const tenantId = quants[0]!.tenantId;
     const skus = [...new Set(quants.filter((q) => q.tenantId === tenantId && q.lot === '' && q.available >= 10).map((q) => q.skuId))].sort().slice(0, 40);
     expect(skus.length).toBeGreaterThan(10);
@@ -49,7 +48,7 @@ describe('the slotting planner in a browser', () => {
       expect(res.status, await res.clone().text()).toBe(201);
     }
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await signedInPage(browser, server, 'planner@demo.floortwin');
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`${server.url}/slotting`);

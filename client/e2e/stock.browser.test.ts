@@ -1,6 +1,6 @@
 /**
- * The stock handheld and the floor's activity markers: the real server on the demo site (no demo shift), the built
- * client in headless Chromium. On a 360×740 handheld an operative receives an item with a typed GS1-128 scan (a blind
+ * The stock handheld and the floor's activity markers: the real server on the demo site (its own, no demo shift), the
+ * built client in headless Chromium; the handheld signed in as a picker, the floor as the site manager. On a 360×740 handheld an operative receives an item with a typed GS1-128 scan (a blind
  * receipt), sees an unknown code refused with its message, puts the receipt away with two typed scans (when the
  * server mounts the move-task API), and completes a blind count; the 3D floor, open meanwhile, draws an activity
  * marker for the receipt. Screenshots go to the shared test-output folder.
@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, saveShot } from './browser-kit.ts';
+import { saveShot, sharedBrowser, signedInPage } from './browser-kit.ts';
 import { startServerProcess, uniqueSchema, type ServerProcess } from '../../server/testing/server-process.ts';
 // Bring in the types of window.__floortwin and window.__floortwinActivity.
 import type {} from '../src/test-hooks.ts';
@@ -29,8 +29,11 @@ async function demoSkus(): Promise<DemoSku[]> {
   return (JSON.parse(await readFile(url, 'utf8')) as { skus: DemoSku[] }).skus;
 }
 
+/** The API as the site manager (the server's default credential). */
+let server: ServerProcess;
+
 async function api<T>(url: string, method: 'GET' | 'POST', body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(url, {
+  const response = await server.fetch(url, {
     method,
     headers: { 'content-type': 'application/json', accept: 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -53,13 +56,11 @@ async function expectMessage(page: Page, tone: 'good' | 'bad' | 'info', text: st
 }
 
 describe('stock handheld and floor activity', () => {
-  let server: ServerProcess;
   let browser: Browser;
   let base: string;
 
   beforeAll(async () => {
-    server = await startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_stock'), DEMO_SHIFT: 'off' });
-    browser = await launchChromium();
+    [server, browser] = await Promise.all([startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_stock'), DEMO_SHIFT: 'off' }), sharedBrowser()]);
     base = `${server.url}/api/sites/demo`;
   });
 
@@ -74,14 +75,14 @@ describe('stock handheld and floor activity', () => {
     if (sku === undefined) throw new Error('the demo catalogue has no plain EAN-13 item');
 
     // The manager's floor, open while the handheld works.
-    const floor = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const floor = await signedInPage(browser, server);
     const floorErrors: string[] = [];
     floor.on('pageerror', (error) => floorErrors.push(error.message));
     await floor.goto(server.url);
     await floor.waitForFunction(() => window.__floortwin?.ready === true, undefined, { timeout: 90_000 });
     await expect(floor.getByTestId('activity-legend').textContent()).resolves.toContain('Receipt');
 
-    const page = await browser.newPage({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const page = await signedInPage(browser, server, 'picker@demo.floortwin', { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`${server.url}/stock`);
@@ -115,7 +116,7 @@ describe('stock handheld and floor activity', () => {
     await page.bringToFront();
 
     // Put away with two typed scans, when this server mounts the move-task API.
-    const moveApi = await fetch(`${base}/move-tasks?status=open`);
+    const moveApi = await server.fetch(`${base}/move-tasks?status=open`);
     if (moveApi.status === 404) {
       console.warn('stock.browser.test: the move-task API is not mounted on this server; put-away by scan not exercised');
     } else {

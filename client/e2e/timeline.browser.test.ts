@@ -1,15 +1,15 @@
 /**
- * Time travel as a site manager uses it: the real server with the demo shift at 60× (a twin minute a second), the
- * built client in headless Chromium. Replays the latest past minute, plays it, checks the floor showed the past and
- * its stock changed, and goes back to live. Screenshots: test-output/timeline-*.png.
+ * Time travel as a site manager uses it: the real server with the demo shift (the shared one of `npm run test:e2e`,
+ * 4×: a twin minute in 15 s), the built client in headless Chromium, signed in. Replays the latest past minute, plays
+ * it at 60×, checks the floor showed the past and its stock changed, and goes back to live. Screenshots:
+ * test-output/timeline-*.png.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './browser-kit.ts';
-import { startServerProcess, uniqueSchema, type ServerProcess } from '../../server/testing/server-process.ts';
+import { demoShiftServer, sharedBrowser, signedInPage, type HandedServer } from './browser-kit.ts';
 // Bring in the types of window.__floortwin and window.__floortwinReplay.
 import type {} from '../src/test-hooks.ts';
 import type {} from '../src/net/replay-player.ts';
@@ -24,13 +24,11 @@ interface Summary {
 }
 
 describe('time travel in a browser', () => {
-  let server: ServerProcess;
+  let server: HandedServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    server = await startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_timeline'), DEMO_SHIFT: 'on', SHIFT_SPEED: '60', SHIFT_PICKERS: '10' });
-    browser = await launchChromium();
-    await mkdir(outputDir, { recursive: true });
+    [server, browser] = await Promise.all([demoShiftServer(), sharedBrowser(), mkdir(outputDir, { recursive: true })]);
   });
 
   afterAll(async () => {
@@ -38,17 +36,17 @@ describe('time travel in a browser', () => {
     await server?.stop();
   });
 
-  const summary = async (): Promise<Summary> => (await (await fetch(`${server.url}/api/sites/demo/summary`)).json()) as Summary;
+  const summary = async (): Promise<Summary> => (await (await server.fetch('/api/sites/demo/summary')).json()) as Summary;
 
   it('replays a past minute of the floor at 60× and returns to live', async () => {
-    // A few twin minutes of picking first (seconds of wall time at 60×).
+    // A few twin minutes of picking first (the shared shift has usually done them already).
     const deadline = Date.now() + 90_000;
     while ((await summary()).counters.linesPicked < 20) {
       if (Date.now() > deadline) throw new Error('no picks within 90 s');
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await signedInPage(browser, server);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(server.url);

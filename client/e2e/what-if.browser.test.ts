@@ -1,14 +1,14 @@
 /**
- * What-if from the live floor as a planner uses it: the real server with the demo shift at 60×, the built client in
- * headless Chromium. Asks for +40 % orders with 2 pickers fewer over the next hour and reads the table of the floor
+ * What-if from the live floor as a planner uses it: the real server with the demo shift (the shared one of
+ * `npm run test:e2e`; the what-if forks it and changes nothing live), the built client in headless Chromium, signed in
+ * as the planner. Asks for +40 % orders with 2 pickers fewer over the next hour and reads the table of the floor
  * as it stands against the what-if; then watches the what-if's simulated hour on the floor at 100× (pickers move, the
  * banner's simulated time runs) and goes back to live. Screenshots: test-output/what-if.png, what-if-watch-1.png,
  * what-if-watch-2.png.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, saveShot } from './browser-kit.ts';
-import { startServerProcess, uniqueSchema, type ServerProcess } from '../../server/testing/server-process.ts';
+import { demoShiftServer, saveShot, sharedBrowser, signedInPage, type HandedServer } from './browser-kit.ts';
 import type {} from '../src/test-hooks.ts';
 import type {} from '../src/net/replay-player.ts';
 
@@ -16,12 +16,11 @@ import type {} from '../src/net/replay-player.ts';
 const BROWSER_TEST_TIMEOUT_MS = 480_000;
 
 describe('what-if in a browser', () => {
-  let server: ServerProcess;
+  let server: HandedServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    server = await startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_what_if'), DEMO_SHIFT: 'on', SHIFT_SPEED: '60', SHIFT_PICKERS: '6' });
-    browser = await launchChromium();
+    [server, browser] = await Promise.all([demoShiftServer(), sharedBrowser()]);
   });
 
   afterAll(async () => {
@@ -33,13 +32,13 @@ describe('what-if in a browser', () => {
     // Some live orders first, so the what-if has a rate to scale.
     const deadline = Date.now() + 90_000;
     const received = async (): Promise<number> =>
-      ((await (await fetch(`${server.url}/api/sites/demo/summary`)).json()) as { counters: { ordersReceived: number } }).counters.ordersReceived;
+      ((await (await server.fetch('/api/sites/demo/summary')).json()) as { counters: { ordersReceived: number } }).counters.ordersReceived;
     while ((await received()) < 10) {
       if (Date.now() > deadline) throw new Error('no orders within 90 s');
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await signedInPage(browser, server, 'planner@demo.floortwin');
     // Software WebGL keeps the page's main thread busy: input events are acknowledged slowly on a loaded machine.
     page.setDefaultTimeout(120_000);
     const errors: string[] = [];

@@ -13,6 +13,7 @@ import { ReplayPlayer } from './net/replay-player.ts';
 import { connectRoutes, type RouteConnection } from './net/route-socket.ts';
 import type { RouteStore } from './net/route-store.ts';
 import { CountersPanel } from './views/CountersPanel.tsx';
+import { SessionBadge } from './auth/SessionBadge.tsx';
 import { KpiPanel } from './views/KpiPanel.tsx';
 import { connectKpis, kpiStore, type KpiConnection } from './net/kpi-store.ts';
 import { activityStore } from './net/activity-store.ts';
@@ -109,6 +110,7 @@ export function App({ store, routes }: AppProps) {
       {layout !== null && <FloorCanvas store={store} layout={layout} routes={routes} onSelectOperative={selectOperative} />}
       <div className="overlay overlay--top-left">
         <CountersPanel store={store} siteName={site?.name ?? 'Floortwin'} />
+        <SessionBadge />
         {site !== null && <PlannerPanel siteId={site.id} player={player} />}
       </div>
       {site !== null && (

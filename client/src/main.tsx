@@ -5,6 +5,7 @@
  */
 import { beginEarlyFloorStart, keepEarlyFloorStart } from './floor/start-floor.ts';
 import { fetchLayout, fetchSites } from './net/api.ts';
+import { guardPage } from './auth/session-guard.ts';
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root');
@@ -18,6 +19,8 @@ const views = {
   pack: () => import('./pack/pack-main.tsx'),
   slotting: () => import('./slotting/slotting-main.tsx'),
   stock: () => import('./stock/stock-main.tsx'),
+  signin: () => import('./auth/signin-main.tsx'),
+  portal: () => import('./portal/portal-main.tsx'),
   floor: () => import('./floor-main.tsx'),
 } satisfies Record<string, () => Promise<{ mount(root: HTMLElement): void }>>;
 
@@ -27,10 +30,15 @@ function viewOf(path: string): keyof typeof views {
   if (/^\/pack(\/|$)/.test(path)) return 'pack';
   if (/^\/slotting(\/|$)/.test(path)) return 'slotting';
   if (/^\/stock(\/|$)/.test(path)) return 'stock';
+  if (/^\/signin(\/|$)/.test(path)) return 'signin';
+  if (/^\/portal(\/|$)/.test(path)) return 'portal';
   return 'floor';
 }
 
 const view = viewOf(window.location.pathname);
+// Every page but the sign-in page: who is signed in (nobody → /signin, a client on a staff page → /portal), and the
+// account bar. In parallel with the page, which the server refuses anyway without a session.
+if (view !== 'signin') void guardPage({ bar: view === 'floor' ? 'page' : 'above' });
 if (view === 'floor') {
   // The floor's site list, layout and socket start now, while its chunk (three.js) downloads and compiles; the floor
   // view's `startFloor` takes them over. The socket's module is small and comes before that chunk.

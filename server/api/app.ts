@@ -2,6 +2,12 @@
 import { existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import express, { type Router } from 'express';
+import type { PgAuthStore } from '../auth/auth-store.pg.ts';
+import { authRouter, signInRouter } from '../auth/auth.routes.ts';
+import { authenticate } from '../auth/authenticate.ts';
+import { authorize } from '../auth/authorize.ts';
+import type { Authenticator } from '../auth/principal.ts';
+import { rateLimit, type BucketLimit, type RateLimiter, type RateLimits } from '../auth/rate-limit.ts';
 import type { LayoutView } from '../protocol/floor.ts';
 import { countersOf } from '../twin/floor-view.ts';
 import { blocksRouter } from './blocks.routes.ts';
@@ -29,6 +35,16 @@ export interface AppOptions {
   readonly rawRouters?: readonly Router[];
   /** Further JSON routes (channels, packing, …). */
   readonly routers?: readonly Router[];
+  /**
+   * Turns a request's session cookie or bearer token into a principal. Every /api route but sign-in needs one (401
+   * UNAUTHENTICATED); then the route policy (server/auth/route-policy.ts) decides (403 FORBIDDEN). Feature tests pass
+   * `fixedPrincipal(SITE_MANAGER)` (server/testing/principals.ts).
+   */
+  readonly authenticator: Authenticator;
+  /** Users, sessions and API keys: mounts sign-in, sign-out, users and api-keys. Without it only /api/auth/me is served. */
+  readonly accounts?: PgAuthStore;
+  /** Rate limits per principal and per tenant (429 RATE_LIMITED); also limits sign-in attempts per e-mail. */
+  readonly rateLimit?: { readonly limiter: RateLimiter; readonly limits: RateLimits; readonly signIn?: BucketLimit };
 }
 
 /** POST bodies that are not JSON by design: the CSV imports of orders and ASNs. */
@@ -56,6 +72,18 @@ export function createApp(options: AppOptions): express.Express {
     next();
   });
   app.use('/api', express.json({ limit: '256kb', strict: true }));
+
+  // Identity: sign-in is open; everything after it under /api needs a principal, stays within its rate limits, and
+  // must be allowed by the route policy (deny by default). /healthz, the webhooks above and static files stay open.
+  const knownTenants = (): string[] => [...new Set(sites.list().flatMap((site) => site.site.tenants.map((tenant) => tenant.id)))];
+  const signInLimit = options.rateLimit?.signIn ? { limiter: options.rateLimit.limiter, limit: options.rateLimit.signIn } : undefined;
+  const authDeps = options.accounts ? { accounts: options.accounts, knownTenants, ...(signInLimit ? { signInLimit } : {}) } : undefined;
+  if (authDeps) app.use(signInRouter(authDeps));
+  app.use('/api', authenticate(options.authenticator));
+  if (options.rateLimit) app.use('/api', rateLimit(options.rateLimit.limiter, options.rateLimit.limits));
+  app.use('/api', authorize(app));
+  if (authDeps) app.use(authRouter(authDeps));
+  else app.get('/api/auth/me', (_req, res) => void res.json({ principal: res.locals['principal'] as unknown }));
 
   app.get('/api/sites', (_req, res) => {
     res.json({ sites: sites.list().map((site) => ({ id: site.siteId, name: site.site.name })) });

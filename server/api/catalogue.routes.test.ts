@@ -15,6 +15,7 @@ import { generateSite } from '../twin/layout/generator.ts';
 import { createApp } from './app.ts';
 import { catalogueRouter } from './catalogue.routes.ts';
 import { siteRegistry } from './sites.ts';
+import { SITE_MANAGER, fixedPrincipal } from '../testing/principals.ts';
 
 const { site, initialStock } = generateSite(
   { id: 'cat', name: 'Catalogue site', aisles: 4, blocks: 1, baysPerBlock: 4, levels: 2, skuCount: 30, tenants: 2, stockFillRatio: 0.8, lotTrackedShare: 0.5, baseDate: '2026-11-01' },
@@ -32,7 +33,7 @@ describe('catalogue API', () => {
     await store.ensureSite(site.id, site);
     runner = await SiteRunner.open({ site, store, clock: { now: () => epochMs((now += 1000)) } });
     for (const command of initialStock) await runner.submit(command);
-    const app = createApp({ sites: siteRegistry([runner]), isReady: () => true, layoutOf: () => layoutView(site), routers: [catalogueRouter({ sites: siteRegistry([runner]) })] });
+    const app = createApp({ authenticator: fixedPrincipal(SITE_MANAGER), sites: siteRegistry([runner]), isReady: () => true, layoutOf: () => layoutView(site), routers: [catalogueRouter({ sites: siteRegistry([runner]) })] });
     server = createServer(app).listen(0, '127.0.0.1');
     await once(server, 'listening');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/sites/${site.id}`;

@@ -10,6 +10,7 @@ import type { Sku } from '../twin/site.ts';
 import { createApp } from './app.ts';
 import { inspectRouter } from './inspect.routes.ts';
 import { siteRegistry } from './sites.ts';
+import { SITE_MANAGER, fixedPrincipal } from '../testing/principals.ts';
 
 describe('inspect routes on Postgres', () => {
   let api: ApiOnPostgres;
@@ -30,6 +31,7 @@ describe('inspect routes on Postgres', () => {
     base = api.base;
     const sites = siteRegistry([api.runner]);
     const app = createApp({
+      authenticator: fixedPrincipal(SITE_MANAGER),
       sites,
       isReady: () => true,
       layoutOf: () => layoutView(api.site),

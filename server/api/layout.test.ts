@@ -10,6 +10,7 @@ import { epochMs } from '../twin/ids.ts';
 import { TEST_SITE } from '../twin/test-site.ts';
 import { createApp } from './app.ts';
 import { siteRegistry } from './sites.ts';
+import { SITE_MANAGER, fixedPrincipal } from '../testing/principals.ts';
 
 function get(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
   return new Promise((resolve, reject) => {
@@ -28,7 +29,7 @@ describe('GET /api/sites/:site/layout', () => {
     const store = new MemoryEventStore();
     await store.ensureSite(TEST_SITE.id, TEST_SITE);
     const runner = await SiteRunner.open({ site: TEST_SITE, store, clock: { now: () => epochMs(0) } });
-    const app = createApp({ sites: siteRegistry([runner]), isReady: () => true, layoutOf: () => layoutView(TEST_SITE) });
+    const app = createApp({ authenticator: fixedPrincipal(SITE_MANAGER), sites: siteRegistry([runner]), isReady: () => true, layoutOf: () => layoutView(TEST_SITE) });
     const server = createServer(app).listen(0, '127.0.0.1');
     await once(server, 'listening');
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/sites/${TEST_SITE.id}/layout`;

@@ -13,6 +13,7 @@ import { asOperativeId, asOrderId, epochMs } from '../twin/ids.ts';
 import { generateSite } from '../twin/layout/generator.ts';
 import { createApp } from './app.ts';
 import { siteRegistry } from './sites.ts';
+import { SITE_MANAGER, fixedPrincipal } from '../testing/principals.ts';
 
 const { site, initialStock } = generateSite(
   { id: 'ops', name: 'Operatives site', aisles: 6, blocks: 2, baysPerBlock: 8, levels: 2, skuCount: 40, tenants: 1, stockFillRatio: 0.8, baseDate: '2026-11-01' },
@@ -48,7 +49,7 @@ describe('operatives API', () => {
     }
     await runner.submit({ type: 'requestWork', operativeId: P1, maxTasks: 10 });
     await service.idle();
-    const app = createApp({ sites: siteRegistry([runner]), isReady: () => true, layoutOf: () => layoutView(site) });
+    const app = createApp({ authenticator: fixedPrincipal(SITE_MANAGER), sites: siteRegistry([runner]), isReady: () => true, layoutOf: () => layoutView(site) });
     server = createServer(app).listen(0, '127.0.0.1');
     await once(server, 'listening');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/sites/${site.id}`;

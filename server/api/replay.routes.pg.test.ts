@@ -12,6 +12,7 @@ import { asSiteId } from '../twin/ids.ts';
 import { createApp } from './app.ts';
 import { replayRouter } from './replay.routes.ts';
 import { siteRegistry } from './sites.ts';
+import { SITE_MANAGER, fixedPrincipal } from '../testing/principals.ts';
 
 interface ReplayBody {
   readonly from: string;
@@ -31,7 +32,7 @@ describe('time travel over HTTP on Postgres', () => {
   beforeAll(async () => {
     api = await startApiOnPostgres('replay');
     const sites = siteRegistry([api.runner]);
-    const app = createApp({ sites, isReady: () => true, layoutOf: () => layoutView(api.site), routers: [replayRouter(sites, { store: api.store })] });
+    const app = createApp({ authenticator: fixedPrincipal(SITE_MANAGER), sites, isReady: () => true, layoutOf: () => layoutView(api.site), routers: [replayRouter(sites, { store: api.store })] });
     server = createServer(app);
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');

@@ -17,6 +17,7 @@ import { snapshotJson } from '../twin/twin.ts';
 import { createApp } from './app.ts';
 import { siteRegistry } from './sites.ts';
 import { slottingRouter, type SlottingRouterDeps } from './slotting.routes.ts';
+import { SITE_MANAGER, fixedPrincipal } from '../testing/principals.ts';
 
 interface MoveView {
   readonly kind: 'relocate' | 'swap';
@@ -70,6 +71,7 @@ describe('slotting routes on Postgres', () => {
       return Promise.resolve(slottingReport(input, o));
     };
     const app = createApp({
+      authenticator: fixedPrincipal(SITE_MANAGER),
       sites,
       isReady: () => true,
       layoutOf: () => layoutView(api.site),

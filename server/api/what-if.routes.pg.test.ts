@@ -23,6 +23,7 @@ import { createApp } from './app.ts';
 import { siteRegistry } from './sites.ts';
 import { snapshotRouter } from './snapshot.routes.ts';
 import { whatIfRouter, type WhatIfRouterDeps } from './what-if.routes.ts';
+import { SITE_MANAGER, fixedPrincipal } from '../testing/principals.ts';
 
 interface WhatIfBody {
   readonly id: string;
@@ -60,6 +61,7 @@ describe('what-if routes on Postgres', () => {
       },
     };
     const app = createApp({
+      authenticator: fixedPrincipal(SITE_MANAGER),
       sites,
       isReady: () => true,
       layoutOf: () => layoutView(api.site),

@@ -2,6 +2,7 @@
  * Issue 4's "done when": a signed Shopify webhook becomes a despatched order on the real server — allocated, picked by
  * a handheld over Socket.IO, packed with a ZPL label carrying a valid SSCC, tracking sent back to the channel, and the
  * channel's stock level equal to Floortwin's available stock. The channel is a strict local fake of Shopify's API.
+ * The webhooks carry only their HMAC; the API calls are the site manager's, the handheld signs in as a picker.
  */
 import { io as connect, type Socket } from 'socket.io-client';
 import * as msgpackParser from 'socket.io-msgpack-parser';
@@ -67,7 +68,7 @@ describe('order to despatch, end to end', () => {
   it('takes a signed Shopify order to a despatched parcel with tracking and stock written back', async () => {
     // Connect the channel and map two SKUs: the first push sets the channel to our available stock.
     await json(
-      await fetch(`${server.url}/api/channels`, {
+      await server.fetch(`${server.url}/api/channels`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -84,14 +85,14 @@ describe('order to despatch, end to end', () => {
       }),
     );
     await json(
-      await fetch(`${server.url}/api/channels/shopify-acme/items`, {
+      await server.fetch(`${server.url}/api/channels/shopify-acme/items`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(Object.entries(ITEMS).map(([skuId, externalItemId]) => ({ skuId, externalItemId }))),
       }),
     );
     const available = async (skuId: string): Promise<number> => {
-      const { quants } = await json<{ quants: { available: number }[] }>(await fetch(`${api}/stock?skuId=${skuId}&limit=1000`));
+      const { quants } = await json<{ quants: { available: number }[] }>(await server.fetch(`${api}/stock?skuId=${skuId}&limit=1000`));
       return quants.reduce((n, q) => n + q.available, 0);
     };
     const before = await available('SKU-00002');
@@ -119,7 +120,7 @@ describe('order to despatch, end to end', () => {
 
     const orderId = `shopify-acme-${ORDER_ID}`;
     const allocated = await eventually('the order to be allocated', async () => {
-      const res = await fetch(`${api}/orders/${orderId}`);
+      const res = await server.fetch(`${api}/orders/${orderId}`);
       if (res.status !== 200) return undefined;
       const order = await json<OrderView>(res);
       return order.status === 'allocated' ? order : undefined;
@@ -128,7 +129,7 @@ describe('order to despatch, end to end', () => {
     // Allocation lowered what the channel may sell.
     await eventually('the push after allocation', () => (fake.shopify.level(ITEMS['SKU-00002'], LOCATION) === before - 2 ? true : undefined));
 
-    await json(await fetch(`${api}/waves`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orderIds: [orderId] }) }));
+    await json(await server.fetch(`${api}/waves`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orderIds: [orderId] }) }));
 
     // A handheld picks it over Socket.IO: sign on, next pick, scan location then item.
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(server.url, {
@@ -136,6 +137,7 @@ describe('order to despatch, end to end', () => {
       transports: ['websocket'],
       reconnection: false,
       forceNew: true,
+      auth: { token: await server.signIn('picker@demo.floortwin') },
     });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
@@ -170,10 +172,10 @@ describe('order to despatch, end to end', () => {
     }
 
     // The pack station looks the order up and suggests a carton; pack with the scans, get the label.
-    const station = await json<{ carton: { suggested: string | null } }>(await fetch(`${api}/pack/${orderId}`));
+    const station = await json<{ carton: { suggested: string | null } }>(await server.fetch(`${api}/pack/${orderId}`));
     expect(station.carton.suggested).not.toBeNull();
     const packed = await json<{ sscc: string; trackingNumber: string; labels: { zpl: string } }>(
-      await fetch(`${api}/orders/${orderId}/pack`, {
+      await server.fetch(`${api}/orders/${orderId}/pack`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ cartonCode: station.carton.suggested, weightG: 600, scannedItems: [{ code: '5010000000011', qty: 2 }, { code: '5010000000028', qty: 1 }] }),
@@ -181,12 +183,12 @@ describe('order to despatch, end to end', () => {
     );
     expect(packed.sscc).toMatch(/^\d{18}$/);
     expect(hasValidCheckDigit(packed.sscc)).toBe(true);
-    const zpl = await (await fetch(`${server.url}${packed.labels.zpl}`)).text();
+    const zpl = await (await server.fetch(`${server.url}${packed.labels.zpl}`)).text();
     expect(zpl.startsWith('^XA')).toBe(true);
     expect(zpl.trimEnd().endsWith('^XZ')).toBe(true);
     expect(zpl).toContain(`>;>800${packed.sscc}`);
 
-    const despatched = await json<OrderView>(await fetch(`${api}/orders/${orderId}/despatch`, { method: 'POST', headers: { 'content-length': '0' } }));
+    const despatched = await json<OrderView>(await server.fetch(`${api}/orders/${orderId}/despatch`, { method: 'POST', headers: { 'content-length': '0' } }));
     expect(despatched.status).toBe('despatched');
 
     // Tracking reaches Shopify, and the channel's level equals our available stock.
@@ -206,7 +208,7 @@ describe('order to despatch, end to end', () => {
     } finally {
       await pool.end();
     }
-    const summary = await json<{ counters: { ordersDespatched: number } }>(await fetch(`${api}/summary`));
+    const summary = await json<{ counters: { ordersDespatched: number } }>(await server.fetch(`${api}/summary`));
     expect(summary.counters.ordersDespatched).toBe(1);
   }, 180_000);
 });

@@ -15,7 +15,8 @@ import pg from 'pg';
 import { z } from 'zod';
 import { checkStore, HISTORY_KINDS, listSites, type CheckResult, type HistoryEntry, type HistoryKind } from '../store/check.pg.ts';
 import { embeddedConnectionString } from '../store/embedded-postgres.ts';
-import { DEFAULT_SCHEMA } from '../store/pg-util.ts';
+import { checkTransit } from '../store/transfers-check.pg.ts';
+import { DEFAULT_SCHEMA, SITE_WIDE_SCOPE, TENANT_SETTING } from '../store/pg-util.ts';
 
 /** Parsed arguments of `check`. */
 export interface CheckArgs {
@@ -121,7 +122,8 @@ export async function runCheck(args: string[], print: (text: string) => void = (
     print(`no database: pass --database-url, set DATABASE_URL, or start the server once (embedded Postgres)\n${USAGE}`);
     return 1;
   }
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  // The checker reads every tenant's rows: the site-wide scope, for an owner that is not a superuser (RLS is FORCEd).
+  const pool = new pg.Pool({ connectionString: url, max: 2, options: `-c ${TENANT_SETTING}=${SITE_WIDE_SCOPE}` });
   pool.on('error', (err) => print(`postgres pool error: ${err.message}`));
   try {
     const sites = parsed.siteId === undefined ? await listSites(pool, parsed.schema) : [parsed.siteId];
@@ -136,6 +138,7 @@ export async function runCheck(args: string[], print: (text: string) => void = (
     let clean = true;
     for (const siteId of sites) {
       const results = await checkStore(pool, parsed.schema, siteId, { ...(history === undefined ? {} : { history }), recordCheckpoint: !parsed.readOnly });
+      results.push(await checkTransit(pool, parsed.schema, siteId));
       print(formatResults(siteId, results));
       clean &&= results.every((r) => r.ok);
     }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { FloorActivity, FloorDiff, FloorSnapshot } from './floor.ts';
 import type { KpiView } from './kpis.ts';
 import type { NextPickResult, ScanResult, SignOffResult, SignOnResult } from './picking.ts';
+import type { PortalJoinResult, PortalOrders } from './portal.ts';
 import type { PositionResult } from './positions.ts';
 import type { NoRouteView, RouteView } from './route.ts';
 
@@ -76,6 +77,9 @@ export interface ClientToServerEvents {
    * is acked `applied: false`. Only for an operative signed on over this connection.
    */
   'picker:position': (request: unknown, ack: (result: PositionResult) => void) => void;
+  /** A client user follows its own tenant's orders at a site (`PortalJoinRequest`, `server/protocol/portal.ts`). */
+  'portal:join': (request: unknown, ack: (result: PortalJoinResult) => void) => void;
+  'portal:leave': (request: unknown, ack: (result: { ok: boolean; error?: WireError }) => void) => void;
 }
 
 export interface ServerToClientEvents {
@@ -87,4 +91,6 @@ export interface ServerToClientEvents {
   'site:kpis': (view: KpiView) => void;
   /** A receipt, put-away, replenishment, count or adjustment just committed (`server/realtime/activity-feed.ts`). */
   'floor:activity': (activity: FloorActivity) => void;
+  /** Changed orders of the portal room's tenant (`server/realtime/portal-gateway.ts`). */
+  'portal:orders': (update: PortalOrders) => void;
 }

@@ -14,6 +14,8 @@ import {
 } from '../protocol/socket.ts';
 import type { FloorFeed } from './floor-feed.ts';
 import { ackOf, serve, validationDetails, wireError } from './socket-handlers.ts';
+import { deniedUnless } from './socket-auth.ts';
+import { STAFF_ROLES } from '../auth/principal.ts';
 import { defaultRealtimeLog, type FloorServer, type RealtimeLog } from './socket-server.ts';
 
 export { createSocketServer, type FloorServer, type SocketServer, type SocketServerOptions } from './socket-server.ts';
@@ -111,6 +113,9 @@ export function attachFloorGateway(io: FloorServer, sites: FloorFeedRegistry, op
   }
 
   function join(socket: FloorSocket, raw: unknown): JoinResult | Promise<JoinResult> {
+    // The floor room carries every tenant's stock: warehouse staff only (clients have the portal's tenant room).
+    const denied = deniedUnless(socket, STAFF_ROLES, 'watch the floor');
+    if (denied !== null) return { ok: false, error: denied };
     const parsed = JoinRequestSchema.safeParse(raw);
     if (!parsed.success) {
       return { ok: false, error: wireError('BAD_REQUEST', 'invalid site:join request', validationDetails(parsed.error)) };

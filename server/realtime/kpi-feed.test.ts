@@ -24,6 +24,7 @@ import { KpiFeed, scanRecorder } from './kpi-feed.ts';
 import { attachPickingGateway } from './picking-gateway.ts';
 import { ALICE, BINS, SKU, TENANT, tinySite } from './realtime.fixture.ts';
 import { connectClient, join, startServer, WAIT_MS, type FloorClient, type RunningServer } from './socket-test-kit.ts';
+import { SITE_MANAGER, fixedPrincipal } from '../testing/principals.ts';
 
 const site = tinySite('site-kpi');
 const MIN = 60_000;
@@ -189,7 +190,7 @@ describe('KpiFeed over sockets and HTTP', () => {
     cleanups.push(() => feed.close());
     const sites = siteRegistry([runner]);
     let feeds: { get(id: string): KpiFeed | undefined } = { get: (id) => (id === feed.siteId ? feed : undefined) };
-    const app = createApp({ sites, isReady: () => true, layoutOf: () => layoutView(site), routers: [kpisRouter(sites, { get: (id) => feeds.get(id) })] });
+    const app = createApp({ authenticator: fixedPrincipal(SITE_MANAGER), sites, isReady: () => true, layoutOf: () => layoutView(site), routers: [kpisRouter(sites, { get: (id) => feeds.get(id) })] });
     const http: Server = createServer(app).listen(0, '127.0.0.1');
     cleanups.push(() => void http.close());
     await once(http, 'listening');

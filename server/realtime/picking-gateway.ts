@@ -34,6 +34,7 @@ import { asOperativeId, asTaskId, type OperativeId, type TaskId } from '../twin/
 import type { TwinState } from '../twin/state.ts';
 import { remainingRoute } from '../twin/twin.ts';
 import { ackOf, serve, validationDetails, wireError } from './socket-handlers.ts';
+import { deniedUnless, PICKING_ROLES } from './socket-auth.ts';
 import { defaultRealtimeLog, type FloorServer, type RealtimeLog } from './socket-server.ts';
 
 type PickingSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -266,20 +267,25 @@ export function attachPickingGateway(io: FloorServer, sites: SiteRegistry, optio
 
   function onConnection(socket: PickingSocket): void {
     const session: Session = { signedOn: new Set(), sending: false, waiting: new Map() };
+    // Any picker, supervisor or site manager may act for an operative (a handheld is shared across a shift).
+    const denied = (): PickingFailure | null => {
+      const error = deniedUnless(socket, PICKING_ROLES, 'use the handheld');
+      return error === null ? null : { ok: false, error };
+    };
     socket.on('picker:signOn', (raw: unknown, ack: unknown) => {
-      serve(log, 'picker:signOn', () => signOn(raw, session), ackOf<SignOnResult>(ack), internal);
+      serve(log, 'picker:signOn', () => denied() ?? signOn(raw, session), ackOf<SignOnResult>(ack), internal);
     });
     socket.on('picker:signOff', (raw: unknown, ack: unknown) => {
-      serve(log, 'picker:signOff', () => signOff(raw, session), ackOf<SignOffResult>(ack), internal);
+      serve(log, 'picker:signOff', () => denied() ?? signOff(raw, session), ackOf<SignOffResult>(ack), internal);
     });
     socket.on('picker:position', (raw: unknown, ack: unknown) => {
-      serve(log, 'picker:position', () => position(raw, session), ackOf<PositionResult>(ack), internal);
+      serve(log, 'picker:position', () => denied() ?? position(raw, session), ackOf<PositionResult>(ack), internal);
     });
     socket.on('picker:next', (raw: unknown, ack: unknown) => {
-      serve(log, 'picker:next', () => nextPick(raw), ackOf<NextPickResult>(ack), internal);
+      serve(log, 'picker:next', () => denied() ?? nextPick(raw), ackOf<NextPickResult>(ack), internal);
     });
     socket.on('picker:scan', (raw: unknown, ack: unknown) => {
-      serve(log, 'picker:scan', () => scan(raw), ackOf<ScanResult>(ack), internal);
+      serve(log, 'picker:scan', () => denied() ?? scan(raw), ackOf<ScanResult>(ack), internal);
     });
   }
 

@@ -1,7 +1,7 @@
 /**
  * End to end: the real server runs the demo shift with the route service; a client watching a simulated picker gets
  * its route over `picker:watch`, sees picks done in route order (the picker walks the server's plan), and the HTTP
- * routes agree.
+ * routes agree. The socket and the calls are the site manager's.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NoRouteView, RouteView } from '../protocol/route.ts';
@@ -29,7 +29,7 @@ describe('picker routes end to end', () => {
 
   it('pushes a simulated picker’s route over picker:watch, with picks done in route order', async () => {
     server = await startServerProcess(env);
-    socket = await connectClient(server.url);
+    socket = await connectClient(server.url, { token: server.token });
     const routes: (RouteView | NoRouteView)[] = [];
     const waiters: { match: (r: RouteView | NoRouteView) => boolean; resolve: (r: RouteView) => void }[] = [];
     socket.on('picker:route', (route) => {
@@ -72,13 +72,13 @@ describe('picker routes end to end', () => {
     expect(firstOpen === -1 ? [] : done.slice(firstOpen)).not.toContain(true);
 
     const api = `${server.url}/api/sites/demo`;
-    const list = (await (await fetch(`${api}/operatives`)).json()) as { operatives: { operativeId: string; route: unknown }[] };
+    const list = (await (await server.fetch(`${api}/operatives`)).json()) as { operatives: { operativeId: string; route: unknown }[] };
     expect(list.operatives.map((o) => o.operativeId)).toEqual(expect.arrayContaining(['SIM-P1', 'SIM-P2']));
-    const viaHttp = await fetch(`${api}/operatives/SIM-P1/route`);
+    const viaHttp = await server.fetch(`${api}/operatives/SIM-P1/route`);
     expect(viaHttp.status).toBe(200);
     const body = (await viaHttp.json()) as RouteView | NoRouteView;
     expect(body).toMatchObject({ siteId: 'demo', operativeId: 'SIM-P1' });
-    const missing = await fetch(`${api}/operatives/NOBODY/route`);
+    const missing = await server.fetch(`${api}/operatives/NOBODY/route`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { message: string } }).error.message).toContain('NOBODY');
   });

@@ -8,6 +8,8 @@ import { z } from 'zod';
 import type { ClientToServerEvents, ServerToClientEvents, WatchRouteResult, WireError } from '../protocol/socket.ts';
 import type { RouteService, RouteUpdate } from '../site/route-service.ts';
 import { ackOf, serve, validationDetails, wireError } from './socket-handlers.ts';
+import { deniedUnless } from './socket-auth.ts';
+import { STAFF_ROLES } from '../auth/principal.ts';
 import { defaultRealtimeLog, type FloorServer, type RealtimeLog } from './socket-server.ts';
 
 type RouteSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -51,6 +53,8 @@ export function attachRouteGateway(io: FloorServer, routes: RouteServiceRegistry
   let closed = false;
 
   async function watch(socket: RouteSocket, raw: unknown): Promise<WatchRouteResult> {
+    const denied = deniedUnless(socket, STAFF_ROLES, 'watch routes');
+    if (denied !== null) return { ok: false, error: denied };
     const parsed = WatchRouteRequestSchema.safeParse(raw);
     if (!parsed.success) {
       return { ok: false, error: wireError('BAD_REQUEST', 'invalid picker:watch request', validationDetails(parsed.error)) };

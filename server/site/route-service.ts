@@ -165,6 +165,14 @@ export class RouteService {
             case 'MoveTaskCancelled':
             case 'PickFaceSet':
             case 'PickFaceCleared':
+            case 'TransferCreated': // transfer picks are scanned at a bin but are no pick tasks (R72)
+            case 'TransferLinePicked':
+            case 'TransferCancelled':
+            case 'TransferDespatched':
+            case 'InboundTransferExpected':
+            case 'TransferReceived':
+            case 'InboundTransferClosed':
+            case 'TransferReceiptConfirmed':
             case 'StockReceived':
             case 'StockMoved':
             case 'OrderCreated':

@@ -7,7 +7,8 @@
  */
 import { quoteIdent } from './pg-util.ts';
 
-const NOT_SELLABLE = (column: string): string => `${column} NOT LIKE 'DOCK:%' AND ${column} NOT LIKE 'RETURNS:%'`;
+// Units in transit to another site (R73) are not sellable here either.
+const NOT_SELLABLE = (column: string): string => `${column} NOT LIKE 'DOCK:%' AND ${column} NOT LIKE 'RETURNS:%' AND ${column} NOT LIKE 'TRANSIT:%'`;
 
 /**
  * `SELECT tenant_id, sku_id, available` for the site `$1`; with `oneSku`, only the (tenant `$2`, SKU `$3`) row (no

@@ -3,7 +3,7 @@
  * projections, conservation, no negative stock at any prefix, reservations, order lines, uniqueness, tenant closure,
  * outbox completeness, an acknowledged-operation history, ledger immutability against a checkpoint, seq continuity.
  * Read in one REPEATABLE READ snapshot so that a check under load compares one consistent state; the only write is the
- * I12 checkpoint (table `ledger_checkpoints`, created by the checker), in its own transaction after the read.
+ * I12 checkpoint (table `ledger_checkpoints`, migration 013), in its own transaction after the read.
  */
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
@@ -38,8 +38,8 @@ interface Invariant {
   readonly note?: (client: PoolClient, t: Tables, siteId: string) => Promise<string | undefined>;
 }
 
-/** Locations outside the layout that may mix clients and SKUs (R44 dock, R51 returns desk). */
-const MIXED_OK = `location_id LIKE 'DOCK:%' OR location_id LIKE 'RETURNS:%'`;
+/** Locations outside the layout that may mix clients and SKUs (R44 dock, R51 returns desk, R73 in transit). */
+const MIXED_OK = `location_id LIKE 'DOCK:%' OR location_id LIKE 'RETURNS:%' OR location_id LIKE 'TRANSIT:%'`;
 
 /** Owner of each SKU of site $1, from the stored site definition (empty when the definition has no SKUs). */
 const skuOwners = (t: Tables): string => `
@@ -408,13 +408,8 @@ async function checkLedger(client: PoolClient, t: Tables, siteId: string, record
   return { result: { name: I12_NAME, ok: false, violations: changed.length, sample: changed.slice(0, SAMPLE_SIZE), note }, record: null };
 }
 
-/** I12 write side: stores a checkpoint (the checker's own table, created on first use). */
+/** I12 write side: stores a checkpoint (table `ledger_checkpoints`, migration 013). */
 async function recordCheckpoint(pool: Pool, t: Tables, siteId: string, cp: LedgerCheckpoint): Promise<void> {
-  await pool.query(
-    `CREATE TABLE IF NOT EXISTS ${checkpointTable(t)} (
-       site_id text NOT NULL, seq bigint NOT NULL, rows bigint NOT NULL, hash text NOT NULL, chunks jsonb NOT NULL,
-       recorded_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (site_id, seq))`,
-  );
   await pool.query(
     `INSERT INTO ${checkpointTable(t)} (site_id, seq, rows, hash, chunks) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT DO NOTHING`,
     [siteId, cp.seq, cp.rows, cp.hash, JSON.stringify(cp.chunks)],

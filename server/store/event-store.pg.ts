@@ -18,8 +18,10 @@ import {
 } from './event-store.ts';
 import { migrate } from './migrate.pg.ts';
 import {
+  APP_SESSION_OPTIONS,
   DEFAULT_SCHEMA,
   PG_CHECK_VIOLATION,
+  TENANT_SESSION_OPTIONS,
   PG_UNIQUE_VIOLATION,
   isPgError,
   quoteIdent,
@@ -32,10 +34,18 @@ import { PROJECTION_SETTINGS, projectBatch } from './projections.pg.ts';
 /** One round trip: open the transaction and pin plans to the batch (see PROJECTION_SETTINGS). */
 const APPEND_BEGIN = `BEGIN; ${PROJECTION_SETTINGS}`;
 
-/** Options of `PgEventStore`. Give either a connection string (the store owns its pool) or a pool (the caller owns it). */
+/**
+ * Options of `PgEventStore`. Give either a connection string (the store owns its pools: `pool` runs as the app role in the
+ * site-wide scope, `tenantPool` as the app role with no scope; migrations run as the connecting owner) or a pool (the
+ * caller owns it and its role; `tenantPool` is then `tenantPool` below, or one the store derives with the app role).
+ */
 export interface PgEventStoreOptions {
   readonly connectionString?: string;
   readonly pool?: pg.Pool;
+  /** Pool for tenant-facing reads (see `tenantPool`); only with `pool`. */
+  readonly tenantPool?: pg.Pool;
+  /** Size of the tenant-facing pool the store creates. Default 5. */
+  readonly tenantConnections?: number;
   /** Schema holding the tables (created by `init`). Default `floortwin`. */
   readonly schema?: string;
   /** Pool size when the store creates the pool. Default 10. */
@@ -46,29 +56,64 @@ export interface PgEventStoreOptions {
 
 /** Events, snapshots and projections in Postgres. */
 export class PgEventStore implements EventStore {
-  /** The pool in use, for callers that also read projections. */
+  /** The pool in use, for callers that also read projections (its own pool: app role, site-wide scope). */
   readonly pool: pg.Pool;
+  /**
+   * Pool for tenant-facing reads (portal, API keys): app role, no tenant scope, so nothing is visible outside
+   * `withTenant(tenantPool, tenantId, fn)` (server/store/tenant-scope.ts).
+   */
+  readonly tenantPool: pg.Pool;
   /** Qualified table names. */
   readonly tables: Tables;
   private readonly ownsPool: boolean;
+  private readonly ownsTenantPool: boolean;
+  /** Where migrations connect as the owner (set when the store owns its pool, whose sessions are the app role). */
+  private readonly ownerConnectionString: string | undefined;
 
   constructor(options: PgEventStoreOptions) {
     const onError = options.onError ?? ((message: string, err: unknown) => console.error(message, err));
     if (options.pool !== undefined) {
       this.pool = options.pool;
       this.ownsPool = false;
+      this.ownerConnectionString = undefined;
+      this.ownsTenantPool = options.tenantPool === undefined;
+      this.tenantPool =
+        options.tenantPool ??
+        new pg.Pool({ ...options.pool.options, max: options.tenantConnections ?? 5, options: TENANT_SESSION_OPTIONS });
     } else {
       if (options.connectionString === undefined) throw new Error('PgEventStore needs a connectionString or a pool');
-      this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10 });
+      this.pool = new pg.Pool({
+        connectionString: options.connectionString,
+        max: options.maxConnections ?? 10,
+        options: APP_SESSION_OPTIONS,
+      });
       this.ownsPool = true;
+      this.ownerConnectionString = options.connectionString;
+      this.ownsTenantPool = true;
+      this.tenantPool = new pg.Pool({
+        connectionString: options.connectionString,
+        max: options.tenantConnections ?? 5,
+        options: TENANT_SESSION_OPTIONS,
+      });
       // An idle client losing its connection emits on the pool; without a listener that would crash the process.
       this.pool.on('error', (err) => onError('postgres pool error', err));
     }
+    if (this.ownsTenantPool) this.tenantPool.on('error', (err) => onError('postgres tenant pool error', err));
     this.tables = tablesIn(options.schema ?? DEFAULT_SCHEMA);
   }
 
   async init(): Promise<void> {
-    await migrate(this.pool, this.tables.schema);
+    if (this.ownerConnectionString === undefined) {
+      await migrate(this.pool, this.tables.schema);
+      return;
+    }
+    // The store's own sessions are the app role, which may not change the schema (nor exist yet): migrate as the owner.
+    const owner = new pg.Pool({ connectionString: this.ownerConnectionString, max: 1 });
+    try {
+      await migrate(owner, this.tables.schema);
+    } finally {
+      await owner.end();
+    }
   }
 
   async ensureSite(siteId: string, definition: unknown): Promise<void> {
@@ -190,6 +235,7 @@ export class PgEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    if (this.ownsTenantPool) await this.tenantPool.end();
     if (this.ownsPool) await this.pool.end();
   }
 }

@@ -6,7 +6,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Pool } from 'pg';
-import { quoteIdent } from './pg-util.ts';
+import { SITE_WIDE_SCOPE, TENANT_SETTING, quoteIdent } from './pg-util.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 /** First key of the two-int advisory lock: ASCII 'Fltw', so our locks are recognisable in pg_locks. */
@@ -63,7 +63,8 @@ export async function migrate(pool: Pool, schema: string): Promise<number[]> {
         try {
           await client.query('BEGIN');
           // Migration files use unqualified names; the schema comes from the search path of this transaction only.
-          await client.query(`SET LOCAL search_path TO ${s}`);
+          // Site-wide tenant scope: RLS is FORCEd (013), so an owner that is not a superuser could not backfill otherwise.
+          await client.query(`SET LOCAL search_path TO ${s}; SET LOCAL ${TENANT_SETTING} = '${SITE_WIDE_SCOPE}'`);
           await client.query(m.sql);
           await client.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
           await client.query('COMMIT');

@@ -4,6 +4,17 @@ import type { Pool, PoolClient } from 'pg';
 /** Schema used when none is configured (the server's DB_SCHEMA default). */
 export const DEFAULT_SCHEMA = 'floortwin';
 
+/** The application's database role (migration 013): not the owner of any table, no BYPASSRLS, subject to RLS. */
+export const APP_ROLE = 'floortwin_app';
+/** The setting RLS policies read: a tenant id, or `SITE_WIDE_SCOPE`; unset or empty → no tenant rows at all. */
+export const TENANT_SETTING = 'floortwin.tenant';
+/** `floortwin.tenant` value of the site-wide scope (the single writer and staff paths): every tenant's rows. */
+export const SITE_WIDE_SCOPE = '*';
+/** Startup options of the app's pool: every connection runs as APP_ROLE in the site-wide scope. */
+export const APP_SESSION_OPTIONS = `-c role=${APP_ROLE} -c ${TENANT_SETTING}=${SITE_WIDE_SCOPE}`;
+/** Startup options of a tenant-facing pool: APP_ROLE and no scope, so a query outside `withTenant` sees no tenant rows. */
+export const TENANT_SESSION_OPTIONS = `-c role=${APP_ROLE}`;
+
 /** Quotes an SQL identifier (schema names come from configuration, never from users, but quote anyway). */
 export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;

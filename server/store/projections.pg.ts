@@ -7,6 +7,7 @@ import type { PoolClient } from 'pg';
 import { VIRTUAL_LOCATIONS, type LineChange, type ReservationRelease, type SequencedEvent, type StockKey } from '../twin/events.ts';
 import type { OrderStatus, TaskStatus } from '../twin/state.ts';
 import { quoteIdent, type Tables } from './pg-util.ts';
+import { emptyTransferRows, noteTransferRows, writeTransfers, type TransferRows } from './transfers-projection.pg.ts';
 
 /** True for a location of the layout (stock_quant rows), false for the ledger's virtual ones. */
 export function isPhysicalLocation(locationId: string): boolean {
@@ -179,6 +180,8 @@ interface Plan {
   readonly counts: Map<string, CountRow>;
   readonly goodsIn: GoodsInRows;
   readonly returns: ReturnsRows;
+  /** Transfers between sites and serial history (R71–R80), transfers-projection.pg.ts. */
+  readonly transfers: TransferRows;
 }
 
 /** RMA rows of a batch (R50–R55), written by `writeReturns`; their stock moves and holds go the common way. */
@@ -298,6 +301,14 @@ function referencedIds(batch: readonly SequencedEvent[]): { taskIds: string[]; d
       case 'MoveTaskCancelled':
       case 'PickFaceSet':
       case 'PickFaceCleared':
+      case 'TransferCreated':
+      case 'TransferLinePicked':
+      case 'TransferCancelled':
+      case 'TransferDespatched':
+      case 'InboundTransferExpected':
+      case 'TransferReceived':
+      case 'InboundTransferClosed':
+      case 'TransferReceiptConfirmed':
         break;
       default:
         return unreachable(e satisfies never);
@@ -360,6 +371,7 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
     counts: new Map(),
     goodsIn: { holds: [], releases: [], asns: [], closes: [], receipts: [], heldSkus: new Map() },
     returns: { rmas: [], steps: [], closes: [] },
+    transfers: emptyTransferRows(),
   };
   const heldSkus = (lines: readonly { tenantId: string; skuId: string }[]): void => {
     for (const l of lines) p.goodsIn.heldSkus.set(`${l.tenantId}\u0000${l.skuId}`, { tenant_id: l.tenantId, sku_id: l.skuId });
@@ -490,6 +502,7 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
 
   for (const { seq, event: e } of batch) {
     const at: number = e.at;
+    noteTransferRows(p.transfers, seq, e);
     switch (e.type) {
       case 'StockReceived':
         move(seq, at, e, VIRTUAL_LOCATIONS.supplier, e.locationId, e.qty, null);
@@ -799,6 +812,32 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
       case 'PickFaceCleared':
         // Move tasks and pick faces live in the event log and the twin (and its snapshots); no table needs them yet.
         break;
+      // Transfers (R71–R76): bin → TRANSIT on despatch; TRANSFER_IN → dock on receipt (holds like goods-in); TRANSIT →
+      // TRANSFER_OUT / ADJUSTMENT on confirmation. Their own rows: transfers-projection.pg.ts.
+      case 'TransferDespatched':
+        for (const l of e.lines) move(seq, at, l, l.fromLocationId, e.transitLocationId, l.qty, null, 'TRANSFER_OUT');
+        break;
+      case 'TransferReceived': {
+        move(seq, at, e, VIRTUAL_LOCATIONS.transferIn, e.locationId, e.qty, null, 'TRANSFER_IN');
+        const { tenantId, skuId, lot, expiry, locationId } = e;
+        for (const h of e.holds) {
+          const reason = h.status === 'damaged' ? (e.reason ?? 'damaged on receipt') : 'quality hold on receipt';
+          p.goodsIn.holds.push({ hold_id: h.holdId, seq, status: h.status, source: 'receipt', reason, lines: [{ locationId, tenantId, skuId, lot, expiry, qty: h.qty }], units: h.qty, at_ms: at });
+        }
+        break;
+      }
+      case 'TransferReceiptConfirmed':
+        for (const l of e.lines) {
+          move(seq, at, l, e.transitLocationId, VIRTUAL_LOCATIONS.transferOut, l.deliveredQty, null, 'TRANSFER_DELIVERED');
+          move(seq, at, l, e.transitLocationId, VIRTUAL_LOCATIONS.adjustment, l.shortQty, null, 'TRANSFER_SHORT');
+        }
+        break;
+      case 'TransferCreated':
+      case 'TransferLinePicked':
+      case 'TransferCancelled':
+      case 'InboundTransferExpected':
+      case 'InboundTransferClosed':
+        break;
       default:
         return unreachable(e satisfies never);
     }
@@ -818,6 +857,9 @@ async function expectRows(client: PoolClient, what: string, sql: string, params:
  * bound, so it must be driven by the batch and primary keys, never scan a site. With stale statistics (a fresh table,
  * a new site) the planner would hash or scan a whole site for each UPDATE … FROM; the UPDATEs therefore look rows up
  * by primary key in a subquery and join on ctid, and these settings rule out the scan and hash plans.
+ * On tables under row-level security (migration 013) that subquery carries `OFFSET 0`: pulled up, its ctid lookup would
+ * become a non-leakproof join qual that the planner may not move below the policy, and the TID scan became a scan of
+ * the site for every row of the batch (50 s for a 5,000-event append).
  */
 // jit = off: with scans priced out, a small join looks huge to the planner and was JIT-compiled on every append
 // (~100 ms each in the pipeline benchmark).
@@ -854,7 +896,7 @@ export async function projectBatch(client: PoolClient, t: Tables, siteId: string
            FROM (SELECT d.*, (SELECT k.ctid FROM ${t.stockQuant} k
                                WHERE k.site_id = $1 AND k.location_id = d.location_id AND k.tenant_id = d.tenant_id
                                  AND k.sku_id = d.sku_id AND k.lot = d.lot) AS tid
-                   FROM d) d
+                   FROM d OFFSET 0) d
           WHERE q.ctid = d.tid
          RETURNING q.location_id, q.tenant_id, q.sku_id, q.lot
        )
@@ -903,7 +945,7 @@ export async function projectBatch(client: PoolClient, t: Tables, siteId: string
          FROM (SELECT x.*, (SELECT k.ctid FROM ${t.orders} k WHERE k.site_id = $1 AND k.order_id = x.order_id) AS tid
                  FROM jsonb_to_recordset($2::jsonb) AS x(order_id text, status text, despatched_ms float8, carrier text,
                       tracking_number text, service text, sscc text, carton_code text, weight_g integer, cancel_reason text,
-                      seq bigint)) x
+                      seq bigint) OFFSET 0) x
         WHERE o.ctid = x.tid`,
       [siteId, json(p.orderUpdates.values())],
       p.orderUpdates.size,
@@ -967,7 +1009,7 @@ export async function projectBatch(client: PoolClient, t: Tables, siteId: string
           SET status = x.status, operative_id = x.operative_id, picked_qty = x.picked_qty, shorted_qty = x.shorted_qty,
               updated_seq = x.updated_seq
          FROM (SELECT x.*, (SELECT j.ctid FROM ${t.pickTasks} j WHERE j.site_id = $1 AND j.task_id = x.task_id) AS tid
-                 FROM jsonb_to_recordset($2::jsonb) AS x(${taskColumns})) x
+                 FROM jsonb_to_recordset($2::jsonb) AS x(${taskColumns}) OFFSET 0) x
         WHERE k.ctid = x.tid`,
       [siteId, json([...p.dirtyTaskIds].map((id) => pre.tasks.get(id)))],
       p.dirtyTaskIds.size,
@@ -987,6 +1029,7 @@ export async function projectBatch(client: PoolClient, t: Tables, siteId: string
   if (p.counts.size > 0) await writeCounts(client, t, siteId, p.counts);
   await writeGoodsIn(client, t, siteId, p.goodsIn);
   await writeReturns(client, t, siteId, p.returns);
+  await writeTransfers(client, t, siteId, p.transfers);
   await writeOutbox(client, t, siteId, batch, p);
 }
 

@@ -93,8 +93,8 @@ export function allocationsFor(
   exclude?: LocationId,
   crossDock = false,
 ): Allocation[] {
-  // Held (R39) and committed (R57) units are not allocated.
-  const notFree = (key: string): number => heldOf(state, key) + movingOf(state, key);
+  // Held (R39) and committed (R57, R71: move tasks and transfers) units are not allocated.
+  const notFree = (key: string): number => heldOf(state, key) + movingOf(state, key) + (state.transferringByQuant.get(key) ?? 0);
   const picked = allocateLine(candidateQuants(state, order, line.skuId, exclude), taken, need, notFree);
   // R65: what the bins cannot give, a refill takes from the dock (bins always first, whatever their expiry).
   const got = picked.reduce((n, p) => n + p.qty, 0);

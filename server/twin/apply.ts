@@ -10,6 +10,8 @@ import { noteReceipt, qcRuleKey } from './goods-in.ts';
 import { noteHeld } from './stock-status.ts';
 import { noteRma } from './returns.ts';
 import { noteMoveTask, releaseMoveTasksOf } from './move-tasks.ts';
+import { noteTransfer } from './transfers.ts';
+import { noteSerials } from './serials.ts';
 
 /** Orders waiting for a picker are served highest priority first, then oldest, then by id (deterministic). */
 export function compareQueued(a: OrderState, b: OrderState): number {
@@ -611,7 +613,30 @@ export function apply(state: TwinState, event: TwinEvent): TwinState {
       }
       break;
     }
+    // Transfers between sites (R71–R76): the quants change through changeQuant like any ledger move.
+    case 'TransferCreated':
+    case 'TransferLinePicked':
+    case 'TransferCancelled':
+    case 'TransferDespatched':
+    case 'InboundTransferExpected':
+    case 'InboundTransferClosed':
+    case 'TransferReceiptConfirmed':
+      noteTransfer(state, event, (l, t, s, lot, exp, d) => changeQuant(state, l, t, s, lot, exp, d, 0));
+      break;
+    case 'TransferReceived': {
+      noteTransfer(state, event, (l, t, s, lot, exp, d) => changeQuant(state, l, t, s, lot, exp, d, 0));
+      const { tenantId, skuId, lot, expiry, locationId } = event;
+      for (const h of event.holds) {
+        const lines = [{ locationId, tenantId, skuId, lot, expiry, qty: h.qty }];
+        const reason = h.status === 'damaged' ? (event.reason ?? 'damaged on receipt') : 'quality hold on receipt';
+        state.holds.set(h.holdId, { id: h.holdId, status: h.status, reason, source: 'receipt', placedAt: event.at, lines });
+        noteHeld(state, lines, 1);
+      }
+      break;
+    }
   }
+  // Serial-tracked units (R77–R80) follow the events that carry or move them.
+  noteSerials(state, event);
   return state;
 }
 

@@ -168,6 +168,8 @@ export interface ConfirmPick {
   /** Unique per scan on the device: a resend of a scan that was applied is acknowledged, not applied twice (R17). */
   readonly scanId?: string;
   readonly deviceId?: string;
+  /** One serial scanned per unit of a serial-tracked SKU (R78). */
+  readonly serials?: readonly string[];
 }
 
 /** The picker found fewer than the task asks for: `foundQty` (0..task qty) is picked, the rest is written off for a count. */
@@ -178,6 +180,8 @@ export interface ShortPick {
   readonly foundQty: number;
   readonly scanId?: string;
   readonly deviceId?: string;
+  /** One serial per unit found, for a serial-tracked SKU (R78). */
+  readonly serials?: readonly string[];
 }
 
 /**
@@ -357,6 +361,8 @@ export interface ReceiveGoods {
   readonly damagedQty?: number;
   /** Required for damaged units and for units beyond the ASN line. */
   readonly reason?: string;
+  /** One per unit of a serial-tracked SKU (R77). */
+  readonly serials?: readonly string[];
 }
 
 /** Closes an ASN and reports what was expected against what arrived (R46); `reason` required when a line is short. */
@@ -400,7 +406,8 @@ export interface ReceiveReturn {
   /** Which RMA SKU the scan is for when it names none by itself; must agree with the scan. */
   readonly skuId?: SkuId;
   /** The shipped lot, for a lot-tracked SKU (else taken from a GS1 (10) in the scan). */
-  readonly lot?: string;
+  readonly lot?: string;  /** The returned unit's serial, for a serial-tracked SKU (one unit per receipt, R79). */
+  readonly serial?: string;
 }
 
 /** Grades received units of an RMA line and decides their disposition (R52, R53). */
@@ -497,6 +504,101 @@ export interface ClearPickFace {
   readonly locationId: LocationId;
 }
 
+/** One line of a transfer to another site (R71): units of one quant of the source site, taken from `fromLocationId`. */
+export interface TransferLineInput {
+  readonly tenantId: TenantId;
+  readonly skuId: SkuId;
+  /** '' or absent for a SKU without lots. */
+  readonly lot?: string;
+  readonly qty: number;
+  readonly fromLocationId: LocationId;
+}
+
+/** Creates a transfer order from this site to `toSiteId` and commits its units at their bins (R71). */
+export interface CreateTransfer {
+  readonly type: 'createTransfer';
+  readonly transferId: string;
+  readonly toSiteId: string;
+  readonly lines: readonly TransferLineInput[];
+}
+
+/** Picks one transfer line with a source scan (and one serial per unit of a serial-tracked SKU, R72, R78). */
+export interface PickTransferLine {
+  readonly type: 'pickTransferLine';
+  readonly transferId: string;
+  readonly lineNo: number;
+  readonly sourceScan: string;
+  readonly scanId: string;
+  readonly serials?: readonly string[];
+}
+
+/** Despatches a fully picked transfer: its units leave the bins into `TRANSIT:<site>` (R73). */
+export interface DespatchTransfer {
+  readonly type: 'despatchTransfer';
+  readonly transferId: string;
+}
+
+/** Cancels a transfer not yet despatched; its committed units are free again (R72). */
+export interface CancelTransfer {
+  readonly type: 'cancelTransfer';
+  readonly transferId: string;
+  readonly reason: string;
+}
+
+/** One despatched line as the receiving site is told of it (R74). */
+export interface InboundTransferLine {
+  readonly lineNo: number;
+  readonly tenantId: TenantId;
+  readonly skuId: SkuId;
+  readonly lot: string;
+  readonly expiry: string | null;
+  readonly qty: number;
+  readonly serials: readonly string[];
+}
+
+/** Tells the receiving site of a despatched transfer (R74); the same transfer again is acknowledged without effect. */
+export interface ExpectTransfer {
+  readonly type: 'expectTransfer';
+  readonly transferId: string;
+  readonly fromSiteId: string;
+  readonly lines: readonly InboundTransferLine[];
+}
+
+/** Units of an inbound transfer line scanned in on the receiving site's dock (R75). */
+export interface ReceiveTransfer {
+  readonly type: 'receiveTransfer';
+  readonly transferId: string;
+  readonly receiptId: string;
+  readonly lineNo: number;
+  readonly qty: number;
+  readonly damagedQty?: number;
+  /** Required for damaged units and for units beyond the line. */
+  readonly reason?: string;
+  readonly serials?: readonly string[];
+}
+
+/** Closes an inbound transfer with its report (R75); `reason` required when a line is short. */
+export interface CloseTransfer {
+  readonly type: 'closeTransfer';
+  readonly transferId: string;
+  readonly reason?: string;
+}
+
+/** What the receiving site confirmed of one line (R76). */
+export interface TransferReceiptLine {
+  readonly lineNo: number;
+  readonly receivedQty: number;
+  readonly damagedQty: number;
+}
+
+/** The source site learns what arrived and clears its transit (R76); a second confirmation is acknowledged without effect. */
+export interface ConfirmTransferReceipt {
+  readonly type: 'confirmTransferReceipt';
+  readonly transferId: string;
+  readonly lines: readonly TransferReceiptLine[];
+  readonly reason: string | null;
+}
+
 export type Command =
   | ReceiveStock
   | MoveStock
@@ -542,6 +644,14 @@ export type Command =
   | CompleteMoveTask
   | CancelMoveTask
   | SetPickFace
-  | ClearPickFace;
+  | ClearPickFace
+  | CreateTransfer
+  | PickTransferLine
+  | DespatchTransfer
+  | CancelTransfer
+  | ExpectTransfer
+  | ReceiveTransfer
+  | CloseTransfer
+  | ConfirmTransferReceipt;
 
 export type CommandType = Command['type'];

@@ -33,6 +33,17 @@ import { buildSscc, gtinMatches, looksLikeGs1, parseGs1, ssccSerialCapacity } fr
 import { decideCancel, decideExpire, decideLabel, decideReleaseWave } from './order-lifecycle.ts';
 import { decideApproveCount, decideCreateCounts, decideRejectCount, decideStartCount, decideSubmitCount } from './counting.ts';
 import { decideCloseAsn, decideCreateAsn, decideReceiveGoods, decideSetQcRule } from './goods-in.ts';
+import {
+  decideCancelTransfer,
+  decideCloseTransfer,
+  decideConfirmTransferReceipt,
+  decideCreateTransfer,
+  decideDespatchTransfer,
+  decideExpectTransfer,
+  decidePickTransferLine,
+  decideReceiveTransfer,
+} from './transfers.ts';
+import { checkSerialsInStock } from './serials.ts';
 import { decideExpireLots, decidePlaceHold, decideReleaseHold, dockLocationId, freeOf, heldOf } from './stock-status.ts';
 import { decideCloseRma, decideCreateRma, decideInspectReturn, decideReceiveReturn, returnsLocationId } from './returns.ts';
 import {
@@ -544,6 +555,9 @@ function decideConfirmPick(state: TwinState, c: ConfirmPick, at: EpochMs): Decis
   if (c.qty !== task.qty) {
     return refuse(domainError('INVALID_QUANTITY', `confirm exactly ${task.qty}; use a short pick for fewer`, { qty: c.qty, taskQty: task.qty }));
   }
+  // R78: a serial-tracked SKU is picked with one serial scanned per unit, each in stock here.
+  const badSerial = sku.serialTracked === true ? checkSerialsInStock(state, sku, task.lot, task.qty, c.serials) : (c.serials ?? []).length > 0 ? domainError('INVALID_STATE', `SKU ${sku.id} is not serial-tracked: no serials`, { skuId: sku.id }) : null;
+  if (badSerial !== null) return refuse(badSerial);
   const events: TwinEvent[] = [
     {
       type: 'PickConfirmed',
@@ -559,6 +573,7 @@ function decideConfirmPick(state: TwinState, c: ConfirmPick, at: EpochMs): Decis
       qty: task.qty,
       scanId: c.scanId ?? null,
       deviceId: c.deviceId ?? null,
+      ...(sku.serialTracked === true ? { serials: [...(c.serials ?? [])] } : {}),
     },
   ];
   const order = state.orders.get(task.orderId);
@@ -586,6 +601,14 @@ function decideShortPick(state: TwinState, c: ShortPick, at: EpochMs): Decision 
     );
   }
   const shortQty = task.qty - c.foundQty;
+  // R78: the units found of a serial-tracked SKU are scanned one serial each, like a confirmed pick.
+  const shortSku = state.skusById.get(task.skuId);
+  if (shortSku?.serialTracked === true) {
+    const badSerial = checkSerialsInStock(state, shortSku, task.lot, c.foundQty, c.serials);
+    if (badSerial !== null) return refuse(badSerial);
+  } else if ((c.serials ?? []).length > 0) {
+    return refuse(domainError('INVALID_STATE', `SKU ${task.skuId} is not serial-tracked: no serials`, { skuId: task.skuId }));
+  }
   const events: TwinEvent[] = [
     {
       type: 'PickShorted',
@@ -602,6 +625,7 @@ function decideShortPick(state: TwinState, c: ShortPick, at: EpochMs): Decision 
       shortQty,
       scanId: c.scanId ?? null,
       deviceId: c.deviceId ?? null,
+      ...(shortSku?.serialTracked === true ? { serials: [...(c.serials ?? [])] } : {}),
     },
   ];
   const order = state.orders.get(task.orderId);
@@ -765,7 +789,7 @@ function keepHeld(state: TwinState, out: TwinEvent[] | DomainError): TwinEvent[]
       const q = state.quants.get(key);
       const free = q === undefined ? 0 : Math.max(0, freeOf(state, q));
       // Units committed to a move task (R57) are kept like held ones: the task finds the bin short and says so.
-      if (-a.qty <= free || heldOf(state, key) + movingOf(state, key) === 0) return a;
+      if (-a.qty <= free || heldOf(state, key) + movingOf(state, key) + (state.transferringByQuant.get(key) ?? 0) === 0) return a;
       return { ...a, qty: -free, deferred: a.variance + free };
     });
     return { ...e, adjustments };
@@ -866,6 +890,22 @@ export function decide(state: TwinState, command: Command, ctx: DecideContext): 
       return settle(decideSetPickFace(state, command, at));
     case 'clearPickFace':
       return settle(decideClearPickFace(state, command, at));
+    case 'createTransfer':
+      return settle(decideCreateTransfer(state, command, at));
+    case 'pickTransferLine':
+      return settle(decidePickTransferLine(state, command, at));
+    case 'despatchTransfer':
+      return settle(decideDespatchTransfer(state, command, at));
+    case 'cancelTransfer':
+      return settle(decideCancelTransfer(state, command, at));
+    case 'expectTransfer':
+      return settle(decideExpectTransfer(state, command, at));
+    case 'receiveTransfer':
+      return settle(decideReceiveTransfer(state, command, at));
+    case 'closeTransfer':
+      return settle(decideCloseTransfer(state, command, at));
+    case 'confirmTransferReceipt':
+      return settle(decideConfirmTransferReceipt(state, command, at));
     case 'blockSegment':
     case 'unblockSegment': {
       const out = command.type === 'blockSegment' ? decideBlockSegment(state, command, at) : decideUnblockSegment(state, command, at);

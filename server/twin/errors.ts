@@ -55,7 +55,14 @@ export type DomainErrorCode =
   | 'SKILL_REQUIRED'
   | 'DUPLICATE_TASK'
   | 'OVERRIDE_REASON_REQUIRED'
-  | 'CLIENT_MISMATCH';
+  | 'CLIENT_MISMATCH'
+  | 'UNKNOWN_TRANSFER'
+  | 'DUPLICATE_TRANSFER'
+  | 'TRANSFER_CLOSED'
+  | 'SERIAL_REQUIRED'
+  | 'UNKNOWN_SERIAL'
+  | 'DUPLICATE_SERIAL'
+  | 'SERIAL_NOT_SHIPPED';
 
 export interface DomainError {
   readonly code: DomainErrorCode;

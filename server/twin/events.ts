@@ -13,6 +13,9 @@ export const VIRTUAL_LOCATIONS = {
   packing: 'V:PACKING',
   customer: 'V:CUSTOMER',
   adjustment: 'V:ADJUSTMENT',
+  /** Where a site's transfers in come from and its delivered transfers out go (R73–R76). */
+  transferIn: 'V:TRANSFER_IN',
+  transferOut: 'V:TRANSFER_OUT',
 } as const;
 
 interface EventBase {
@@ -230,6 +233,8 @@ export interface GoodsReceived extends EventBase, StockKey {
   readonly reason: string | null;
   readonly blind: boolean;
   readonly holds: readonly { readonly holdId: HoldId; readonly status: HoldStatus; readonly qty: number }[];
+  /** Serials of the units, for a serial-tracked SKU (R77); absent otherwise and in older events. */
+  readonly serials?: readonly string[];
 }
 
 /** One line of an ASN's discrepancy report (R46): short = expected − received when positive, over the reverse. */
@@ -283,6 +288,8 @@ export interface ReturnReceived extends EventBase, StockKey {
   readonly locationId: LocationId;
   readonly qty: number;
   readonly holdId: HoldId;
+  /** The returned unit's serial, for a serial-tracked SKU (R79). */
+  readonly serial?: string;
 }
 
 /**
@@ -461,6 +468,8 @@ export interface PickConfirmed extends EventBase, StockKey {
   readonly qty: number;
   readonly scanId?: string | null;
   readonly deviceId?: string | null;
+  /** Serials picked, for a serial-tracked SKU (R78). */
+  readonly serials?: readonly string[];
 }
 
 export interface PickShorted extends EventBase, StockKey {
@@ -475,6 +484,8 @@ export interface PickShorted extends EventBase, StockKey {
   readonly shortQty: number;
   readonly scanId?: string | null;
   readonly deviceId?: string | null;
+  /** Serials of the units found, for a serial-tracked SKU (R78). */
+  readonly serials?: readonly string[];
 }
 
 /** A route was planned for an operative: their open tasks in visit order (R27). */
@@ -534,6 +545,117 @@ export interface OperativeMoved extends EventBase {
   readonly activity: OperativeActivity;
 }
 
+/** A line of a transfer between sites (R71). */
+export interface TransferLine extends StockKey {
+  readonly lineNo: number;
+  readonly qty: number;
+  readonly fromLocationId: LocationId;
+}
+
+/** A transfer order from this site to another (R71); its units are committed at their bins until despatch. */
+export interface TransferCreated extends EventBase {
+  readonly type: 'TransferCreated';
+  readonly transferId: string;
+  readonly toSiteId: string;
+  readonly lines: readonly TransferLine[];
+}
+
+/** A transfer line picked with its source scan (R72), with the serials scanned (R78). */
+export interface TransferLinePicked extends EventBase {
+  readonly type: 'TransferLinePicked';
+  readonly transferId: string;
+  readonly lineNo: number;
+  readonly scanId: string;
+  readonly serials: readonly string[];
+}
+
+/** A transfer cancelled before despatch (R72): its commitments end. */
+export interface TransferCancelled extends EventBase {
+  readonly type: 'TransferCancelled';
+  readonly transferId: string;
+  readonly reason: string;
+}
+
+/** Ledger moves bin → `TRANSIT:<site>` for every line (R73): the units leave the site's available stock. */
+export interface TransferDespatched extends EventBase {
+  readonly type: 'TransferDespatched';
+  readonly transferId: string;
+  readonly toSiteId: string;
+  readonly transitLocationId: LocationId;
+  readonly lines: readonly TransferLine[];
+}
+
+/** One line of an inbound transfer as the receiving site expects it (R74). */
+export interface InboundLine extends StockKey {
+  readonly lineNo: number;
+  readonly qty: number;
+  readonly serials: readonly string[];
+}
+
+/** The receiving site's expectation of a despatched transfer (R74). */
+export interface InboundTransferExpected extends EventBase {
+  readonly type: 'InboundTransferExpected';
+  readonly transferId: string;
+  readonly fromSiteId: string;
+  readonly lines: readonly InboundLine[];
+}
+
+/** Units of an inbound transfer line received on the dock (R75): the ledger move TRANSFER_IN → `DOCK:<site>`. */
+export interface TransferReceived extends EventBase, StockKey {
+  readonly type: 'TransferReceived';
+  readonly transferId: string;
+  readonly receiptId: string;
+  readonly lineNo: number;
+  readonly locationId: LocationId;
+  readonly qty: number;
+  readonly damagedQty: number;
+  /** Units beyond what the line still expected. */
+  readonly overQty: number;
+  readonly reason: string | null;
+  readonly holds: readonly { readonly holdId: HoldId; readonly status: HoldStatus; readonly qty: number }[];
+  readonly serials: readonly string[];
+}
+
+/** One line of an inbound transfer's report (R75). */
+export interface TransferReportLine {
+  readonly lineNo: number;
+  readonly expectedQty: number;
+  readonly receivedQty: number;
+  readonly damagedQty: number;
+}
+
+/** An inbound transfer closed with what arrived against what was sent (R75). */
+export interface InboundTransferClosed extends EventBase {
+  readonly type: 'InboundTransferClosed';
+  readonly transferId: string;
+  readonly fromSiteId: string;
+  readonly reason: string | null;
+  readonly report: readonly TransferReportLine[];
+}
+
+/** One line of a receipt confirmation at the source site (R76). */
+export interface ConfirmedLine extends StockKey {
+  readonly lineNo: number;
+  /** Units despatched that arrived: TRANSIT → TRANSFER_OUT. */
+  readonly deliveredQty: number;
+  /** Units despatched that did not arrive: TRANSIT → ADJUSTMENT (reason TRANSFER_SHORT). */
+  readonly shortQty: number;
+  readonly receivedQty: number;
+  readonly damagedQty: number;
+}
+
+/**
+ * The source site's transit cleared (R76): per line, delivered units `TRANSIT:<site>` → TRANSFER_OUT and units that
+ * did not arrive → ADJUSTMENT. Over-deliveries are the receiving site's (from its TRANSFER_IN).
+ */
+export interface TransferReceiptConfirmed extends EventBase {
+  readonly type: 'TransferReceiptConfirmed';
+  readonly transferId: string;
+  readonly transitLocationId: LocationId;
+  readonly reason: string | null;
+  readonly lines: readonly ConfirmedLine[];
+}
+
 export type DurableEvent =
   | StockReceived
   | StockMoved
@@ -577,7 +699,15 @@ export type DurableEvent =
   | MoveTaskCompleted
   | MoveTaskCancelled
   | PickFaceSet
-  | PickFaceCleared;
+  | PickFaceCleared
+  | TransferCreated
+  | TransferLinePicked
+  | TransferCancelled
+  | TransferDespatched
+  | InboundTransferExpected
+  | TransferReceived
+  | InboundTransferClosed
+  | TransferReceiptConfirmed;
 
 export type TwinEvent = DurableEvent | OperativeMoved;
 export type TwinEventType = TwinEvent['type'];

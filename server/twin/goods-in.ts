@@ -13,6 +13,7 @@ import { skuKey } from './keys.ts';
 import type { Sku } from './site.ts';
 import type { AsnLineState, AsnState, HoldStatus, TwinState } from './state.ts';
 import { asHoldId, dockLocationId, isIsoDate } from './stock-status.ts';
+import { checkNewSerials } from './serials.ts';
 
 /** Most lines one ASN may carry. */
 export const MAX_ASN_LINES = 1_000;
@@ -165,6 +166,13 @@ export function decideReceiveGoods(state: TwinState, c: ReceiveGoods, at: EpochM
   if (damagedQty > 0) holds.push({ holdId: asHoldId(`${c.receiptId}/damaged`), status: 'damaged', qty: damagedQty });
   if (qty > damagedQty && qcHoldApplies(state, sku)) holds.push({ holdId: asHoldId(`${c.receiptId}/qc`), status: 'qc', qty: qty - damagedQty });
   for (const h of holds) if (state.holds.has(h.holdId)) return domainError('DUPLICATE_HOLD', `hold ${h.holdId} already exists`, { holdId: h.holdId });
+  // R77: a serial-tracked SKU is received with one new serial per unit.
+  if (sku.serialTracked === true) {
+    const badSerial = checkNewSerials(state, sku, qty, c.serials, new Set());
+    if (badSerial !== null) return badSerial;
+  } else if ((c.serials ?? []).length > 0) {
+    return domainError('INVALID_STATE', `SKU ${sku.id} is not serial-tracked: no serials`, { skuId: sku.id });
+  }
   const event: GoodsReceived = {
     type: 'GoodsReceived',
     at,
@@ -182,6 +190,7 @@ export function decideReceiveGoods(state: TwinState, c: ReceiveGoods, at: EpochM
     reason,
     blind: asn === null,
     holds,
+    ...(sku.serialTracked === true ? { serials: [...(c.serials ?? [])] } : {}),
   };
   return [event];
 }

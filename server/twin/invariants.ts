@@ -9,6 +9,8 @@ import type { TwinState } from './state.ts';
 import { dockLocationId } from './stock-status.ts';
 import { returnsLocationId, rmaProblems } from './returns.ts';
 import { moveTaskProblems } from './move-tasks.ts';
+import { isTransitLocation, transferProblems } from './transfers.ts';
+import { serialProblems } from './serials.ts';
 
 /**
  * Every broken invariant of the state as one line each; empty means healthy. Full scan (O(state)): for tests and
@@ -30,7 +32,7 @@ export function checkTwinInvariants(state: TwinState): string[] {
     if (q.reserved > q.onHand) problems.push(`quant ${key}: reserved ${q.reserved} > onHand ${q.onHand}`);
     if (q.onHand <= 0) problems.push(`quant ${key}: empty quant kept (onHand ${q.onHand})`);
     // The returns desk (R51) is a dock too: outside the layout, never reserved from, any mix.
-    const dock = q.locationId === dockLocationId(state.site.id) || q.locationId === returnsLocationId(state.site.id);
+    const dock = q.locationId === dockLocationId(state.site.id) || q.locationId === returnsLocationId(state.site.id) || isTransitLocation(q.locationId);
     if (!state.locationsById.has(q.locationId) && !dock) problems.push(`quant ${key}: unknown location`);
     // R39: held units are never reserved too; R44: nothing is allocated from the dock.
     const held = state.heldByQuant.get(key) ?? 0;
@@ -183,6 +185,8 @@ export function checkTwinInvariants(state: TwinState): string[] {
   problems.push(...rmaProblems(state));
   // Move tasks and pick faces (R63): commitments within what a quant can give, index = open tasks, valid faces.
   problems.push(...moveTaskProblems(state));
+  // Transfers between sites and serials (R76, R80): commitments, transit = despatched − confirmed, serial places.
+  problems.push(...transferProblems(state), ...serialProblems(state, isTransitLocation));
 
   // Blocked segments (R28): keyed min-max, stored a < b, and an edge of the site's walk graph.
   for (const [key, seg] of state.blockedEdges) {
@@ -252,6 +256,26 @@ export function ledgerBalances(events: Iterable<TwinEvent>): LedgerResult {
       case 'ReturnInspected':
         for (const d of e.disposed) move(e.locationId, VIRTUAL_LOCATIONS.adjustment, e.tenantId, e.skuId, d.qty);
         break;
+      // Transfers (R73–R76): bin → TRANSIT on despatch, TRANSFER_IN → dock at the receiving site, TRANSIT →
+      // TRANSFER_OUT (delivered) and → ADJUSTMENT (short) when the receipt is confirmed.
+      case 'TransferDespatched':
+        for (const l of e.lines) move(l.fromLocationId, e.transitLocationId, l.tenantId, l.skuId, l.qty);
+        break;
+      case 'TransferReceived':
+        move(VIRTUAL_LOCATIONS.transferIn, e.locationId, e.tenantId, e.skuId, e.qty);
+        break;
+      case 'TransferReceiptConfirmed':
+        for (const l of e.lines) {
+          move(e.transitLocationId, VIRTUAL_LOCATIONS.transferOut, l.tenantId, l.skuId, l.deliveredQty);
+          move(e.transitLocationId, VIRTUAL_LOCATIONS.adjustment, l.tenantId, l.skuId, l.shortQty);
+        }
+        break;
+      case 'TransferCreated':
+      case 'TransferLinePicked':
+      case 'TransferCancelled':
+      case 'InboundTransferExpected':
+      case 'InboundTransferClosed':
+        break;
       case 'CountAdjusted':
         // Found units come in from ADJUSTMENT, lost ones go out to it (R37).
         for (const a of e.adjustments) {
@@ -303,7 +327,7 @@ export function ledgerBalances(events: Iterable<TwinEvent>): LedgerResult {
     const k = `${tenantId}|${skuId}`;
     net.set(k, (net.get(k) ?? 0) + qty);
     // SUPPLIER and ADJUSTMENT are sources as well as sinks (count adjustments find stock, R37).
-    if (location !== VIRTUAL_LOCATIONS.supplier && location !== VIRTUAL_LOCATIONS.adjustment && qty < 0) problems.push(`ledger ${key}: negative balance ${qty}`);
+    if (location !== VIRTUAL_LOCATIONS.supplier && location !== VIRTUAL_LOCATIONS.adjustment && location !== VIRTUAL_LOCATIONS.transferIn && qty < 0) problems.push(`ledger ${key}: negative balance ${qty}`);
   }
   for (const [k, qty] of net) if (qty !== 0) problems.push(`ledger ${k}: nets to ${qty}, not 0`);
   return { balances, problems };

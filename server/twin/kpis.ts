@@ -196,6 +196,14 @@ export class KpiAccumulator {
       case 'MoveTaskCancelled':
       case 'PickFaceSet':
       case 'PickFaceCleared':
+      case 'TransferCreated': // transfers between sites (R71–R76) are no KPI yet
+      case 'TransferLinePicked':
+      case 'TransferCancelled':
+      case 'TransferDespatched':
+      case 'InboundTransferExpected':
+      case 'TransferReceived':
+      case 'InboundTransferClosed':
+      case 'TransferReceiptConfirmed':
         break;
     }
   }

@@ -15,6 +15,7 @@ import type { Sku } from './site.ts';
 import type { HoldLine, HoldStatus, ReturnDisposition, ReturnGrade, ReturnReason, RmaLineState, RmaState, TwinState } from './state.ts';
 import { asHoldId, freeOf } from './stock-status.ts';
 import { parseGs1 } from './barcodes/gs1.ts';
+import { checkReturnSerial } from './serials.ts';
 
 export const RETURN_REASONS: readonly ReturnReason[] = ['damaged', 'defective', 'wrong-item', 'not-as-described', 'unwanted', 'late-delivery', 'other'];
 export const RETURN_GRADES: readonly ReturnGrade[] = ['A', 'B', 'C', 'unsellable'];
@@ -166,10 +167,17 @@ export function decideReceiveReturn(state: TwinState, c: ReceiveReturn, at: Epoc
   } else if (c.lot !== undefined && c.lot !== '') {
     return domainError('INVALID_STATE', `SKU ${sku.id} is not lot-tracked: no lot`, { skuId: sku.id });
   }
+  // R79: a serial-tracked unit comes back by its serial, one that was shipped to this RMA's order.
+  if (sku.serialTracked === true) {
+    const bad = checkReturnSerial(state, sku, open.orderId, c.qty, c.serial);
+    if (bad !== null) return bad;
+  } else if (c.serial !== undefined) {
+    return domainError('INVALID_STATE', `SKU ${sku.id} is not serial-tracked: no serial`, { skuId: sku.id });
+  }
   const holdId = rmaHoldId(open.id, 'R', open.receipts.length + 1);
   if (state.holds.has(holdId)) return domainError('DUPLICATE_HOLD', `hold ${holdId} already exists`, { holdId });
   const locationId = returnsLocationId(state.site.id);
-  const received: ReturnReceived = { type: 'ReturnReceived', at, rmaId: open.id, receiptId: c.receiptId, lineNo: line.lineNo, tenantId: open.tenantId, skuId: sku.id, lot, expiry, locationId, qty: c.qty, holdId };
+  const received: ReturnReceived = { type: 'ReturnReceived', at, rmaId: open.id, receiptId: c.receiptId, lineNo: line.lineNo, tenantId: open.tenantId, skuId: sku.id, lot, expiry, locationId, qty: c.qty, holdId, ...(c.serial === undefined ? {} : { serial: c.serial }) };
   const hold: HoldPlaced = {
     type: 'HoldPlaced',
     at,

@@ -17,6 +17,8 @@ export interface Sku {
   readonly demandWeight: number;
   /** True when stock of this SKU carries lots with expiry (allocated FEFO). */
   readonly lotTracked: boolean;
+  /** True when every unit carries a serial number, captured on receipt and scanned on pick (R77–R80). */
+  readonly serialTracked?: boolean;
 }
 
 export interface Tenant {

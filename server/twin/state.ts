@@ -204,6 +204,94 @@ export interface TwinState {
   readonly movingByQuant: Map<string, number>;
   /** Pick faces by bin (R62): the bin a SKU is picked from, refilled from reserve between `min` and `max`. */
   readonly pickFaces: Map<LocationId, PickFace>;
+  /** Transfers out of this site by id (R71–R76); absent in states built before transfers (read as empty). */
+  readonly transfers: Map<string, TransferState>;
+  /** Transfers into this site by id (R74, R75). */
+  readonly inboundTransfers: Map<string, InboundTransferState>;
+  /** Units per quant key committed to transfers not yet despatched (R71): a quant gives at most what else is free less these. */
+  readonly transferringByQuant: Map<string, number>;
+  /** Serial-tracked units known to this site, keyed `serialKey(tenant, sku, serial)` (R77–R80). */
+  readonly serials: Map<string, SerialState>;
+}
+
+/** `created` → `despatched` → `received`; `created` → `cancelled` (R71–R76). */
+export type TransferStatus = 'created' | 'despatched' | 'received' | 'cancelled';
+
+/** One line of a transfer out (R71). */
+export interface TransferLineState {
+  readonly lineNo: number;
+  readonly tenantId: TenantId;
+  readonly skuId: SkuId;
+  readonly lot: string;
+  readonly expiry: string | null;
+  readonly qty: number;
+  readonly fromLocationId: LocationId;
+  /** The pick's scan id once picked (R72), else null. */
+  pickScanId: string | null;
+  serials: readonly string[];
+  /** Set by the receipt confirmation (R76). */
+  receivedQty: number | null;
+  damagedQty: number | null;
+}
+
+/** A transfer order from this site to another (R71). */
+export interface TransferState {
+  readonly id: string;
+  readonly toSiteId: string;
+  readonly createdAt: EpochMs;
+  status: TransferStatus;
+  readonly lines: TransferLineState[];
+  despatchedAt: EpochMs | null;
+  receivedAt: EpochMs | null;
+  cancelReason: string | null;
+  /** The receiving site's reason for a short or over delivery (R76). */
+  receiptReason: string | null;
+}
+
+/** One line of a transfer into this site and what has been received against it (R74, R75). */
+export interface InboundLineState {
+  readonly lineNo: number;
+  readonly tenantId: TenantId;
+  readonly skuId: SkuId;
+  readonly lot: string;
+  readonly expiry: string | null;
+  readonly expectedQty: number;
+  readonly serials: readonly string[];
+  receivedQty: number;
+  damagedQty: number;
+  reasons: string[];
+}
+
+/** A transfer into this site (R74): `expected` until closed (R75). */
+export interface InboundTransferState {
+  readonly id: string;
+  readonly fromSiteId: string;
+  readonly expectedAt: EpochMs;
+  status: 'expected' | 'closed';
+  readonly lines: InboundLineState[];
+  /** Receipt ids applied, so a rescan is acknowledged without a second effect. */
+  readonly receiptIds: string[];
+  closedAt: EpochMs | null;
+  closeReason: string | null;
+}
+
+/** Where a serial-tracked unit is (R80): in stock at a location, on its way to a customer or another site, or gone. */
+export type SerialStatus = 'in-stock' | 'picked' | 'shipped' | 'in-transit' | 'transferred';
+
+export interface SerialState {
+  readonly tenantId: TenantId;
+  readonly skuId: SkuId;
+  readonly serial: string;
+  lot: string;
+  status: SerialStatus;
+  /** The location it was last scanned at (receipt, pick, return); null once it left the site. */
+  locationId: LocationId | null;
+  /** The order it was picked for / shipped to ('picked', 'shipped'), else null. */
+  orderId: OrderId | null;
+  /** The transfer carrying it ('in-transit', 'transferred'), else null. */
+  transferId: string | null;
+  /** Seq-less history is kept in Postgres (serial_history); the twin keeps the time of the last change. */
+  updatedAt: EpochMs;
 }
 
 /** Status of stock (R39). Everything not `available` is held and excluded from availability and allocation. */

@@ -26,6 +26,7 @@ import { planReplenishment } from './move-tasks.ts';
 import { returnsLocationId } from './returns.ts';
 import type { HoldStatus, ReturnDisposition, TwinState } from './state.ts';
 import { asHoldId, dockLocationId, freeOf } from './stock-status.ts';
+import { transitLocationId } from './transfers.ts';
 import { LOC, SKU_A, SKU_B, T0, T1, TEST_SITE } from './test-site.ts';
 import { applyEvents, createTwinState, decide, toSnapshotData } from './twin.ts';
 
@@ -93,7 +94,12 @@ type Op =
   | { readonly k: 'cancelMoveTask'; readonly pick: number }
   | { readonly k: 'pickFace'; readonly loc: number; readonly sku: number; readonly min: number; readonly span: number }
   | { readonly k: 'replenish' }
-  | { readonly k: 'resend' };
+  | { readonly k: 'resend' }
+  | { readonly k: 'transfer'; readonly pick: number; readonly qty: number }
+  | { readonly k: 'pickTransfer'; readonly pick: number }
+  | { readonly k: 'despatchTransfer'; readonly pick: number }
+  | { readonly k: 'cancelTransfer'; readonly pick: number }
+  | { readonly k: 'confirmTransfer'; readonly pick: number; readonly received: number };
 
 const n = (max: number) => fc.nat({ max });
 const OP_ARBS: fc.Arbitrary<Op>[] = [
@@ -147,6 +153,12 @@ const OP_ARBS: fc.Arbitrary<Op>[] = [
   fc.record({ k: fc.constant('pickFace' as const), loc: n(5), sku: n(3), min: fc.integer({ min: 1, max: 15 }), span: fc.integer({ min: 1, max: 30 }) }),
   fc.constant({ k: 'replenish' as const }),
   fc.constant({ k: 'resend' as const }),
+  // Transfers to another site (R71–R76): the receiving site's side is the relay's, so confirmations are drawn here.
+  fc.record({ k: fc.constant('transfer' as const), pick: n(20), qty: fc.integer({ min: 1, max: 12 }) }),
+  fc.record({ k: fc.constant('pickTransfer' as const), pick: n(20) }),
+  fc.record({ k: fc.constant('despatchTransfer' as const), pick: n(20) }),
+  fc.record({ k: fc.constant('cancelTransfer' as const), pick: n(20) }),
+  fc.record({ k: fc.constant('confirmTransfer' as const), pick: n(20), received: n(14) }),
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -207,6 +219,7 @@ class TwinUnderTest {
   rmaNo = 0;
   inspectionNo = 0;
   moveTaskNo = 0;
+  transferNo = 0;
 
   /**
    * Signs the operatives on and, so that returns are reachable in a short run, ships order O0 (3 A and 2 of lot X1
@@ -652,6 +665,57 @@ function step(m: StockModel, r: TwinUnderTest, op: Op): void {
       }
       return;
     }
+    case 'transfer': {
+      // R71: a transfer takes at most the free units of a layout bin's quant (committed until despatch or cancel).
+      const q = at(quantsAt((l) => s.locationsById.has(l as LocationId)), op.pick);
+      if (q === undefined) return;
+      const free = freeOf(s, q);
+      const out = runCommand(r, { type: 'createTransfer', transferId: `TR${++r.transferNo}`, toSiteId: 'elsewhere', lines: [{ tenantId: q.tenantId, skuId: q.skuId, lot: q.lot, qty: op.qty, fromLocationId: q.locationId }] });
+      if (out.ok !== op.qty <= free) fail(`[R71] transfer of ${op.qty} with ${free} free was ${out.ok ? 'accepted' : `refused ${out.code}`}`);
+      return;
+    }
+    case 'pickTransfer': {
+      const t = at(sorted([...s.transfers.values()].filter((x) => x.status === 'created' && x.lines[0]?.pickScanId === null), (x) => x.id), op.pick);
+      const line = t?.lines[0];
+      if (t === undefined || line === undefined) return;
+      const c: Command = { type: 'pickTransferLine', transferId: t.id, lineNo: 1, sourceScan: line.fromLocationId, scanId: `S${++r.scanNo}` };
+      const out = runCommand(r, c);
+      if (!out.ok) fail(`[R72] pick of transfer ${t.id} refused: ${out.code}`);
+      r.lastIdempotent = c;
+      return;
+    }
+    case 'despatchTransfer': {
+      const t = at(sorted([...s.transfers.values()].filter((x) => x.status === 'created'), (x) => x.id), op.pick);
+      if (t === undefined) return;
+      const picked = t.lines.every((l) => l.pickScanId !== null);
+      const out = runCommand(r, { type: 'despatchTransfer', transferId: t.id });
+      if (out.ok !== picked) fail(`[R73] despatch of ${picked ? 'picked' : 'unpicked'} transfer ${t.id} was ${out.ok ? 'accepted' : `refused ${out.code}`}`);
+      if (!out.ok) return;
+      // R73: bin → TRANSIT, every line.
+      for (const l of t.lines) {
+        m.add(stockKey(l.fromLocationId, l.tenantId, l.skuId, l.lot), -l.qty);
+        m.add(stockKey(transitLocationId(SITE.id), l.tenantId, l.skuId, l.lot), l.qty);
+      }
+      return;
+    }
+    case 'cancelTransfer': {
+      const t = at(sorted([...s.transfers.values()].filter((x) => x.status === 'created'), (x) => x.id), op.pick);
+      if (t === undefined) return;
+      const out = runCommand(r, { type: 'cancelTransfer', transferId: t.id, reason: 'model' });
+      if (!out.ok) fail(`[R72] cancelling transfer ${t.id} refused: ${out.code}`);
+      return;
+    }
+    case 'confirmTransfer': {
+      const t = at(sorted([...s.transfers.values()].filter((x) => x.status === 'despatched'), (x) => x.id), op.pick);
+      if (t === undefined) return;
+      const c: Command = { type: 'confirmTransferReceipt', transferId: t.id, lines: t.lines.map((l) => ({ lineNo: l.lineNo, receivedQty: op.received, damagedQty: 0 })), reason: null };
+      const out = runCommand(r, c);
+      if (!out.ok) fail(`[R76] confirming despatched transfer ${t.id} refused: ${out.code}`);
+      r.lastIdempotent = c;
+      // R76: the whole despatch leaves TRANSIT (delivered and short alike).
+      for (const l of t.lines) m.add(stockKey(transitLocationId(SITE.id), l.tenantId, l.skuId, l.lot), -l.qty);
+      return;
+    }
     case 'resend': {
       // A device resends the last idempotent command (scan, receipt, submission, inspection): acknowledged, no effect.
       if (r.lastIdempotent === null) return;
@@ -750,7 +814,7 @@ function runC7(runs: number, seed: number | undefined): { stats: { runs: number;
 const COVERAGE_SEED = 1;
 
 describe('C7 stock model (fast-check commands over decide + apply)', () => {
-  it('[R0][R2-R6][R17-R19][R35-R37][R39-R46][R50-R53][R56-R64] on-hand equals the model, free ≥ 0, invariants hold, refusals change nothing', { timeout: 120_000 }, () => {
+  it('[R0][R2-R6][R17-R19][R35-R37][R39-R46][R50-R53][R56-R64][R71-R76] on-hand equals the model, free ≥ 0, invariants hold, refusals change nothing', { timeout: 120_000 }, () => {
     const { stats } = runC7(RUNS, SEED);
     expect(stats.runs).toBeGreaterThanOrEqual(RUNS);
   });
@@ -763,7 +827,7 @@ describe('C7 stock model (fast-check commands over decide + apply)', () => {
     // A generator that never reaches the flows proves little: most runs must run commands and write events.
     expect(stats.commands).toBeGreaterThan(runs * 10);
     expect(stats.accepted).toBeGreaterThan(runs * 5);
-    const flows = ['StockReceived', 'GoodsReceived', 'StockMoved', 'HoldPlaced', 'HoldReleased', 'PickConfirmed', 'PickShorted', 'OrderDespatched', 'AllocationExpired', 'CountAdjusted', 'AsnClosed', 'RmaCreated', 'ReturnReceived', 'ReturnInspected', 'RmaClosed', 'MoveTaskCreated', 'MoveTaskCompleted', 'MoveTaskCancelled', 'PickFaceSet'];
+    const flows = ['StockReceived', 'GoodsReceived', 'StockMoved', 'HoldPlaced', 'HoldReleased', 'PickConfirmed', 'PickShorted', 'OrderDespatched', 'AllocationExpired', 'CountAdjusted', 'AsnClosed', 'RmaCreated', 'ReturnReceived', 'ReturnInspected', 'RmaClosed', 'MoveTaskCreated', 'MoveTaskCompleted', 'MoveTaskCancelled', 'PickFaceSet', 'TransferDespatched', 'TransferCancelled', 'TransferReceiptConfirmed'];
     expect(flows.filter((f) => !seen.has(f)), 'flows never reached').toEqual([]);
   });
 });

@@ -28,7 +28,9 @@ export const movingOf = (state: TwinState, key: string): number => state.movingB
  * Units of the quant that may be reserved, moved, held or written off: on hand − reserved − held (R39) − committed to
  * open move tasks (R57).
  */
-export const freeOf = (state: TwinState, q: Quant): number => q.onHand - q.reserved - heldOf(state, q.key) - movingOf(state, q.key);
+export const freeOf = (state: TwinState, q: Quant): number =>
+  // Units in transit to another site (R73) are never free; units committed to a transfer (R71) are not either.
+  q.locationId.startsWith('TRANSIT:') ? 0 : q.onHand - q.reserved - heldOf(state, q.key) - movingOf(state, q.key) - (state.transferringByQuant.get(q.key) ?? 0);
 
 const isText = (v: unknown, max: number): v is string => typeof v === 'string' && v.trim().length > 0 && v.length <= max;
 const DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;

@@ -11,6 +11,8 @@ import { externalKey } from './keys.ts';
 import { noteHeld } from './stock-status.ts';
 import { cloneRma } from './returns.ts';
 import { cloneMoveTask, rebuildMoving } from './move-tasks.ts';
+import { cloneInbound, cloneTransfer, rebuildTransferring } from './transfers.ts';
+import type { InboundTransferState, SerialState, TransferState } from './state.ts';
 import type { MoveTask, PickFace } from './state.ts';
 
 export { apply, applyEvents, applySequenced } from './apply.ts';
@@ -59,6 +61,10 @@ export function createTwinState(site: SiteDefinition, now: EpochMs): TwinState {
     moveTasks: new Map(),
     movingByQuant: new Map(),
     pickFaces: new Map(),
+    transfers: new Map(),
+    inboundTransfers: new Map(),
+    transferringByQuant: new Map(),
+    serials: new Map(),
   };
 }
 
@@ -101,6 +107,18 @@ export function touchedBy(state: TwinState, event: TwinEvent): Touched {
     case 'PickFaceSet':
     case 'PickFaceCleared':
       return { locations: [event.locationId], operatives: [] };
+    // R71/R72: committed units change what a bin can give; R73: despatch empties bins; transit and docks are no bins.
+    case 'TransferCreated':
+    case 'TransferDespatched':
+      return { locations: [...new Set(event.lines.map((l) => l.fromLocationId))].filter((id) => state.locationsById.has(id)), operatives: [] };
+    case 'TransferCancelled':
+      return { locations: [...new Set(state.transfers.get(event.transferId)?.lines.map((l) => l.fromLocationId) ?? [])].filter((id) => state.locationsById.has(id)), operatives: [] };
+    case 'TransferLinePicked':
+    case 'InboundTransferExpected':
+    case 'TransferReceived':
+    case 'InboundTransferClosed':
+    case 'TransferReceiptConfirmed':
+      return { locations: [], operatives: [] };
     case 'MoveTaskAssigned':
       return { locations: [], operatives: [event.operativeId] };
     // Held units change what a bin can give, not its fill; the dock is no layout bin.
@@ -172,6 +190,10 @@ export interface TwinSnapshotData {
   /** Move tasks and pick faces (R56–R66); absent in snapshots written before them. The commitment index is rebuilt. */
   readonly moveTasks?: readonly MoveTask[];
   readonly pickFaces?: readonly PickFace[];
+  /** Transfers between sites and serials (R71–R80); absent in snapshots written before them. The commitment index is rebuilt. */
+  readonly transfers?: readonly TransferState[];
+  readonly inboundTransfers?: readonly InboundTransferState[];
+  readonly serials?: readonly SerialState[];
 }
 
 const cloneHold = (h: Hold): Hold => ({ ...h, lines: h.lines.map((l) => ({ ...l })) });
@@ -252,6 +274,9 @@ export function toSnapshotData(state: TwinState): TwinSnapshotData {
     rmas: [...state.rmas.values()].map(cloneRma),
     moveTasks: [...state.moveTasks.values()].map(cloneMoveTask),
     pickFaces: [...state.pickFaces.values()].map((f) => ({ ...f })),
+    transfers: [...state.transfers.values()].map(cloneTransfer),
+    inboundTransfers: [...state.inboundTransfers.values()].map(cloneInbound),
+    serials: [...state.serials.values()].map((s) => ({ ...s })),
   };
 }
 
@@ -283,6 +308,9 @@ export function snapshotJson(state: TwinState): string {
     rmas: [...state.rmas.values()],
     moveTasks: [...state.moveTasks.values()],
     pickFaces: [...state.pickFaces.values()],
+    transfers: [...state.transfers.values()],
+    inboundTransfers: [...state.inboundTransfers.values()],
+    serials: [...state.serials.values()],
   };
   return JSON.stringify(view);
 }
@@ -327,6 +355,10 @@ export function fromSnapshotData(site: SiteDefinition, data: TwinSnapshotData): 
   for (const t of data.moveTasks ?? []) state.moveTasks.set(t.id, cloneMoveTask(t));
   for (const f of data.pickFaces ?? []) state.pickFaces.set(f.locationId, { ...f });
   rebuildMoving(state);
+  for (const t of data.transfers ?? []) state.transfers.set(t.id, cloneTransfer(t));
+  for (const t of data.inboundTransfers ?? []) state.inboundTransfers.set(t.id, cloneInbound(t));
+  for (const s of data.serials ?? []) state.serials.set(`${s.tenantId}|${s.skuId}|${s.serial}`, { ...s });
+  rebuildTransferring(state);
   return state;
 }
 

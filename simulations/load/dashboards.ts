@@ -10,6 +10,8 @@ import type { History } from './history.ts';
 
 export interface DashboardOptions {
   readonly origin: string;
+  /** Credential sent at the handshake as `auth: { token }`. */
+  readonly token?: string;
   readonly siteId: string;
   readonly count: number;
   readonly ackTimeoutMs: number;
@@ -36,7 +38,7 @@ export interface Dashboards {
 
 export function startDashboards(options: DashboardOptions): Dashboards {
   const stats = { dashboards: options.count, joined: 0, diffs: 0, gaps: 0, stale: 0 };
-  const sockets = Array.from({ length: options.count }, () => openSocket(options.origin));
+  const sockets = Array.from({ length: options.count }, () => openSocket(options.origin, options.token));
 
   const follow = async (index: number): Promise<void> => {
     const socket = sockets[index];

@@ -17,6 +17,8 @@ type LoadSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export interface HandheldOptions {
   /** Server origin, `http://127.0.0.1:PORT`. */
   readonly origin: string;
+  /** Credential sent at the handshake as `auth: { token }`. */
+  readonly token?: string;
   readonly siteId: string;
   readonly count: number;
   /** Operative and scan ids start with this (unique per run). */
@@ -67,8 +69,8 @@ function request<R>(socket: LoadSocket, event: 'picker:signOn' | 'picker:signOff
 }
 
 /** Opens one socket with its own engine (no multiplexing: each handheld is a separate connection). */
-export function openSocket(origin: string): LoadSocket {
-  return io(origin, { path: '/socket.io', parser: msgpackParser, transports: ['websocket'], forceNew: true, reconnectionDelayMax: 2_000 });
+export function openSocket(origin: string, token?: string): LoadSocket {
+  return io(origin, { path: '/socket.io', parser: msgpackParser, transports: ['websocket'], forceNew: true, reconnectionDelayMax: 2_000, ...(token === undefined ? {} : { auth: { token } }) });
 }
 
 /** Resolves when `socket` is connected, or false after `timeoutMs`. */
@@ -100,7 +102,7 @@ async function handheld(options: HandheldOptions, index: number, counters: Count
   const base = { siteId: options.siteId, operativeId };
   // Starts spread over one interval (at least 10 ms apart) so 500 handhelds do not all sign on at once.
   await sleep(index * Math.max(10, options.scanIntervalMs / Math.max(1, options.count)));
-  const socket = openSocket(options.origin);
+  const socket = openSocket(options.origin, options.token);
   try {
     if (!(await connected(socket, 10_000))) {
       const op = history.invoke('signOn', now(), { operativeId });

@@ -1,19 +1,21 @@
 /**
  * `load --url http://127.0.0.1:PORT [--rate 200] [--seconds 30] …`: drives a running server (loopback only) and prints
  * throughput, latency percentiles, errors by kind, and the check of acknowledged orders and invariants. Exit 0 when
- * the check is clean, 1 when it is not (or the run failed), 2 on bad usage.
+ * the check is clean, 1 when it is not (or the run failed), 2 on bad usage. It authenticates like any client: a staff
+ * user's `--email`/`--password` (signed in once), or an `--api-key` / session `--token`.
  */
 import { writeFile } from 'node:fs/promises';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, parseFlags, type CliIo } from '../../server/cli/route.command.ts';
 import { DEFAULT_SCHEMA } from '../../server/store/pg-util.ts';
 import type { LatencySummary } from './hdr-histogram.ts';
+import { signInForLoad, type LoadSignIn } from './load-auth.ts';
 import { assertLoopbackUrl, runLoad, type LoadOptions, type LoadReport } from './run-load.ts';
 
 export const LOAD_USAGE =
   'usage: load --url http://127.0.0.1:PORT [--rate ORDERS_PER_S] [--seconds S] [--max-orders N] [--arrival poisson|fixed] [--seed N] ' +
-  '[--handhelds N] [--scan-interval-ms MS] [--dashboards N] [--site ID] [--database-url URL] [--schema S] [--history FILE.jsonl] [--json]';
+  '[--handhelds N] [--scan-interval-ms MS] [--dashboards N] [--site ID] (--email E --password P (or FLOORTWIN_PASSWORD) | --api-key K (or FLOORTWIN_API_KEY) | --token T (or FLOORTWIN_TOKEN)) [--database-url URL] [--schema S] [--history FILE.jsonl] [--json]';
 
-const FLAGS = ['url', 'rate', 'seconds', 'max-orders', 'arrival', 'seed', 'handhelds', 'scan-interval-ms', 'dashboards', 'site', 'database-url', 'schema', 'history', 'json'];
+const FLAGS = ['url', 'rate', 'seconds', 'max-orders', 'arrival', 'seed', 'handhelds', 'scan-interval-ms', 'dashboards', 'site', 'token', 'email', 'password', 'api-key', 'database-url', 'schema', 'history', 'json'];
 
 class UsageError extends Error {}
 
@@ -28,7 +30,10 @@ function numberFlag(flags: ReadonlyMap<string, string>, name: string, fallback: 
 const isCount = (n: number): boolean => Number.isInteger(n) && n >= 0;
 
 /** Parses the flags into load options (the `--json` and `--history` outputs apart). */
-export function parseLoadArgs(args: readonly string[], env: NodeJS.ProcessEnv = process.env): { options: LoadOptions; json: boolean; historyFile: string | undefined } {
+export function parseLoadArgs(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { options: LoadOptions; json: boolean; historyFile: string | undefined; signIn?: LoadSignIn } {
   // `--json` takes no value: strip it before the shared flag parser.
   const json = args.includes('--json');
   const flags = parseFlags(
@@ -43,6 +48,19 @@ export function parseLoadArgs(args: readonly string[], env: NodeJS.ProcessEnv = 
   const maxOrders = flags.has('max-orders') ? numberFlag(flags, 'max-orders', 0, (n) => Number.isInteger(n) && n > 0, 'a whole number > 0') : undefined;
   const databaseUrl = flags.get('database-url') ?? env['DATABASE_URL'];
   const site = flags.get('site');
+  // The server refuses anonymous calls: a staff user to sign in as (load-auth.ts), or an API key or session token of a
+  // role that may create orders and use a handheld.
+  const email = flags.get('email');
+  const password = flags.get('password') ?? env['FLOORTWIN_PASSWORD'];
+  if (email !== undefined && password === undefined) throw new UsageError('--email needs --password (or FLOORTWIN_PASSWORD)');
+  if (email === undefined && flags.has('password')) throw new UsageError('--password needs --email');
+  const signIn = email !== undefined && password !== undefined ? { email, password } : undefined;
+  const token = flags.get('api-key') ?? flags.get('token') ?? env['FLOORTWIN_API_KEY'] ?? env['FLOORTWIN_TOKEN'];
+  const given = [signIn !== undefined, flags.has('api-key'), flags.has('token')].filter(Boolean).length;
+  if (given > 1) throw new UsageError('give one credential: --email/--password, --api-key or --token');
+  if (signIn === undefined && token === undefined) {
+    throw new UsageError('missing a credential: --email and --password of a staff user (e.g. manager@demo.floortwin), or --api-key');
+  }
   const options: LoadOptions = {
     url,
     rate: numberFlag(flags, 'rate', 200, (n) => n >= 0 && n <= 100_000, 'orders per second, 0 to 100000'),
@@ -54,9 +72,10 @@ export function parseLoadArgs(args: readonly string[], env: NodeJS.ProcessEnv = 
     dashboards: numberFlag(flags, 'dashboards', 0, (n) => isCount(n) && n <= 10_000, 'a whole number, 0 to 10000'),
     ...(maxOrders === undefined ? {} : { maxOrders }),
     ...(site === undefined ? {} : { siteId: site }),
+    ...(token === undefined || signIn !== undefined ? {} : { token }),
     ...(databaseUrl === undefined ? {} : { database: { url: databaseUrl, schema: flags.get('schema') ?? env['DB_SCHEMA'] ?? DEFAULT_SCHEMA } }),
   };
-  return { options, json, historyFile: flags.get('history') };
+  return { options, json, historyFile: flags.get('history'), ...(signIn === undefined ? {} : { signIn }) };
 }
 
 const ms = (v: number): string => (Number.isNaN(v) ? '-' : v.toFixed(1));
@@ -104,7 +123,9 @@ export async function runLoadCommand(args: readonly string[], io: CliIo): Promis
   }
   let report: LoadReport;
   try {
-    report = await runLoad({ ...parsed.options, log: (line) => io.err(`${line}\n`) });
+    // Signed in once here; the run carries the session token on every request and socket.
+    const token = parsed.signIn === undefined ? undefined : await signInForLoad(new URL(parsed.options.url).origin, parsed.signIn);
+    report = await runLoad({ ...parsed.options, ...(token === undefined ? {} : { token }), log: (line) => io.err(`${line}\n`) });
   } catch (e) {
     io.err(`load: ${(e as Error).message.replace(/\s*\n\s*/g, ' ')}\n`);
     return EXIT_BAD_INPUT;

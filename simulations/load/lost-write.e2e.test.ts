@@ -2,7 +2,8 @@
  * Load mode against the real server (a child process on a fresh schema): a clean run (library and CLI) finds nothing
  * lost, nothing duplicated and the invariants holding; a planted lost write — a proxy in front of the same server that
  * acknowledges one order with the server's own 201 answer shape but never forwards it — is caught as exactly that order
- * lost; and an answer lost in transit is retried with the same key and counted once.
+ * lost; and an answer lost in transit is retried with the same key and counted once. The load runs as the site
+ * manager (the server's default credential; the proxy passes it on).
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
@@ -92,7 +93,7 @@ describe('load mode against the real server', () => {
 
   it('[LM2][LM4][LM5] a clean run: every acknowledged order exists once, scans are acked, the invariants hold', async () => {
     // Bounded by count before time: 40/s for 4 s would offer ~160.
-    const report = await runLoad({ url: server.url, rate: 40, seconds: 4, maxOrders: 100, seed: 1, handhelds: 10, dashboards: 2, database: { url: TEST_DATABASE_URL, schema } });
+    const report = await runLoad({ url: server.url, token: server.token, rate: 40, seconds: 4, maxOrders: 100, seed: 1, handhelds: 10, dashboards: 2, database: { url: TEST_DATABASE_URL, schema } });
     expect(report.orders.scheduled).toBe(100);
     expect(report.orders.acknowledged).toBe(report.orders.scheduled);
     expect(report.check).toMatchObject({ acknowledged: report.orders.scheduled, lost: [], duplicates: [], unexpected: [], mismatched: [] });
@@ -112,7 +113,7 @@ describe('load mode against the real server', () => {
     const out: string[] = [];
     const err: string[] = [];
     const io = { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) };
-    const args = ['--url', server.url, '--rate', '20', '--seconds', '2', '--arrival', 'fixed', '--database-url', TEST_DATABASE_URL, '--schema', schema];
+    const args = ['--url', server.url, '--token', server.token, '--rate', '20', '--seconds', '2', '--arrival', 'fixed', '--database-url', TEST_DATABASE_URL, '--schema', schema];
     expect(await runLoadCommand(args, io)).toBe(0);
     const text = out.join('');
     expect(text).toMatch(/orders: 40 sent, 40 acknowledged, 0 failed, 0 indeterminate/);
@@ -124,7 +125,7 @@ describe('load mode against the real server', () => {
   it('[LM5] finds the one acknowledged order the server never stored', async () => {
     const proxy = await faultyProxy(server.url, 'ack-without-store', 7);
     try {
-      const report = await runLoad({ url: proxy.url, rate: 40, seconds: 3, seed: 2, database: { url: TEST_DATABASE_URL, schema } });
+      const report = await runLoad({ url: proxy.url, token: server.token, rate: 40, seconds: 3, seed: 2, database: { url: TEST_DATABASE_URL, schema } });
       const dropped = proxy.hit();
       expect(dropped).not.toBeNull();
       // The load generator saw a normal acknowledgement…
@@ -143,7 +144,7 @@ describe('load mode against the real server', () => {
   it('[LM3] retries an answer lost in transit with the same key: acknowledged once, stored once', async () => {
     const proxy = await faultyProxy(server.url, 'lose-answer', 5);
     try {
-      const report = await runLoad({ url: proxy.url, rate: 40, seconds: 2, seed: 3, database: { url: TEST_DATABASE_URL, schema } });
+      const report = await runLoad({ url: proxy.url, token: server.token, rate: 40, seconds: 2, seed: 3, database: { url: TEST_DATABASE_URL, schema } });
       const hit = proxy.hit();
       expect(hit).not.toBeNull();
       const op = report.history.find((o) => o.kind === 'order' && o.ids['externalRef'] === hit?.externalRef);

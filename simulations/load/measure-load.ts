@@ -16,6 +16,8 @@ export const ORDER_P99_TARGET_MS = 250;
 export interface MeasureLoadOptions {
   /** A running server to measure; default: start one (DEMO_SHIFT off) on a fresh schema of DATABASE_URL. */
   readonly url?: string;
+  /** Session token or API key for `url` (a role that may order and pick); a server started here signs in its site manager. */
+  readonly token?: string;
   readonly database?: { readonly url: string; readonly schema: string };
   /** Offered rates to step through, ascending, until one fails (default 50, 100, 200, 400, 800, 1600). */
   readonly rates?: readonly number[];
@@ -69,17 +71,19 @@ export async function measureLoad(options: MeasureLoadOptions = {}): Promise<Loa
   let schema: string | null = null;
   let server: Awaited<ReturnType<typeof startServerProcess>> | null = null;
   let url = options.url;
+  let token = options.token;
   let database = options.database;
   if (url === undefined) {
     schema = uniqueSchema('load_measure');
     // Waves are released by the load itself, so automatic release stays off (the server-process default).
     server = await startServerProcess({ DB_SCHEMA: schema, DEMO_SHIFT: 'off' });
     url = server.url;
+    token = server.token;
     database = { url: TEST_DATABASE_URL, schema };
   }
   try {
     const step = async (rate: number): Promise<LoadStep> => {
-      const report = await runLoad({ url, rate, seconds: options.stepSeconds ?? 10, seed: rate, ...(database ? { database } : {}), log });
+      const report = await runLoad({ url, rate, seconds: options.stepSeconds ?? 10, seed: rate, ...(database ? { database } : {}), ...(token === undefined ? {} : { token }), log });
       const serverErrors = report.orders.serverErrorAnswers;
       const achievedRate = report.orders.throughputPerSec;
       const passed =
@@ -98,7 +102,7 @@ export async function measureLoad(options: MeasureLoadOptions = {}): Promise<Loa
       };
     };
     // Warm-up (JIT, pools, caches), not reported.
-    await runLoad({ url, rate: 20, seconds: 2, seed: 0, log });
+    await runLoad({ url, rate: 20, seconds: 2, seed: 0, ...(token === undefined ? {} : { token }), log });
     const steps: LoadStep[] = [];
     let lastPass: number | null = null;
     for (const rate of options.rates ?? [50, 100, 200, 400, 800, 1600]) {
@@ -124,7 +128,7 @@ export async function measureLoad(options: MeasureLoadOptions = {}): Promise<Loa
     const knee = steps.filter((s) => s.passed).sort((a, b) => b.offeredRate - a.offeredRate)[0] ?? null;
     // L3: the orders of the steps are allocated; the load releases them as waves for the handhelds to pick.
     const handhelds = options.handhelds ?? 500;
-    const scan = await runLoad({ url, rate: 20, seconds: options.scanSeconds ?? 25, handhelds, dashboards: 20, scanIntervalMs: 1_000, scanWarmupSeconds: 10, ...(database ? { database } : {}), log });
+    const scan = await runLoad({ url, rate: 20, seconds: options.scanSeconds ?? 25, handhelds, dashboards: 20, scanIntervalMs: 1_000, scanWarmupSeconds: 10, ...(database ? { database } : {}), ...(token === undefined ? {} : { token }), log });
     const stats = scan.scans;
     return {
       steps,

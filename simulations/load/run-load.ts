@@ -48,6 +48,8 @@ export interface LoadOptions {
   readonly releaseWaves?: boolean;
   /** Where to run the store's invariants (server/store/check.pg.ts); without it they are reported as not checked. */
   readonly database?: { readonly url: string; readonly schema: string };
+  /** Session token or API key: the HTTP calls send it as a bearer token, the sockets as `auth: { token }`. */
+  readonly token?: string;
   /** Per-request deadline before a retry, ms (default 5,000). */
   readonly requestTimeoutMs?: number;
   /** Progress lines (default: none). */
@@ -207,14 +209,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const t0 = performance.now();
   const now = (): number => performance.now() - t0;
   // Enough sockets that the generator never queues behind itself below ~2 s of backlog.
-  const client = new KeepAliveClient(Math.max(64, Math.ceil(options.rate * 2)));
+  const client = new KeepAliveClient(Math.max(64, Math.ceil(options.rate * 2)), options.token === undefined ? {} : { authorization: `Bearer ${options.token}` });
   const history = new History();
   try {
     const target = await discoverSite(client, origin, options.siteId);
     const siteBase = `${origin}/api/sites/${target.siteId}`;
     log(`load ${runId}: site ${target.siteId}, tenant ${target.tenantId}, ${target.skuIds.length} SKUs; ${options.rate} orders/s for ${options.seconds} s, ${handheldCount} handhelds, ${dashboardCount} dashboards`);
 
-    const dashboards = dashboardCount > 0 ? startDashboards({ origin, siteId: target.siteId, count: dashboardCount, ackTimeoutMs: timeoutMs, now, history }) : null;
+    const dashboards = dashboardCount > 0 ? startDashboards({ origin, siteId: target.siteId, count: dashboardCount, ackTimeoutMs: timeoutMs, now, history, ...(options.token === undefined ? {} : { token: options.token }) }) : null;
     await dashboards?.ready;
     const started = now();
     const cpu0 = process.cpuUsage();
@@ -229,6 +231,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       handheldCount > 0
         ? runHandhelds({
             origin,
+            ...(options.token === undefined ? {} : { token: options.token }),
             siteId: target.siteId,
             count: handheldCount,
             prefix: runId,

@@ -1,5 +1,6 @@
 /** HTTP reads the floor view needs before it joins the live stream. Same origin; the server owns the routes. */
 import type { LayoutView } from '../../../server/protocol/floor.ts';
+import { handleUnauthenticated } from '../auth/session.ts';
 
 /** A site as listed by `GET /api/sites`. */
 export interface SiteSummary {
@@ -9,7 +10,11 @@ export interface SiteSummary {
 
 async function getJson(path: string, signal?: AbortSignal): Promise<unknown> {
   const response = await fetch(path, { signal: signal ?? null, headers: { accept: 'application/json' } });
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  if (!response.ok) {
+    // No session: to the sign-in page, which returns here.
+    handleUnauthenticated(response.status);
+    throw new Error(`${path}: HTTP ${response.status}`);
+  }
   return response.json();
 }
 

@@ -5,6 +5,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import * as msgpackParser from 'socket.io-msgpack-parser';
+import { watchSocketAuth } from '../auth/session.ts';
 import { PROTOCOL_VERSION, type FloorActivity, type FloorDiff } from '../../../server/protocol/floor.ts';
 import type { KpiView } from '../../../server/protocol/kpis.ts';
 import type { ClientToServerEvents, JoinRequest, JoinResult, ServerToClientEvents } from '../../../server/protocol/socket.ts';
@@ -51,7 +52,7 @@ export type FloorSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** Opens a socket to the floor gateway (`url` undefined = the page's origin); it connects at once. */
 export function openFloorSocket(url?: string): FloorSocket {
-  const socket: FloorSocket = io(url ?? '', { path: '/socket.io', parser: msgpackParser, transports: ['websocket', 'polling'] });
+  const socket: FloorSocket = watchSocketAuth(io(url ?? '', { path: '/socket.io', parser: msgpackParser, transports: ['websocket', 'polling'] }));
   socket.once('connect', () => markExtraStep('socket-connected'));
   return socket;
 }

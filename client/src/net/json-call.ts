@@ -1,8 +1,10 @@
 /**
  * One way for the handheld, pack and planner pages to call the JSON API: same origin, JSON in and out, and every
  * refusal thrown as the page's own error class carrying the server's `{ error: { code, message, details } }` (or
- * status 0 / `NETWORK` when the server cannot be reached), so a page shows the server's words as they are.
+ * status 0 / `NETWORK` when the server cannot be reached), so a page shows the server's words as they are. A 401 (no
+ * session, or it expired) also sends the browser to the sign-in page, which comes back here afterwards.
  */
+import { handleUnauthenticated } from '../auth/session.ts';
 
 /** An error class a page throws: status, code, message and the server's details. */
 export type ApiErrorClass<E extends Error> = new (status: number, code: string, message: string, details?: unknown) => E;
@@ -25,6 +27,7 @@ export function jsonCaller<E extends Error>(ErrorClass: ApiErrorClass<E>) {
     }
     const payload = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string; details?: unknown } } | null;
     if (!response.ok) {
+      handleUnauthenticated(response.status);
       const error = payload?.error;
       throw new ErrorClass(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? `HTTP ${response.status}`, error?.details ?? null);
     }

@@ -5,6 +5,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import * as msgpackParser from 'socket.io-msgpack-parser';
+import { watchSocketAuth } from '../auth/session.ts';
 import type { ClientToServerEvents, ServerToClientEvents, WatchRouteResult } from '../../../server/protocol/socket.ts';
 import type { RouteStore } from './route-store.ts';
 
@@ -40,7 +41,7 @@ export function connectRoutes(store: RouteStore, siteId: string, options: RouteC
   const ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
   const ownSocket = options.socket === undefined;
   const socket: RouteSocket =
-    options.socket ?? io(options.url ?? '', { path: '/socket.io', parser: msgpackParser, transports: ['websocket', 'polling'] });
+    options.socket ?? watchSocketAuth(io(options.url ?? '', { path: '/socket.io', parser: msgpackParser, transports: ['websocket', 'polling'] }));
 
   let closed = false;
   /** Bumped on every watch request, so an answer to an earlier one is recognised and dropped. */

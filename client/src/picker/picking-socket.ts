@@ -7,6 +7,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import * as msgpackParser from 'socket.io-msgpack-parser';
+import { watchSocketAuth } from '../auth/session.ts';
 import type {
   NextPickRequest,
   NextPickResult,
@@ -25,7 +26,7 @@ export type PickerSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** Opens the handheld's one socket (shared with the route feed) at the page's origin. */
 export function openPickerSocket(url = ''): PickerSocket {
-  return io(url, { path: '/socket.io', parser: msgpackParser, transports: ['websocket', 'polling'] });
+  return watchSocketAuth(io(url, { path: '/socket.io', parser: msgpackParser, transports: ['websocket', 'polling'] }));
 }
 
 /** Failure codes made on this side: not connected, or no ack within the timeout. */

@@ -29,13 +29,19 @@ export interface RawResponse {
 export class KeepAliveClient {
   private readonly agent: http.Agent;
 
-  /** `maxSockets` bounds the connections to one host: the number of concurrent clients. */
-  constructor(maxSockets: number) {
+  /**
+   * `maxSockets` bounds the connections to one host: the number of concurrent clients. `defaultHeaders` go with every
+   * request (a request's own headers win), e.g. `authorization`.
+   */
+  constructor(
+    maxSockets: number,
+    private readonly defaultHeaders: Readonly<Record<string, string>> = {},
+  ) {
     this.agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
   }
 
   request(req: RawRequest): Promise<RawResponse> {
-    const headers: Record<string, string | number> = { ...req.headers };
+    const headers: Record<string, string | number> = { ...this.defaultHeaders, ...req.headers };
     const body = req.body === undefined ? undefined : typeof req.body === 'string' ? Buffer.from(req.body) : req.body;
     if (body !== undefined) {
       headers['content-length'] = body.length;

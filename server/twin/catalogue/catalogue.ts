@@ -68,6 +68,7 @@ export function parseCatalogue(json: unknown): ParseResult<Sku[]> {
       return parseError(`${at}: "demandWeight" must be a number ≥ 0 (got ${describeValue(raw.demandWeight)})`);
     }
     if (typeof raw.lotTracked !== 'boolean') return parseError(`${at}: "lotTracked" must be true or false`);
+    if (raw.serialTracked !== undefined && typeof raw.serialTracked !== 'boolean') return parseError(`${at}: "serialTracked" must be true or false when given`);
     skus.push({
       id: asSkuId(raw.id),
       tenantId: asTenantId(raw.tenantId),
@@ -79,6 +80,8 @@ export function parseCatalogue(json: unknown): ParseResult<Sku[]> {
       weightKg: raw.weightKg as number,
       demandWeight: raw.demandWeight,
       lotTracked: raw.lotTracked,
+      // R77: optional; absent = not serial-tracked (and written only when true).
+      ...(raw.serialTracked === true ? { serialTracked: true } : {}),
     });
   }
   return parsed(skus);
@@ -98,6 +101,7 @@ export function formatCatalogue(skus: readonly Sku[]): string {
       weightKg: s.weightKg,
       demandWeight: s.demandWeight,
       lotTracked: s.lotTracked,
+      ...(s.serialTracked === true ? { serialTracked: true } : {}),
     }));
   return `{"format":${JSON.stringify(CATALOGUE_FORMAT)},"skus":[\n${lines.join(',\n')}\n]}\n`;
 }
