@@ -1,5 +1,5 @@
 /**
- * Start-up time to ready (/healthz 200) of the real server with the demo site: first start (creates the schema and
+ * Start-up time to ready (/readyz 200) of the real server with the demo site: first start (creates the schema and
  * seeds 6,800 receipts) and restart (snapshot + replay), on the machine's Postgres and on the embedded one
  * (a first start there includes initdb). Baseline: restart on the machine's Postgres.
  * Run: `npx tsx benchmarks/startup.bench.ts`. Writes bench/results/startup.json.
@@ -13,7 +13,7 @@ import { benchRoot, printTable, writeResults, type Row } from './bench-util.ts';
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-/** Spawns the server, waits for /healthz, then lets the shift run `runMs` and stops it with SIGTERM. */
+/** Spawns the server, waits for /readyz, then lets the shift run `runMs` and stops it with SIGTERM. */
 async function timeToReady(env: Record<string, string | undefined>, runMs: number): Promise<{ readyMs: number; seq: number }> {
   const started = performance.now();
   // The demo users are seeded with this password; the summary read below signs in as the site manager.
@@ -28,7 +28,7 @@ async function timeToReady(env: Record<string, string | undefined>, runMs: numbe
   for (;;) {
     port ??= /listening on http:\/\/localhost:(\d+)/.exec(output)?.[1];
     if (port) {
-      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
       if (ok) break;
     }
     if (child.exitCode !== null) throw new Error(`server exited:\n${output}`);

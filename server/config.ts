@@ -72,6 +72,12 @@ const Env = z.object({
   /** Sign-in attempts per e-mail (every attempt counts; guessing is held to this): refill per minute and burst. */
   SIGN_IN_PER_MINUTE: z.coerce.number().positive().default(30),
   SIGN_IN_BURST: z.coerce.number().int().min(1).default(30),
+  /** Log lines: `text` (default, the demo) or `json` (production: one object per line; server/ops/log.ts). */
+  LOG_FORMAT: z.enum(['text', 'json']).default('text'),
+  /** Bearer token that may read /metrics (besides a site manager's credential); unset: site managers only. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** On SIGTERM, how long requests in flight may take to finish before their connections are cut, ms. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 });
 
 export type Config = z.infer<typeof Env>;

@@ -7,6 +7,10 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfig } from './config.ts';
+import { createLog } from './ops/log.ts';
+import { ServerMetrics } from './ops/metrics.ts';
+import { readinessCheck } from './ops/ops.routes.ts';
+import { HttpDrain } from './ops/shutdown.ts';
 import { PgAuthStore } from './auth/auth-store.pg.ts';
 import { seedDemoUsers } from './auth/demo-users.ts';
 import { NOBODY } from './auth/principal.ts';
@@ -69,11 +73,9 @@ import type { LayoutView } from './protocol/floor.ts';
 import { layoutView } from './twin/floor-view.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const log = (message: string, error?: unknown): void => {
-  const line = `${new Date().toISOString()} ${message}`;
-  if (error === undefined) console.log(line);
-  else console.error(line, error);
-};
+// LOG_FORMAT=json: one JSON object per line (time, level, msg, fields); text by default (read before the config, so a
+// bad configuration is logged in the chosen format too).
+const log = createLog(process.env['LOG_FORMAT'] === 'json' ? 'json' : 'text');
 
 async function main(): Promise<void> {
   const startedAt = performance.now();
@@ -88,18 +90,31 @@ async function main(): Promise<void> {
 
   const shifts = new Map<string, ShiftControl>();
   const sites = { get: (id: string) => runners.find((runner) => runner.siteId === id), list: () => runners };
+  // Operations (server/ops): Prometheus metrics, readiness (sites loaded, Postgres answers, not stopping).
+  const metrics = new ServerMetrics();
+  let stopping = false;
+  let pingStore: (() => Promise<unknown>) | null = null;
+  const readiness = readinessCheck({
+    loaded: () => ready,
+    stopping: () => stopping,
+    pingStore: () => pingStore,
+    sitesDown: () => runners.filter((runner) => !runner.storeAvailable).map((runner) => runner.siteId),
+  });
   const appOptions = {
     sites,
     isReady: () => ready,
     layoutOf: (siteId: string) => layouts.get(siteId) as LayoutView,
     clientDir: path.join(root, 'client/dist'),
     authenticator: NOBODY,
+    ops: { readiness, metrics, ...(config.METRICS_TOKEN === undefined ? {} : { metricsToken: config.METRICS_TOKEN }) },
   };
   // Until the store is up the app answers 503 STARTING; then it is replaced by one with the store-backed routes.
   let app = createApp(appOptions);
   const httpServer = createServer((req, res) => {
+    drain.track(req, res);
     app(req, res);
   });
+  const drain = new HttpDrain(httpServer);
   answerMalformedRequests(httpServer);
   const sockets = await createSocketServer(httpServer, config.REDIS_URL ? { redisUrl: config.REDIS_URL, log } : { log });
   const io = sockets.io;
@@ -113,6 +128,7 @@ async function main(): Promise<void> {
   const portalGateway = attachPortalGateway(io, sites, { log });
   // Routes are solved on worker threads so a burst of plans never stalls the floor stream.
   const solverPool = new PiscinaSolverPool();
+  metrics.setSources({ sockets: () => io.engine.clientsCount, solverQueue: () => solverPool.queued, siteQueues: () => runners.map((r) => ({ siteId: r.siteId, queued: r.queued })) });
   // What-if runs: worker threads of their own, so a long simulation never delays route planning.
   const simulationPool = createSimulationPool();
   await new Promise<void>((resolve) => httpServer.listen(config.PORT, config.HOST, resolve));
@@ -131,6 +147,7 @@ async function main(): Promise<void> {
   }
   const store = new PgEventStore({ connectionString, schema: config.DB_SCHEMA });
   await store.init();
+  pingStore = () => store.pool.query('SELECT 1');
 
   // Identity: users, sessions and API keys in Postgres; demo users (one per role) seeded into an empty users table.
   const accounts = new PgAuthStore({ pool: store.pool, schema: config.DB_SCHEMA, sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000 });
@@ -167,6 +184,8 @@ async function main(): Promise<void> {
     clock,
     snapshotEvery: config.SNAPSHOT_EVERY,
     log,
+    onAnswer: (result, ms) =>
+      metrics.command(site.id, result.ok ? 'accepted' : result.error.code === 'UNAVAILABLE' ? 'unavailable' : 'refused', ms / 1000),
   });
   clock.continueFrom(runner.twin.now);
   const resumed = runner.twin.seq;
@@ -298,14 +317,18 @@ async function main(): Promise<void> {
   ready = true;
   log(`ready in ${Math.round(performance.now() - startedAt)} ms: site ${site.id} (${site.layout.locations.length} locations, ${site.skus.length} SKUs) at seq ${runner.twin.seq}`);
 
-  let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
+    // /readyz answers 503 from here on, so the load balancer stops sending; the app keeps serving what arrives.
     stopping = true;
     log(`${signal}: shutting down`);
-    ready = false;
     shift?.stop();
     await transferRelay.stop();
+    // Requests in flight are decided and answered while the runner still takes commands (no 5xx for them); new
+    // connections are refused and keep-alive clients are told to reconnect elsewhere.
+    const unfinished = await drain.drain(config.SHUTDOWN_GRACE_MS);
+    if (unfinished > 0) log(`${unfinished} requests still running after ${config.SHUTDOWN_GRACE_MS} ms; closing their connections`);
+    ready = false;
     gateway.close();
     routeGateway.close();
     pickingGateway.close();
@@ -313,6 +336,8 @@ async function main(): Promise<void> {
     socketAuth.close();
     for (const kpiFeed of kpiFeeds.values()) kpiFeed.close();
     activityFeed.close();
+    // Closing the transports (not a server-side disconnect) makes every Socket.IO client reconnect on its own, to a
+    // process that is ready; the handheld's scan queue resends what was not acknowledged (scans are applied once).
     await sockets.close();
     httpServer.closeAllConnections();
     await routes.close();
@@ -333,6 +358,7 @@ async function main(): Promise<void> {
     await limiter.close();
     await store.close();
     if (stopEmbedded) await stopEmbedded();
+    metrics.close();
     log('stopped');
     process.exit(0);
   };

@@ -21,6 +21,7 @@ const views = {
   stock: () => import('./stock/stock-main.tsx'),
   signin: () => import('./auth/signin-main.tsx'),
   portal: () => import('./portal/portal-main.tsx'),
+  billing: () => import('./billing/billing-main.tsx'),
   floor: () => import('./floor-main.tsx'),
 } satisfies Record<string, () => Promise<{ mount(root: HTMLElement): void }>>;
 
@@ -32,6 +33,7 @@ function viewOf(path: string): keyof typeof views {
   if (/^\/stock(\/|$)/.test(path)) return 'stock';
   if (/^\/signin(\/|$)/.test(path)) return 'signin';
   if (/^\/portal(\/|$)/.test(path)) return 'portal';
+  if (/^\/billing(\/|$)/.test(path)) return 'billing';
   return 'floor';
 }
 

@@ -20,10 +20,11 @@ import { wavesRouter } from './waves.routes.ts';
 import { siteFrom } from './params.ts';
 import type { SiteRegistry } from './sites.ts';
 import { stockRouter } from './stock.routes.ts';
+import { countResponses, opsRouter, type OpsOptions } from '../ops/ops.routes.ts';
 
 export interface AppOptions {
   readonly sites: SiteRegistry;
-  /** False until every site is loaded; /healthz answers 503 until then. */
+  /** False until every site is loaded; /api answers 503 STARTING and /readyz 503 until then. */
   readonly isReady: () => boolean;
   /** Static geometry per site, built once. */
   readonly layoutOf: (siteId: string) => LayoutView;
@@ -45,6 +46,8 @@ export interface AppOptions {
   readonly accounts?: PgAuthStore;
   /** Rate limits per principal and per tenant (429 RATE_LIMITED); also limits sign-in attempts per e-mail. */
   readonly rateLimit?: { readonly limiter: RateLimiter; readonly limits: RateLimits; readonly signIn?: BucketLimit };
+  /** /readyz and /metrics (server/ops/ops.routes.ts); /metrics accepts a site manager through `authenticator`. */
+  readonly ops?: Omit<OpsOptions, 'authenticator'>;
 }
 
 /** POST bodies that are not JSON by design: the CSV imports of orders and ASNs. */
@@ -57,10 +60,12 @@ export function createApp(options: AppOptions): express.Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
 
+  if (options.ops?.metrics) app.use(countResponses(options.ops.metrics));
+  // Liveness: the process answers. Whether it should get traffic (sites loaded, Postgres reachable) is /readyz.
   app.get('/healthz', (_req, res) => {
-    if (options.isReady()) res.json({ status: 'ok' });
-    else res.status(503).json({ status: 'starting' });
+    res.json({ status: 'ok', ready: options.isReady() });
   });
+  if (options.ops) app.use(opsRouter({ ...options.ops, authenticator: options.authenticator }));
 
   for (const router of options.rawRouters ?? []) app.use(router);
 
@@ -82,6 +87,14 @@ export function createApp(options: AppOptions): express.Express {
   app.use('/api', authenticate(options.authenticator));
   if (options.rateLimit) app.use('/api', rateLimit(options.rateLimit.limiter, options.rateLimit.limits));
   app.use('/api', authorize(app));
+  // A site whose store is down (Postgres unreachable; server/site/site-runner.ts) answers at once instead of waiting.
+  const storeDown: express.RequestHandler = (req, res, next) => {
+    const site = sites.get(String(req.params['siteId']));
+    if (site === undefined || site.storeAvailable) return next();
+    res.setHeader('Retry-After', '1');
+    sendError(res, 503, 'STORE_UNAVAILABLE', 'storage is unavailable; retry', { siteId: site.siteId });
+  };
+  app.use(['/api/sites/:siteId', '/api/portal/sites/:siteId'], storeDown);
   if (authDeps) app.use(authRouter(authDeps));
   else app.get('/api/auth/me', (_req, res) => void res.json({ principal: res.locals['principal'] as unknown }));
 

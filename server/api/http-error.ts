@@ -4,6 +4,7 @@ import type { ErrorRequestHandler, Response } from 'express';
 import type { ZodError } from 'zod';
 import type { DomainError, DomainErrorCode } from '../twin/errors.ts';
 import type { UnavailableError } from '../site/site-runner.ts';
+import { isStoreUnavailable } from '../ops/store-unavailable.ts';
 
 export interface ErrorBody {
   readonly error: { readonly code: string; readonly message: string; readonly details: unknown };
@@ -100,7 +101,9 @@ export function statusOfDomainError(code: string): number {
 export function sendDomainError(res: Response, error: DomainError | UnavailableError): void {
   const status = statusOfDomainError(error.code);
   if (status === 503) res.setHeader('Retry-After', '1');
-  sendError(res, status, error.code, error.message, 'details' in error ? (error.details ?? null) : null);
+  // The log could not be written (Postgres down): its own code, so clients and dashboards tell it from a closing site.
+  const code = 'cause' in error && error.cause === 'store' ? 'STORE_UNAVAILABLE' : error.code;
+  sendError(res, status, code, error.message, 'details' in error ? (error.details ?? null) : null);
 }
 
 /** Last middleware: body-parser failures become 4xx with our shape; anything else is a 500 that is logged. */
@@ -116,6 +119,11 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, nex
     return sendError(res, 415, 'UNSUPPORTED_ENCODING', e.message ?? 'unsupported encoding');
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500)
     return sendError(res, e.status, 'BAD_REQUEST', e.message ?? 'bad request');
+  // Postgres unreachable (a route's own query, the idempotency store): retry shortly, not a 500.
+  if (isStoreUnavailable(error)) {
+    res.setHeader('Retry-After', '1');
+    return sendError(res, 503, 'STORE_UNAVAILABLE', e.message ?? 'storage is unavailable; retry');
+  }
   console.error('unhandled request error', error);
   sendError(res, 500, 'INTERNAL', 'internal error');
 };

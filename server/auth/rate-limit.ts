@@ -147,6 +147,29 @@ export interface RedisRateLimiterOptions {
  * is remembered locally until its next token is due: nobody can add tokens early (other processes only take), so a
  * request before then is refused here without a round trip — a flood past its quota costs no Redis call.
  */
+/** How long a take waits for Redis before limiting in memory, and how long Redis is then skipped, ms. */
+const REDIS_TAKE_TIMEOUT_MS = 250;
+const REDIS_SUSPECT_MS = 2_000;
+
+function boundedWait<T>(work: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      onTimeout();
+      reject(new Error(`redis: no answer in ${ms} ms`));
+    }, ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
 export class RedisRateLimiter implements RateLimiter {
   private readonly client: ReturnType<typeof createClient>;
   private readonly fallback: MemoryRateLimiter;
@@ -158,6 +181,8 @@ export class RedisRateLimiter implements RateLimiter {
   private lastWarnMs = -Infinity;
   /** Which store answered the last take ('local' = refused from the remembered refusal): for logs and tests. */
   lastBackend: 'redis' | 'memory' | 'local' = 'memory';
+  /** After a take timed out, Redis is skipped until then (epoch ms). */
+  private redisSuspectUntil = 0;
 
   constructor(options: RedisRateLimiterOptions) {
     this.prefix = options.prefix ?? 'floortwin:rl';
@@ -189,9 +214,13 @@ export class RedisRateLimiter implements RateLimiter {
       this.lastBackend = 'local';
       return { allowed: false, retryAfterMs: Math.max(...known), refused: known.flatMap((ms, i) => (ms > 0 ? [i] : [])) };
     }
-    if (this.client.isReady) {
+    if (this.client.isReady && nowMs >= this.redisSuspectUntil) {
       try {
-        const result = await this.evalTake(buckets, nowMs);
+        // A hung Redis (SIGSTOP, a dead link) keeps the socket open and never answers: bound the wait, then limit in
+        // memory for a while instead of queueing every request behind it (server/ops/faults F3).
+        const result = await boundedWait(this.evalTake(buckets, nowMs), REDIS_TAKE_TIMEOUT_MS, () => {
+          this.redisSuspectUntil = this.now() + REDIS_SUSPECT_MS;
+        });
         this.lastBackend = 'redis';
         if (!result.allowed) {
           for (const i of result.refused) this.emptyUntil.set((buckets[i] as Bucket).key, nowMs + result.retryAfterMs);

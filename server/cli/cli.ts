@@ -9,6 +9,7 @@ import { EXPERIMENT_USAGE } from './experiment.command.ts';
 import { LOAD_USAGE } from '../../simulations/load/load.command.ts';
 import { SLOT_USAGE } from './slot.command.ts';
 import { FAULTS_SIM_USAGE } from './faults-sim.command.ts';
+import { INVOICE_SIM_USAGE } from './invoice-sim.command.ts';
 
 const USAGE = [
   'usage: npm run --silent cli -- <command> [flags]',
@@ -20,6 +21,7 @@ const USAGE = [
   `  ${LOAD_USAGE.replace(/^usage: /, '')}`,
   `  ${SLOT_USAGE.replace(/^usage: /, '')}`,
   `  ${FAULTS_SIM_USAGE.replace(/^usage: /, '')}`,
+  `  ${INVOICE_SIM_USAGE.replace(/^usage: /, '')}`,
 ].join('\n');
 
 const io: CliIo = {
@@ -56,6 +58,10 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'faults-sim': {
       const { runFaultsSimCommand } = await import('./faults-sim.command.ts');
       return runFaultsSimCommand(rest, io);
+    }
+    case 'invoice-sim': {
+      const { runInvoiceSim } = await import('./invoice-sim.command.ts');
+      return runInvoiceSim(rest, { ...io, errIsTty: process.stderr.isTTY });
     }
     case 'help':
     case '--help':

@@ -12,6 +12,7 @@ import type { SiteDefinition } from '../twin/site.ts';
 import type { TwinState } from '../twin/state.ts';
 import { applySequenced, apply, createTwinState, decide, fromSnapshotData, snapshotJson } from '../twin/twin.ts';
 import { SnapshotJson, type EventStore } from '../store/event-store.ts';
+import { isStoreUnavailable } from '../ops/store-unavailable.ts';
 
 /** Outcome of one submitted command, given only after its events are durable. */
 export type SubmitResult =
@@ -21,6 +22,8 @@ export type SubmitResult =
 export interface UnavailableError {
   readonly code: 'UNAVAILABLE';
   readonly message: string;
+  /** 'store': the log could not be written (HTTP answers 503 STORE_UNAVAILABLE); absent: the site is closing. */
+  readonly cause?: 'store';
 }
 
 /** Who hears about changes after they are durable (the realtime feed). */
@@ -40,6 +43,8 @@ export interface SiteRunnerOptions {
   /** Upper bound on commands decided into one commit. */
   readonly maxBatch?: number;
   readonly log?: (message: string, error?: unknown) => void;
+  /** Hears every answer with its latency from submit, ms (metrics). */
+  readonly onAnswer?: (result: SubmitResult, ms: number) => void;
 }
 
 interface Pending {
@@ -59,6 +64,12 @@ export class SiteRunner {
   /** True while a batch is applied to the twin but not yet committed: the twin is ahead of the log. */
   private uncommitted = false;
   private readers: (() => void)[] = [];
+  /**
+   * True from a failed commit until the twin is reloaded from the log: the store is unreachable, so commands are
+   * answered UNAVAILABLE at once (no queue builds up behind a dead database). Reads wait for the reload (background
+   * loops pause); HTTP answers a site whose store is down with 503 STORE_UNAVAILABLE before reading (server/api/app.ts).
+   */
+  private storeDown = false;
   /** Counters for the closing note and /healthz detail. */
   readonly stats = { commits: 0, eventsCommitted: 0, commandsDecided: 0, reloads: 0 };
 
@@ -119,6 +130,16 @@ export class SiteRunner {
     });
   }
 
+  /** False while the store is unreachable (from a failed commit until the log is read back). */
+  get storeAvailable(): boolean {
+    return !this.storeDown;
+  }
+
+  /** Commands waiting for the single writer. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   private settle(): void {
     this.uncommitted = false;
     const readers = this.readers;
@@ -133,9 +154,16 @@ export class SiteRunner {
 
   /** Queues a command; resolves after its events are committed (or it was rejected). Never rejects. */
   submit(command: Command): Promise<SubmitResult> {
-    if (this.closed) return Promise.resolve(unavailable('site is shutting down'));
+    const onAnswer = this.options.onAnswer;
+    const started = onAnswer ? performance.now() : 0;
+    const answered = (result: SubmitResult): SubmitResult => {
+      onAnswer?.(result, performance.now() - started);
+      return result;
+    };
+    if (this.closed) return Promise.resolve(answered(unavailable('site is shutting down')));
+    if (this.storeDown) return Promise.resolve(answered(storeUnavailable()));
     return new Promise((resolve) => {
-      this.queue.push({ command, resolve });
+      this.queue.push({ command, resolve: onAnswer ? (result) => resolve(answered(result)) : resolve });
       if (!this.draining) void this.drain();
     });
   }
@@ -212,10 +240,22 @@ export class SiteRunner {
       } catch (error) {
         // Fail-stop: nothing of this batch is acknowledged; the twin goes back to what the log holds.
         this.options.log?.(`site ${this.siteId}: commit failed, reloading from the log`, error);
-        // Answer only once the twin is back to the log, so nobody reads the refused batch's effects afterwards.
+        if (!isStoreUnavailable(error)) {
+          // The store answered and refused (a stale writer fenced by seq): answer only once the twin is back to the
+          // log, so nobody reads the refused batch's effects afterwards.
+          await this.reload();
+          this.settle();
+          for (const { pending } of outcomes) pending.resolve(unavailable('storage is unavailable; retry'));
+          return;
+        }
+        // Postgres is unreachable. Nothing of the batch was acknowledged, and its effects stay invisible (reads wait for
+        // the reload, never see them). Meanwhile every command is answered at once: no caller queues behind the outage.
+        this.storeDown = true;
+        for (const { pending } of outcomes) pending.resolve(storeUnavailable());
+        for (const pending of this.queue.splice(0)) pending.resolve(storeUnavailable());
         await this.reload();
+        this.storeDown = false;
         this.settle();
-        for (const { pending } of outcomes) pending.resolve(unavailable('storage is unavailable; retry'));
         return;
       }
     }
@@ -268,3 +308,8 @@ export class SiteRunner {
 function unavailable(message: string): SubmitResult {
   return { ok: false, error: { code: 'UNAVAILABLE', message } };
 }
+
+function storeUnavailable(): SubmitResult {
+  return { ok: false, error: { code: 'UNAVAILABLE', message: 'storage is unavailable; retry', cause: 'store' } };
+}
+

@@ -50,6 +50,11 @@ export class PiscinaSolverPool extends ShippingSolverPool {
   }
 
   /** Worker threads in the pool. */
+  /** Tasks waiting for a worker (the /metrics solver queue). */
+  get queued(): number {
+    return this.pool.queueSize;
+  }
+
   get threads(): number {
     return this.pool.maxThreads;
   }

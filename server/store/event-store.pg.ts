@@ -31,6 +31,9 @@ import {
 } from './pg-util.ts';
 import { PROJECTION_SETTINGS, projectBatch } from './projections.pg.ts';
 
+/** How long a new connection may take before the caller is told the store is unavailable. */
+const CONNECT_TIMEOUT_MS = 3000;
+
 /** One round trip: open the transaction and pin plans to the batch (see PROJECTION_SETTINGS). */
 const APPEND_BEGIN = `BEGIN; ${PROJECTION_SETTINGS}`;
 
@@ -85,6 +88,8 @@ export class PgEventStore implements EventStore {
       this.pool = new pg.Pool({
         connectionString: options.connectionString,
         max: options.maxConnections ?? 10,
+        // A database that accepts TCP but never answers (hung, or a dead link) must not hold commands forever.
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
         options: APP_SESSION_OPTIONS,
       });
       this.ownsPool = true;
@@ -93,12 +98,19 @@ export class PgEventStore implements EventStore {
       this.tenantPool = new pg.Pool({
         connectionString: options.connectionString,
         max: options.tenantConnections ?? 5,
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
         options: TENANT_SESSION_OPTIONS,
       });
       // An idle client losing its connection emits on the pool; without a listener that would crash the process.
       this.pool.on('error', (err) => onError('postgres pool error', err));
     }
     if (this.ownsTenantPool) this.tenantPool.on('error', (err) => onError('postgres tenant pool error', err));
+    // A client checked out of a pool has no 'error' listener (pg-pool removes its idle one); when Postgres goes away
+    // mid-transaction the client emits 'error' besides failing the query, which would end the process. The query's
+    // own rejection is what callers handle, so the event is only reported (server/ops/faults F2).
+    const guard = (label: string) => (client: pg.PoolClient) => void client.on('error', (err) => onError(label, err));
+    if (this.ownsPool) this.pool.on('connect', guard('postgres connection lost'));
+    if (this.ownsTenantPool) this.tenantPool.on('connect', guard('postgres tenant connection lost'));
     this.tables = tablesIn(options.schema ?? DEFAULT_SCHEMA);
   }
 

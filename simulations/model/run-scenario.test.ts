@@ -188,4 +188,13 @@ describe('runScenario', () => {
     expect(withIt.invariantViolations).toEqual([]);
     expect(withIt.lines.backordered).toBeLessThan(without.lines.backordered);
   });
+
+  it('[M1] onEvents sees every applied event and changes nothing: the same result byte for byte', () => {
+    const resolved = resolveScenario(small({ lines: 400, pickers: 3 }));
+    const seen: string[] = [];
+    const withHook = runScenario(resolved, { onEvents: (events) => { for (const e of events) seen.push(e.type); } });
+    expect(JSON.stringify(withHook)).toBe(JSON.stringify(runScenario(resolved)));
+    expect(seen.filter((t) => t === 'OrderCreated').length).toBe(withHook.kpis.ordersArrived);
+    expect(seen.filter((t) => t === 'OrderDespatched').length).toBe(withHook.kpis.ordersDespatched);
+  });
 });

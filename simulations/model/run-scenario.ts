@@ -8,6 +8,7 @@ import { checkTwinInvariants } from '../../server/twin/invariants.ts';
 import type { FloorPoint, OrderId } from '../../server/twin/ids.ts';
 import { epochMs } from '../../server/twin/ids.ts';
 import type { Layout } from '../../server/twin/layout/types.ts';
+import type { TwinEvent } from '../../server/twin/events.ts';
 import type { TwinState } from '../../server/twin/state.ts';
 import { effectiveLayout, fromSnapshotData, toSnapshotData } from '../../server/twin/twin.ts';
 import type { EventListKind } from '../engine/event-list.ts';
@@ -36,6 +37,11 @@ export interface RunOptions {
   readonly onProgress?: (fraction: number) => void;
   /** Record a window of the run on the floor (M13); absent: no recording. */
   readonly record?: RecordingOptions;
+  /**
+   * Called with the events of every accepted command, in the order they were applied (durable and volatile; the log's
+   * are those `isDurable` keeps). Applying them to a copy of the start state gives the run's end state. Only reads.
+   */
+  readonly onEvents?: (events: readonly TwinEvent[]) => void;
 }
 
 const MINUTE_MS = 60_000;
@@ -60,7 +66,9 @@ export function runScenario(input: ResolvedScenario, options: RunOptions = {}): 
   const metrics = new MetricsRecorder({ startAt: epochMs(startAt), endAt: epochMs(endAt), sampleMinutes: scenario.sampleMinutes, layoutBounds: boundsOf(layout) });
   // M13: the recorder reads the twin and the pickers at its frame times and sees every applied event; it changes nothing.
   const recorder = options.record === undefined ? null : new FloorRecorder(state, layout.depot, { startAt, endAt }, options.record);
-  const ctx = createModelContext(sim, state, metrics, { startAt, endAt }, recorder?.observe);
+  const observers = [recorder?.observe, options.onEvents].filter((f) => f !== undefined);
+  const observe = observers.length === 0 ? undefined : (events: readonly TwinEvent[]): void => observers.forEach((f) => f(events));
+  const ctx = createModelContext(sim, state, metrics, { startAt, endAt }, observe);
   const walked = (points: readonly FloorPoint[]): void => {
     for (let i = 1; i < points.length; i++) metrics.walked(points[i - 1] as FloorPoint, points[i] as FloorPoint);
   };

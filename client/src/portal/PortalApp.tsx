@@ -13,8 +13,11 @@ import { formatInstant, formatMoney, formatRate, formatUnits, missedCutoff, mont
 import { fetchMe } from '../auth/auth-api.ts';
 import { followOrders } from './portal-socket.ts';
 import { useLoad } from './use-load.ts';
+import { NewAsnForm, NewReturnForm } from './PortalForms.tsx';
 
 const PortalFloor = lazy(() => import('./PortalFloor.tsx'));
+// Charts of the KPIs tab: uPlot loads only when that tab opens.
+const PortalKpiCharts = lazy(() => import('./PortalKpiCharts.tsx'));
 
 const TABS = [
   { id: 'stock', label: 'Stock' },
@@ -108,9 +111,9 @@ export function PortalApp() {
         ) : tab === 'orders' ? (
           <OrdersPanel siteId={siteId} at={summary.data?.at ?? null} canOrder={canOrder} />
         ) : tab === 'asns' ? (
-          <AsnsPanel siteId={siteId} />
+          <AsnsPanel siteId={siteId} canWrite={canOrder} />
         ) : tab === 'returns' ? (
-          <ReturnsPanel siteId={siteId} />
+          <ReturnsPanel siteId={siteId} canWrite={canOrder} />
         ) : tab === 'invoices' ? (
           <InvoicesPanel siteId={siteId} at={summary.data?.at ?? null} />
         ) : tab === 'kpis' ? (
@@ -504,77 +507,83 @@ function NewOrderForm({ siteId, onCreated }: { siteId: string; onCreated: () => 
   );
 }
 
-function AsnsPanel({ siteId }: { siteId: string }) {
+function AsnsPanel({ siteId, canWrite }: { siteId: string; canWrite: boolean }) {
   const asns = useLoad(`${siteId}|asns`, (signal) => fetchAsns(siteId, signal));
   return (
-    <Status loading={asns.loading} error={asns.error}>
-      {asns.data && (
-        <table className="portal__table" data-testid="portal-asns">
-          <caption>Advance shipping notices</caption>
-          <thead>
-            <tr>
-              <th scope="col">ASN</th>
-              <th scope="col">Status</th>
-              <th scope="col">Created</th>
-              <th scope="col" className="num">Expected</th>
-              <th scope="col" className="num">Received</th>
-              <th scope="col" className="num">Damaged</th>
-            </tr>
-          </thead>
-          <tbody>
-            {asns.data.asns.map((a) => (
-              <tr key={a.asnRef}>
-                <th scope="row">{a.asnRef}</th>
-                <td>{a.status}</td>
-                <td>{formatInstant(a.createdAt)}</td>
-                <td className="num">{formatUnits(a.lines.reduce((n, l) => n + l.expectedQty, 0))}</td>
-                <td className="num">{formatUnits(a.lines.reduce((n, l) => n + l.receivedQty, 0))}</td>
-                <td className="num">{formatUnits(a.lines.reduce((n, l) => n + l.damagedQty, 0))}</td>
+    <>
+      {canWrite && <NewAsnForm siteId={siteId} onCreated={() => asns.reload()} />}
+      <Status loading={asns.loading} error={asns.error}>
+        {asns.data && (
+          <table className="portal__table" data-testid="portal-asns">
+            <caption>Advance shipping notices</caption>
+            <thead>
+              <tr>
+                <th scope="col">ASN</th>
+                <th scope="col">Status</th>
+                <th scope="col">Created</th>
+                <th scope="col" className="num">Expected</th>
+                <th scope="col" className="num">Received</th>
+                <th scope="col" className="num">Damaged</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {asns.data?.asns.length === 0 && <p>No ASNs yet.</p>}
-    </Status>
+            </thead>
+            <tbody>
+              {asns.data.asns.map((a) => (
+                <tr key={a.asnRef}>
+                  <th scope="row">{a.asnRef}</th>
+                  <td>{a.status}</td>
+                  <td>{formatInstant(a.createdAt)}</td>
+                  <td className="num">{formatUnits(a.lines.reduce((n, l) => n + l.expectedQty, 0))}</td>
+                  <td className="num">{formatUnits(a.lines.reduce((n, l) => n + l.receivedQty, 0))}</td>
+                  <td className="num">{formatUnits(a.lines.reduce((n, l) => n + l.damagedQty, 0))}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {asns.data?.asns.length === 0 && <p>No ASNs yet.</p>}
+      </Status>
+    </>
   );
 }
 
-function ReturnsPanel({ siteId }: { siteId: string }) {
+function ReturnsPanel({ siteId, canWrite }: { siteId: string; canWrite: boolean }) {
   const rmas = useLoad(`${siteId}|rmas`, (signal) => fetchReturns(siteId, signal));
   return (
-    <Status loading={rmas.loading} error={rmas.error}>
-      {rmas.data && (
-        <table className="portal__table" data-testid="portal-returns">
-          <caption>Returns (RMAs)</caption>
-          <thead>
-            <tr>
-              <th scope="col">RMA</th>
-              <th scope="col">Order</th>
-              <th scope="col">Status</th>
-              <th scope="col">Reasons</th>
-              <th scope="col" className="num">Authorised</th>
-              <th scope="col" className="num">Received</th>
-              <th scope="col" className="num">Inspected</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rmas.data.rmas.map((r) => (
-              <tr key={r.rmaId}>
-                <th scope="row">{r.rmaId}</th>
-                <td>{r.orderId}</td>
-                <td>{r.status}</td>
-                <td>{[...new Set(r.lines.map((l) => l.reason))].join(', ')}</td>
-                <td className="num">{formatUnits(r.lines.reduce((n, l) => n + l.qty, 0))}</td>
-                <td className="num">{formatUnits(r.lines.reduce((n, l) => n + l.receivedQty, 0))}</td>
-                <td className="num">{formatUnits(r.lines.reduce((n, l) => n + l.inspectedQty, 0))}</td>
+    <>
+      {canWrite && <NewReturnForm siteId={siteId} onCreated={() => rmas.reload()} />}
+      <Status loading={rmas.loading} error={rmas.error}>
+        {rmas.data && (
+          <table className="portal__table" data-testid="portal-returns">
+            <caption>Returns (RMAs)</caption>
+            <thead>
+              <tr>
+                <th scope="col">RMA</th>
+                <th scope="col">Order</th>
+                <th scope="col">Status</th>
+                <th scope="col">Reasons</th>
+                <th scope="col" className="num">Authorised</th>
+                <th scope="col" className="num">Received</th>
+                <th scope="col" className="num">Inspected</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {rmas.data?.rmas.length === 0 && <p>No returns yet.</p>}
-    </Status>
+            </thead>
+            <tbody>
+              {rmas.data.rmas.map((r) => (
+                <tr key={r.rmaId}>
+                  <th scope="row">{r.rmaId}</th>
+                  <td>{r.orderId}</td>
+                  <td>{r.status}</td>
+                  <td>{[...new Set(r.lines.map((l) => l.reason))].join(', ')}</td>
+                  <td className="num">{formatUnits(r.lines.reduce((n, l) => n + l.qty, 0))}</td>
+                  <td className="num">{formatUnits(r.lines.reduce((n, l) => n + l.receivedQty, 0))}</td>
+                  <td className="num">{formatUnits(r.lines.reduce((n, l) => n + l.inspectedQty, 0))}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {rmas.data?.rmas.length === 0 && <p>No returns yet.</p>}
+      </Status>
+    </>
   );
 }
 
@@ -769,6 +778,11 @@ function KpisPanel({ siteId, at }: { siteId: string; at: string | null }) {
         )}
       </Status>
       <Status loading={series.loading} error={series.error === null ? null : `KPIs: ${series.error}`}>
+        {series.data && (
+          <Suspense fallback={<p role="status">Loading the charts…</p>}>
+            <PortalKpiCharts series={series.data} />
+          </Suspense>
+        )}
         {series.data && (
           <table className="portal__table" data-testid="portal-kpis">
             <caption>KPIs per day</caption>

@@ -1,0 +1,267 @@
+/**
+ * `npm run test:faults`: the single-process fault tests of issue 10 against the real server (server/main.ts), with a
+ * private Postgres cluster and a private redis-server (the shared ones are never stopped).
+ * - F2: Postgres crashes (`pg_ctl stop -m immediate`) under order load: 503 + Retry-After fast, recovery after it
+ *   accepts connections again, 0 acknowledged orders lost.
+ * - F3: Redis hung (SIGSTOP), flushed and stopped under load: every order still acknowledged, 0 lost, p99 vs baseline.
+ * - F9: SIGTERM under load: 0 5xx for requests in flight, every acknowledged order there after a restart.
+ * `FAULTS_SHORT=1` is the CI form (well under a minute); `FAULTS=F2,F9` picks some. Exit 1 when a check fails.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadSiteFiles } from '../../site/site-loader.ts';
+import { startServerProcess, uniqueSchema, type ServerProcess } from '../../testing/server-process.ts';
+import { PrivatePostgres } from './private-postgres.ts';
+import { PrivateRedis } from './private-redis.ts';
+import { sleep, waitFor } from './wait.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const SHORT = process.env['FAULTS_SHORT'] === '1';
+const WANTED = new Set((process.env['FAULTS'] ?? 'F2,F3,F9').split(',').map((s) => s.trim()));
+const s = (long: number, short: number): number => (SHORT ? short : long) * 1000;
+
+interface Sample {
+  readonly orderId: string;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  /** HTTP status, or 0 when no response came (connection refused/reset). */
+  readonly status: number;
+  readonly code?: string;
+  readonly retryAfter?: string | null;
+}
+
+const { site } = await loadSiteFiles(path.join(root, 'data/sites/demo.json'));
+const sku = site.skus.find((candidate) => candidate.serialTracked !== true);
+if (sku === undefined) throw new Error('the demo site has no SKU to order');
+const { tenantId, id: skuId } = sku;
+
+/** Workers posting orders with an Idempotency-Key each, at about `perSecond` in total, until stopped. */
+function orderLoad(server: ServerProcess, perSecond: number, workers = 8): { samples: Sample[]; stop(): Promise<void> } {
+  const samples: Sample[] = [];
+  let running = true;
+  let n = 0;
+  const prefix = `F${Date.now().toString(36)}`;
+  const worker = async (): Promise<void> => {
+    const gapMs = (1000 * workers) / perSecond;
+    while (running) {
+      const orderId = `${prefix}-${n++}`;
+      const startedAt = performance.now();
+      try {
+        const response = await server.fetch(`/api/sites/${site.id}/orders`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': orderId },
+          body: JSON.stringify({ orderId, tenantId, lines: [{ skuId, qty: 1 }] }),
+          signal: AbortSignal.timeout(30_000),
+        });
+        const text = await response.text();
+        const code = response.ok ? undefined : (JSON.parse(text) as { error?: { code?: string } }).error?.code;
+        samples.push({ orderId, startedAt, endedAt: performance.now(), status: response.status, ...(code ? { code } : {}), retryAfter: response.headers.get('retry-after') });
+      } catch {
+        samples.push({ orderId, startedAt, endedAt: performance.now(), status: 0 });
+      }
+      const wait = gapMs - (performance.now() - startedAt);
+      if (wait > 0) await sleep(wait);
+    }
+  };
+  const all = Array.from({ length: workers }, () => worker());
+  return {
+    samples,
+    async stop() {
+      running = false;
+      await Promise.all(all);
+    },
+  };
+}
+
+const acked = (samples: readonly Sample[]): string[] => samples.filter((x) => x.status >= 200 && x.status < 300).map((x) => x.orderId);
+
+/** Acknowledged orders the server does not know (GET …/orders/:id ≠ 200). */
+async function lost(server: ServerProcess, orderIds: readonly string[]): Promise<string[]> {
+  const missing: string[] = [];
+  for (let i = 0; i < orderIds.length; i += 32) {
+    const chunk = orderIds.slice(i, i + 32);
+    const statuses = await Promise.all(chunk.map(async (id) => (await server.fetch(`/api/sites/${site.id}/orders/${encodeURIComponent(id)}`)).status));
+    statuses.forEach((status, j) => status !== 200 && missing.push(chunk[j] ?? ''));
+  }
+  return missing;
+}
+
+const quantile = (values: readonly number[], q: number): number => {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+};
+const ms = (value: number): string => `${Math.round(value)} ms`;
+const byStatus = (samples: readonly Sample[]): Record<string, number> => {
+  const out: Record<string, number> = {};
+  for (const x of samples) out[`${x.status}${x.code ? ` ${x.code}` : ''}`] = (out[`${x.status}${x.code ? ` ${x.code}` : ''}`] ?? 0) + 1;
+  return out;
+};
+
+const results: { name: string; ok: boolean; figures: Record<string, unknown> }[] = [];
+function report(name: string, checks: Record<string, boolean>, figures: Record<string, unknown>): void {
+  const failed = Object.entries(checks).filter(([, ok]) => !ok).map(([what]) => what);
+  results.push({ name, ok: failed.length === 0, figures });
+  console.log(`\n${failed.length === 0 ? 'PASS' : 'FAIL'} ${name}${failed.length ? ` — failed: ${failed.join('; ')}` : ''}`);
+  for (const [key, value] of Object.entries(figures)) console.log(`  ${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+}
+
+const serverEnv = (pg: PrivatePostgres, schema: string, extra: Record<string, string> = {}): Record<string, string> => ({
+  DATABASE_URL: pg.url,
+  DB_SCHEMA: schema,
+  // FAULTS_DEMO_SHIFT=on: the simulated shift runs too (pickers, waves, routes: the background loops under the fault).
+  DEMO_SHIFT: process.env['FAULTS_DEMO_SHIFT'] === 'on' ? 'on' : 'off',
+  RESERVATION_SWEEP_MS: '0',
+  REPLENISH_INTERVAL_MS: '0',
+  EXPIRY_SWEEP_INTERVAL_MS: '0',
+  CHANNEL_POLL_MS: '0',
+  ...extra,
+});
+
+async function f2(pg: PrivatePostgres): Promise<void> {
+  const server = await startServerProcess(serverEnv(pg, uniqueSchema('f2')));
+  try {
+    const load = orderLoad(server, 100);
+    await sleep(s(5, 2));
+    const crashAt = performance.now();
+    await pg.crash();
+    await sleep(s(5, 2));
+    await pg.startServer();
+    const acceptingAt = performance.now();
+    await waitFor(() => load.samples.some((x) => x.startedAt > acceptingAt && x.status === 201), 15_000, 'an order acknowledged after Postgres returned').catch(() => undefined);
+    const firstOk = load.samples.filter((x) => x.startedAt > acceptingAt && x.status === 201).sort((a, b) => a.endedAt - b.endedAt)[0];
+    await sleep(s(5, 2));
+    await load.stop();
+    const outage = load.samples.filter((x) => x.startedAt >= crashAt && x.startedAt < acceptingAt);
+    const refused = outage.filter((x) => x.status === 503);
+    const missing = await lost(server, acked(load.samples));
+    const recoveryMs = firstOk ? firstOk.endedAt - acceptingAt : Infinity;
+    const other5xx = load.samples.filter((x) => x.status >= 500 && x.status !== 503);
+    report(
+      'F2 Postgres crash (pg_ctl stop -m immediate) under order load',
+      {
+        'outage answers are 503 STORE_UNAVAILABLE with Retry-After': refused.length > 0 && refused.every((x) => x.retryAfter !== null),
+        'no outage request waits > 2 s': outage.every((x) => x.endedAt - x.startedAt <= 2000),
+        'recovery <= 5 s after Postgres accepts': recoveryMs <= 5000,
+        'no 5xx but 503': other5xx.length === 0,
+        '0 acknowledged orders lost': missing.length === 0,
+      },
+      {
+        orders: load.samples.length,
+        acknowledged: acked(load.samples).length,
+        'outage requests': outage.length,
+        'outage answers': byStatus(outage),
+        'outage latency p50/p99/max': `${ms(quantile(outage.map((x) => x.endedAt - x.startedAt), 0.5))} / ${ms(quantile(outage.map((x) => x.endedAt - x.startedAt), 0.99))} / ${ms(Math.max(...outage.map((x) => x.endedAt - x.startedAt)))}`,
+        'recovery after Postgres accepts': ms(recoveryMs),
+        'all answers': byStatus(load.samples),
+        lost: missing.length,
+      },
+    );
+  } catch (error) {
+    console.error(`F2 server output (tail):\n${server.output().slice(-4000)}`);
+    throw error;
+  } finally {
+    await server.stop('SIGKILL');
+  }
+}
+
+async function f3(pg: PrivatePostgres): Promise<void> {
+  const redis = await PrivateRedis.start();
+  const server = await startServerProcess(serverEnv(pg, uniqueSchema('f3'), { REDIS_URL: redis.url }));
+  try {
+    const load = orderLoad(server, 100);
+    const phase = async (name: string, durationMs: number): Promise<[string, number, number]> => {
+      const from = performance.now();
+      await sleep(durationMs);
+      return [name, from, performance.now()];
+    };
+    const phases: [string, number, number][] = [];
+    phases.push(await phase('baseline', s(10, 3)));
+    redis.hang();
+    phases.push(await phase('hung (SIGSTOP)', s(20, 3)));
+    redis.resume();
+    await redis.flush();
+    phases.push(await phase('after FLUSHALL', s(5, 2)));
+    await redis.stop();
+    phases.push(await phase('stopped', s(20, 3)));
+    await redis.restart();
+    phases.push(await phase('back', s(10, 3)));
+    await load.stop();
+    const latency = (from: number, to: number): number[] => load.samples.filter((x) => x.startedAt >= from && x.startedAt < to).map((x) => x.endedAt - x.startedAt);
+    const p99 = Object.fromEntries(phases.map(([name, from, to]) => [name, ms(quantile(latency(from, to), 0.99))]));
+    const baseline = quantile(latency(phases[0]?.[1] ?? 0, phases[0]?.[2] ?? 0), 0.99);
+    const worst = Math.max(...phases.slice(1).map(([, from, to]) => quantile(latency(from, to), 0.99)));
+    const missing = await lost(server, acked(load.samples));
+    const failedOrders = load.samples.filter((x) => x.status !== 201);
+    const alive = server.child.exitCode === null;
+    report(
+      'F3 Redis hung (SIGSTOP), flushed and stopped under order load',
+      {
+        'every order acknowledged': failedOrders.length === 0,
+        '0 acknowledged orders lost': missing.length === 0,
+        'server still running': alive,
+        'p99 <= 2x baseline (or <= 50 ms)': worst <= Math.max(2 * baseline, 50),
+      },
+      { orders: load.samples.length, 'not acknowledged': byStatus(failedOrders), 'p99 by phase': p99, lost: missing.length },
+    );
+  } finally {
+    await server.stop('SIGKILL');
+    await redis.stop();
+  }
+}
+
+async function f9(pg: PrivatePostgres): Promise<void> {
+  const schema = uniqueSchema('f9');
+  const env = serverEnv(pg, schema, { SHUTDOWN_GRACE_MS: '10000' });
+  const server = await startServerProcess(env);
+  // Unpaced: the server is kept busy, so requests are in flight at the moment SIGTERM arrives.
+  const load = orderLoad(server, 100_000, 16);
+  await sleep(s(5, 2));
+  const termAt = performance.now();
+  const exit = server.stop('SIGTERM');
+  const code = await exit;
+  const exitedAt = performance.now();
+  await load.stop();
+  const inFlight = load.samples.filter((x) => x.startedAt < termAt && x.endedAt > termAt);
+  const fiveXx = inFlight.filter((x) => x.status >= 500 || x.status === 0);
+  const afterTerm = load.samples.filter((x) => x.startedAt >= termAt);
+  const restarted = await startServerProcess(env);
+  try {
+    const missing = await lost(restarted, acked(load.samples));
+    const readyz = await fetch(`${restarted.url}/readyz`);
+    report(
+      'F9 SIGTERM under order load',
+      {
+        'exit code 0': code === 0,
+        '0 5xx (or cut connections) for requests in flight at SIGTERM': fiveXx.length === 0,
+        '0 acknowledged orders lost across the restart': missing.length === 0,
+        'restarted server ready': readyz.status === 200,
+        'requests were in flight at SIGTERM': inFlight.length > 0,
+      },
+      {
+        orders: load.samples.length,
+        acknowledged: acked(load.samples).length,
+        'in flight at SIGTERM': inFlight.length,
+        'their answers': byStatus(inFlight),
+        'after SIGTERM (new requests)': byStatus(afterTerm),
+        'SIGTERM to exit': ms(exitedAt - termAt),
+        lost: missing.length,
+      },
+    );
+  } finally {
+    await restarted.stop('SIGKILL');
+  }
+}
+
+const started = performance.now();
+const pg = await PrivatePostgres.start();
+console.log(`private Postgres on ${pg.port} (${pg.dataDir})${SHORT ? ', short form' : ''}`);
+try {
+  if (WANTED.has('F2')) await f2(pg);
+  if (WANTED.has('F3')) await f3(pg);
+  if (WANTED.has('F9')) await f9(pg);
+} finally {
+  await pg.destroy();
+}
+console.log(`\n${results.filter((r) => r.ok).length}/${results.length} fault tests passed in ${Math.round((performance.now() - started) / 1000)} s`);
+process.exit(results.every((r) => r.ok) ? 0 : 1);
