@@ -7,22 +7,12 @@ import type { DrillDown } from '../../../server/billing/billing-service.ts';
 import type { Invoice, InvoiceLine, RerateLine } from '../../../server/billing/invoice.ts';
 import type { RateCard } from '../../../server/billing/rate-card.ts';
 import type { ProspectVolumes } from '../../../server/billing/simulate.ts';
-import { jsonCaller } from '../net/json-call.ts';
+import { ApiError, jsonCaller } from '../net/json-call.ts';
 
 export type { DrillDown, RateCard, RerateLine, ProspectVolumes };
 
 /** An error the server answered with, or a network failure (status 0). */
-export class BillingApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: unknown = null,
-  ) {
-    super(message);
-    this.name = 'BillingApiError';
-  }
-}
+export class BillingApiError extends ApiError {}
 
 const call = jsonCaller(BillingApiError);
 

@@ -6,6 +6,20 @@
  */
 import { handleUnauthenticated } from '../auth/session.ts';
 
+/** What every page's API error is: the server's status, code, message and details (status 0 / `NETWORK` offline).
+ * Pages subclass it so a catch can tell whose call failed; the name is the subclass's. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: unknown = null,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
 /** An error class a page throws: status, code, message and the server's details. */
 export type ApiErrorClass<E extends Error> = new (status: number, code: string, message: string, details?: unknown) => E;
 

@@ -3,7 +3,7 @@
  * The shapes mirror `server/api/packing.routes.ts`.
  */
 import type { Address } from '../../../server/twin/commands.ts';
-import { jsonCaller } from '../net/json-call.ts';
+import { ApiError, jsonCaller } from '../net/json-call.ts';
 import type { Carton } from '../../../server/twin/packing/cartons.ts';
 
 /** One SKU to pack: the units picked for the order. */
@@ -54,17 +54,7 @@ export interface PackResult {
 }
 
 /** An error the server answered with (`{ error: { code, message, details } }`), or a network failure (status 0). */
-export class PackApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: unknown = null,
-  ) {
-    super(message);
-    this.name = 'PackApiError';
-  }
-}
+export class PackApiError extends ApiError {}
 
 const call = jsonCaller(PackApiError);
 

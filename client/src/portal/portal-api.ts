@@ -3,20 +3,10 @@
  * the browser. The shapes mirror `server/api/portal.routes.ts` and `portal-views.ts`; the tenant is the signed-in
  * user's, never named here.
  */
-import { jsonCaller } from '../net/json-call.ts';
+import { ApiError, jsonCaller } from '../net/json-call.ts';
 
 /** An error the server answered with, or a network failure (status 0). */
-export class PortalApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: unknown = null,
-  ) {
-    super(message);
-    this.name = 'PortalApiError';
-  }
-}
+export class PortalApiError extends ApiError {}
 
 const call = jsonCaller(PortalApiError);
 

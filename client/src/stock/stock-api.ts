@@ -4,21 +4,11 @@
  * mirror `server/api/{goods-in,catalogue,counts,returns,move-tasks}.routes.ts`. Every refusal is a
  * {@link StockApiError} carrying the server's code and message, for the page to show as it is.
  */
-import { jsonCaller } from '../net/json-call.ts';
+import { ApiError, jsonCaller } from '../net/json-call.ts';
 import type { CompleteMoveTaskRequest, MoveTaskKindWire, MoveTaskView } from '../../../server/protocol/move-tasks.ts';
 
 /** An error the server answered with (`{ error: { code, message, details } }`), or a network failure (status 0). */
-export class StockApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: unknown = null,
-  ) {
-    super(message);
-    this.name = 'StockApiError';
-  }
-}
+export class StockApiError extends ApiError {}
 
 const call = jsonCaller(StockApiError);
 
