@@ -5,6 +5,7 @@
 import { textWidth, wrapText } from '../shipping/text-metrics.ts';
 import { formatMinor, formatUnitPrice } from './money.ts';
 import type { Invoice } from './invoice.ts';
+import { pdfString } from '../shipping/pdf-text.ts';
 
 /** One CSV field: quoted when it holds a comma, quote or line break; a leading = + - @ is prefixed with ' (CSV injection). */
 function csvField(value: string | number): string {
@@ -24,24 +25,6 @@ export function invoiceCsv(inv: Invoice): string {
   }
   rows.push([...head, 'TOTAL', inv.simulated ? 'Total (simulated)' : 'Total', '', '', '', formatMinor(inv.total), '', '']);
   return rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
-}
-
-// WinAnsiEncoding codes of non-Latin-1 characters an invoice may hold.
-const WIN_ANSI_EXTRA: Record<string, number> = { '€': 0x80, '…': 0x85, '–': 0x96, '—': 0x97, '‘': 0x91, '’': 0x92, '“': 0x93, '”': 0x94, '•': 0x95 };
-
-/** A PDF literal string in WinAnsiEncoding; characters Helvetica cannot show become "?". */
-function pdfString(text: string): string {
-  let out = '(';
-  for (const ch of text) {
-    const code = ch.codePointAt(0) ?? 63;
-    if (ch === '\\' || ch === '(' || ch === ')') out += `\\${ch}`;
-    else if (code >= 32 && code <= 126) out += ch;
-    else {
-      const win = code >= 0xa0 && code <= 0xff ? code : (WIN_ANSI_EXTRA[ch] ?? 63);
-      out += win === 63 ? '?' : `\\${win.toString(8).padStart(3, '0')}`;
-    }
-  }
-  return `${out})`;
 }
 
 const PAGE_W = 595;

@@ -8,6 +8,7 @@ import { Buffer } from 'node:buffer';
 import { gs1128Data, ssccHri } from '../twin/barcodes/gs1.ts';
 import { encodeCode128, zplCode128Data } from './code128.ts';
 import { fitText, textWidth } from './text-metrics.ts';
+import { pdfString } from './pdf-text.ts';
 
 /** A postal address as printed on a label. `country` is ISO 3166 alpha-2. */
 /** The parts of an address a label prints. */
@@ -191,27 +192,6 @@ export function zplLabel(d: LabelData): string {
   }
   lines.push('^PQ1', '^XZ');
   return `${lines.join('\n')}\n`;
-}
-
-// WinAnsiEncoding codes of the non-Latin-1 characters a label may plausibly hold.
-const WIN_ANSI_EXTRA: Record<string, number> = {
-  '€': 0x80, '‚': 0x82, '„': 0x84, '…': 0x85, '‘': 0x91, '’': 0x92, '“': 0x93, '”': 0x94, '•': 0x95, '–': 0x96, '—': 0x97,
-  'Š': 0x8a, 'š': 0x9a, 'Œ': 0x8c, 'œ': 0x9c, 'Ž': 0x8e, 'ž': 0x9e, 'Ÿ': 0x9f,
-};
-
-/** A PDF literal string in WinAnsiEncoding; characters Helvetica cannot show become "?". */
-function pdfString(text: string): string {
-  let out = '(';
-  for (const ch of text) {
-    const code = ch.codePointAt(0) ?? 63;
-    if (ch === '\\' || ch === '(' || ch === ')') out += `\\${ch}`;
-    else if (code >= 32 && code <= 126) out += ch;
-    else {
-      const win = code >= 0xa0 && code <= 0xff ? code : (WIN_ANSI_EXTRA[ch] ?? 63);
-      out += win === 63 ? '?' : `\\${win.toString(8).padStart(3, '0')}`;
-    }
-  }
-  return `${out})`;
 }
 
 const pt = (dots: number): string => (Math.round(dots * PT_PER_DOT * 1000) / 1000).toString();
