@@ -1,7 +1,7 @@
 /**
- * Browser entry: one Vite app, three views chosen by path. `/picker` is the handheld (phone-sized, no three.js),
- * `/pack` the pack station (no three.js); anything else is the site manager's 3D floor. Each view is its own chunk,
- * so the handheld and the pack station never download three.
+ * Browser entry: one Vite app, the view chosen by path — `/signin`, `/picker` (the handheld), `/pack`, `/stock`,
+ * `/slotting`, `/billing`, `/portal` (a 3PL client's), anything else the site manager's 3D floor. Each view is its
+ * own chunk; only the floor views download three.js. Every page but sign-in first asks who is signed in.
  */
 import { beginEarlyFloorStart, keepEarlyFloorStart } from './floor/start-floor.ts';
 import { fetchLayout, fetchSites } from './net/api.ts';
