@@ -78,6 +78,16 @@ const Env = z.object({
   METRICS_TOKEN: z.string().min(16).optional(),
   /** On SIGTERM, how long requests in flight may take to finish before their connections are cut, ms. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** With REDIS_URL, sites are decided by whichever process holds their lease (`off`: this process decides all). */
+  SITE_LEASES: z.enum(['on', 'off']).default('on'),
+  /** This process's name in site leases; a restart under the same name takes its lease back at once. Unique per process. */
+  INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/).optional(),
+  /** A site lease lapses this long after its owner stopped renewing it, ms: how soon another process takes a dead owner's site. */
+  LEASE_TTL_MS: z.coerce.number().int().min(500).max(60_000).default(3000),
+  /** Leases are renewed, and free sites tried, this often, ms (well under LEASE_TTL_MS). */
+  LEASE_RENEW_MS: z.coerce.number().int().min(100).max(20_000).default(1000),
+  /** Where other processes forward this one's sites' requests; default http://<loopback or hostname>:<port>. */
+  ADVERTISE_URL: z.string().url().optional(),
 });
 
 export type Config = z.infer<typeof Env>;
@@ -88,5 +98,6 @@ export function readConfig(env: NodeJS.ProcessEnv): Config {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new Error(`bad configuration: ${problems}`);
   }
+  if (parsed.data.LEASE_RENEW_MS * 2 > parsed.data.LEASE_TTL_MS) throw new Error('bad configuration: LEASE_RENEW_MS must be at most half of LEASE_TTL_MS');
   return parsed.data;
 }

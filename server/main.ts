@@ -1,9 +1,12 @@
 /**
  * Composition root: the only place that wires adapters to the core. Starts Postgres (embedded unless DATABASE_URL),
- * loads the site, resumes its twin from the log, serves HTTP + Socket.IO, and runs the demo shift.
+ * serves HTTP + Socket.IO, and opens the sites this process decides: with Redis, the sites whose lease it holds
+ * (server/cluster: a site taken is opened from the log, a site lost is closed, other sites' requests are forwarded to
+ * their owner); without Redis, every site. An opened site resumes its twin from the log and runs its loops and the demo shift.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfig } from './config.ts';
@@ -70,6 +73,11 @@ import { startEmbeddedPostgres } from './store/embedded-postgres.ts';
 import { PgEventStore } from './store/event-store.pg.ts';
 import { PiscinaSolverPool } from './solver-pool/piscina-solver-pool.ts';
 import type { LayoutView } from './protocol/floor.ts';
+import type { SiteDefinition } from './twin/site.ts';
+import type { Command } from './twin/commands.ts';
+import { RedisSiteLeases, type LeaseHolder, type SiteLeases } from './cluster/site-lease.ts';
+import { SiteOwnership, SoleSiteLeases } from './cluster/site-ownership.ts';
+import { siteForwarder } from './cluster/forward.ts';
 import { layoutView } from './twin/floor-view.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -94,11 +102,15 @@ async function main(): Promise<void> {
   const metrics = new ServerMetrics();
   let stopping = false;
   let pingStore: (() => Promise<unknown>) | null = null;
+  let ownershipView: () => Record<string, unknown> = () => ({});
+  let sitesMoving: () => string[] = () => [];
   const readiness = readinessCheck({
     loaded: () => ready,
     stopping: () => stopping,
     pingStore: () => pingStore,
     sitesDown: () => runners.filter((runner) => !runner.storeAvailable).map((runner) => runner.siteId),
+    sitesMoving: () => sitesMoving(),
+    detail: () => ownershipView(),
   });
   const appOptions = {
     sites,
@@ -110,13 +122,16 @@ async function main(): Promise<void> {
   };
   // Until the store is up the app answers 503 STARTING; then it is replaced by one with the store-backed routes.
   let app = createApp(appOptions);
+  // Requests for a site another process decides are forwarded there before the app sees them (server/cluster/forward.ts).
+  let forward: (req: IncomingMessage, res: ServerResponse) => boolean = () => false;
   const httpServer = createServer((req, res) => {
     drain.track(req, res);
-    app(req, res);
+    if (!forward(req, res)) app(req, res);
   });
   const drain = new HttpDrain(httpServer);
   answerMalformedRequests(httpServer);
-  const sockets = await createSocketServer(httpServer, config.REDIS_URL ? { redisUrl: config.REDIS_URL, log } : { log });
+  // Processes of one deployment (same database schema) share rooms; other deployments on the same Redis do not.
+  const sockets = await createSocketServer(httpServer, config.REDIS_URL ? { redisUrl: config.REDIS_URL, redisKey: `floortwin:${config.DB_SCHEMA}`, log } : { log });
   const io = sockets.io;
   // Every socket authenticates at the handshake (before any gateway sees it); until the store is up there is nobody
   // to ask, so connections are refused with UNAVAILABLE and clients retry.
@@ -175,107 +190,225 @@ async function main(): Promise<void> {
   }, 3_600_000);
   pruneKeys.unref();
 
-  const { site, initialStock } = await loadSiteFiles(path.resolve(root, config.SITE_FILE));
-  await store.ensureSite(site.id, site);
-  const clock = scaledClock(config.SHIFT_SPEED);
-  const runner = await SiteRunner.open({
-    site,
-    store,
-    clock,
-    snapshotEvery: config.SNAPSHOT_EVERY,
-    log,
-    onAnswer: (result, ms) =>
-      metrics.command(site.id, result.ok ? 'accepted' : result.error.code === 'UNAVAILABLE' ? 'unavailable' : 'refused', ms / 1000),
-  });
-  clock.continueFrom(runner.twin.now);
-  const resumed = runner.twin.seq;
-  if (resumed === 0) {
-    const results = await Promise.all(initialStock.map((command) => runner.submit(command)));
-    const rejected = results.filter((result) => !result.ok);
-    if (rejected.length > 0) throw new Error(`initial stock: ${rejected.length} receipts rejected, first: ${JSON.stringify(rejected[0])}`);
-    log(`seeded ${initialStock.length} stock receipts`);
-  } else {
-    log(`resumed site ${site.id} at seq ${resumed}`);
+  // The sites this deployment runs (one site file today); which of them this process decides is the leases' call.
+  const { site: definition, initialStock } = await loadSiteFiles(path.resolve(root, config.SITE_FILE));
+  const definitions = new Map<string, { readonly site: SiteDefinition; readonly initialStock: readonly Command[] }>([[definition.id, { site: definition, initialStock }]]);
+  for (const { site } of definitions.values()) {
+    await store.ensureSite(site.id, site);
+    layouts.set(site.id, layoutView(site));
   }
-  layouts.set(site.id, layoutView(site));
-  const feed = new FloorFeed(() => runner.twin, { historySize: 20_000, isSettled: () => runner.settled });
-  runner.subscribe({
-    committed: (events) => feed.committed(events),
-    volatile: (events) => feed.volatile(events),
-    reloaded: () => feed.reset(),
-  });
-  feeds.set(site.id, feed);
-  // Receipts, put-aways, replenishments and counts as markers on the 3D floor (`floor:activity`).
-  const activityFeed = new ActivityFeed({ runner, sink: roomSink(io, site.id) });
-  // KPIs replay the log in the background; until then GET …/kpis answers 503 KPIS_UNAVAILABLE.
-  void KpiFeed.start({ runner, store, now: () => clock.now(), io, log }).then(
-    (kpiFeed) => kpiFeeds.set(site.id, kpiFeed),
-    (error: unknown) => log('KPI feed failed to start', error),
-  );
-  // Analytics facts (issue 9) from committed events, caught up from the log in the background; idempotent by seq.
-  void AnalyticsRecorder.start({ runner, store, pool: store.pool, schema: config.DB_SCHEMA, now: () => clock.now(), log }).then(
-    (recorder) => analyticsRecorders.set(site.id, recorder),
-    (error: unknown) => log('analytics recorder failed to start', error),
-  );
   const analytics = new AnalyticsService({ pool: store.pool, schema: config.DB_SCHEMA });
+  // Billing's "now" is twin time (the demo shift may run faster than the wall clock): an open site's clock.
+  const clocks = new Map<string, ReturnType<typeof scaledClock>>();
+  const twinNow = (): number => clocks.values().next().value?.now() ?? Date.now();
   // Rate-card billing from the log (issue 9); clients without a stored card get data/rate-cards.json's on first use.
-  const billing = new BillingService({ pool: store.pool, schema: config.DB_SCHEMA, sites, defaultCards: readRateCardsFile(path.join(root, 'data/rate-cards.json')), now: () => clock.now() });
+  const billing = new BillingService({ pool: store.pool, schema: config.DB_SCHEMA, sites, defaultCards: readRateCardsFile(path.join(root, 'data/rate-cards.json')), now: () => twinNow() });
   // Channel write-back: stock levels and fulfilments leave through the outbox the append wrote (wall time, not twin).
+  // Rows are claimed with SKIP LOCKED, so every process may run it.
   const relay = new OutboxRelay({ pool: store.pool, schema: config.DB_SCHEMA, onError: (message, error) => log(message, error) });
-  runner.subscribe({ committed: () => relay.wake(), volatile: () => undefined, reloaded: () => undefined });
   relay.start(1000);
-  const pipeline = new OrderPipeline(runner, {
-    releaseEveryMs: config.AUTO_RELEASE_MS,
-    waveMaxOrders: config.WAVE_MAX_ORDERS,
-    queueTarget: config.WAVE_QUEUE_TARGET,
-    sweepEveryMs: config.RESERVATION_SWEEP_MS,
-    ...(config.WAVE_BATCHING === 'count'
-      ? {}
-      : {
-          batching: {
-            pool: solverPool,
-            method: config.WAVE_BATCHING,
-            capacity: { items: config.WAVE_CART_ITEMS, orders: config.WAVE_CART_ORDERS },
-            timeoutMs: config.WAVE_BATCHING_TIMEOUT_MS,
-          },
-        }),
-    ...(config.WAVE_MODE === 'count'
-      ? {}
-      : {
-          planning: {
-            mode: config.WAVE_MODE,
-            pool: solverPool,
-            waveIntervalMs: config.WAVE_INTERVAL_MS,
-            wavelessIntervalMs: config.WAVELESS_INTERVAL_MS,
-            picksPerHour: config.PICKS_PER_HOUR,
-            packStations: config.PACK_STATIONS,
-            packOrdersPerHour: config.PACK_ORDERS_PER_HOUR,
-          },
-        }),
-    now: () => clock.now(),
+
+  /** Opens one site this process now decides: its twin from the log, then every loop that runs for it. */
+  async function openSite(siteId: string): Promise<OpenSite> {
+    const entry = definitions.get(siteId);
+    if (entry === undefined) throw new Error(`unknown site ${siteId}`);
+    const { site } = entry;
+    const clock = scaledClock(config.SHIFT_SPEED);
+    const runner = await SiteRunner.open({
+      site,
+      store,
+      clock,
+      snapshotEvery: config.SNAPSHOT_EVERY,
+      log,
+      onAnswer: (result, ms) =>
+        metrics.command(site.id, result.ok ? 'accepted' : result.error.code === 'UNAVAILABLE' ? 'unavailable' : 'refused', ms / 1000),
+      onFenced: () => void ownership.fenced(site.id),
+    });
+    clock.continueFrom(runner.twin.now);
+    clocks.set(site.id, clock);
+    const resumed = runner.twin.seq;
+    if (resumed === 0) {
+      const results = await Promise.all(entry.initialStock.map((command) => runner.submit(command)));
+      const rejected = results.filter((result) => !result.ok);
+      if (rejected.length > 0) throw new Error(`initial stock: ${rejected.length} receipts rejected, first: ${JSON.stringify(rejected[0])}`);
+      log(`seeded ${entry.initialStock.length} stock receipts`);
+    } else {
+      log(`resumed site ${site.id} at seq ${resumed}`);
+    }
+    const feed = new FloorFeed(() => runner.twin, { historySize: 20_000, isSettled: () => runner.settled });
+    runner.subscribe({
+      committed: (events) => feed.committed(events),
+      volatile: (events) => feed.volatile(events),
+      reloaded: () => feed.reset(),
+    });
+    feeds.set(site.id, feed);
+    // Receipts, put-aways, replenishments and counts as markers on the 3D floor (`floor:activity`).
+    const activityFeed = new ActivityFeed({ runner, sink: roomSink(io, site.id) });
+    let closed = false;
+    // KPIs replay the log in the background; until then GET …/kpis answers 503 KPIS_UNAVAILABLE.
+    void KpiFeed.start({ runner, store, now: () => clock.now(), io, log }).then(
+      (kpiFeed) => (closed ? kpiFeed.close() : kpiFeeds.set(site.id, kpiFeed)),
+      (error: unknown) => log('KPI feed failed to start', error),
+    );
+    // Analytics facts (issue 9) from committed events, caught up from the log in the background; idempotent by seq.
+    const recorder = AnalyticsRecorder.start({ runner, store, pool: store.pool, schema: config.DB_SCHEMA, now: () => clock.now(), log }).then(
+      (started) => {
+        if (!closed) analyticsRecorders.set(site.id, started);
+        return started;
+      },
+      (error: unknown) => {
+        log('analytics recorder failed to start', error);
+        return null;
+      },
+    );
+    runner.subscribe({ committed: () => relay.wake(), volatile: () => undefined, reloaded: () => undefined });
+    const pipeline = new OrderPipeline(runner, {
+      releaseEveryMs: config.AUTO_RELEASE_MS,
+      waveMaxOrders: config.WAVE_MAX_ORDERS,
+      queueTarget: config.WAVE_QUEUE_TARGET,
+      sweepEveryMs: config.RESERVATION_SWEEP_MS,
+      ...(config.WAVE_BATCHING === 'count'
+        ? {}
+        : {
+            batching: {
+              pool: solverPool,
+              method: config.WAVE_BATCHING,
+              capacity: { items: config.WAVE_CART_ITEMS, orders: config.WAVE_CART_ORDERS },
+              timeoutMs: config.WAVE_BATCHING_TIMEOUT_MS,
+            },
+          }),
+      ...(config.WAVE_MODE === 'count'
+        ? {}
+        : {
+            planning: {
+              mode: config.WAVE_MODE,
+              pool: solverPool,
+              waveIntervalMs: config.WAVE_INTERVAL_MS,
+              wavelessIntervalMs: config.WAVELESS_INTERVAL_MS,
+              picksPerHour: config.PICKS_PER_HOUR,
+              packStations: config.PACK_STATIONS,
+              packOrdersPerHour: config.PACK_ORDERS_PER_HOUR,
+            },
+          }),
+      now: () => clock.now(),
+      log,
+    });
+    pipeline.start();
+    // Replenishment after each wave release and on a timer; expired lots held once per twin day (R41, R64).
+    const stockTasks = new StockTasks(runner, { replenishEveryMs: config.REPLENISH_INTERVAL_MS, expirySweepEveryMs: config.EXPIRY_SWEEP_INTERVAL_MS, clock, log });
+    stockTasks.start();
+    // Cross-site transfer steps between the sites this process runs (R74, R76). A transfer to a site another process
+    // decides waits for that process's relay (TODO(#8): a relay across processes).
+    const transferRelay = new TransferRelay([runner], { log });
+    transferRelay.start();
+    const assigner = new WorkAssigner(runner, {
+      pool: solverPool,
+      intervalMs: config.WORK_ASSIGN_INTERVAL_MS,
+      behindAfterMs: config.WORK_BEHIND_AFTER_MS,
+      now: () => clock.now(),
+      log,
+    });
+    assigner.start();
+    const poller = new ReconciliationPoller({ pool: store.pool, schema: config.DB_SCHEMA, siteIds: [site.id], log });
+    if (config.CHANNEL_POLL_MS > 0) poller.start(config.CHANNEL_POLL_MS);
+    gateway.watch(site.id);
+    const routes = new RouteService(runner, { pool: solverPool, log });
+    const unpublishRoutes = routeGateway.publish(routes);
+    const unpublishPortal = portalGateway.publish(runner);
+    routes.start();
+    routeServices.set(site.id, routes);
+    runners.push(runner);
+    const shift =
+      config.DEMO_SHIFT === 'on'
+        ? startShiftDriver(runner, {
+            pickers: config.SHIFT_PICKERS,
+            ordersPerHour: config.SHIFT_ORDERS_PER_HOUR,
+            seed: config.SHIFT_SEED,
+            clock,
+            log,
+            // Pickers walk the routes the route service planned into the twin.
+            routeSource: 'twin',
+          })
+        : null;
+    if (shift) shifts.set(site.id, { clock, driver: shift, pickers: config.SHIFT_PICKERS, ordersPerHour: config.SHIFT_ORDERS_PER_HOUR, startedAt: clock.now() });
+    log(`site ${site.id}: owned by this process (instance ${me.instance}) at seq ${runner.twin.seq}`);
+
+    return {
+      runner,
+      async close(why) {
+        closed = true;
+        // Out of the registry first: new requests are forwarded or answered SITE_MOVING; those in flight finish here.
+        runners.splice(runners.indexOf(runner), 1);
+        shift?.stop();
+        shifts.delete(site.id);
+        await transferRelay.stop();
+        gateway.unwatch(site.id);
+        unpublishRoutes();
+        unpublishPortal();
+        kpiFeeds.get(site.id)?.close();
+        kpiFeeds.delete(site.id);
+        activityFeed.close();
+        await routes.close();
+        pipeline.close();
+        stockTasks.close();
+        await assigner.close();
+        await poller.close();
+        await runner.close();
+        // A site lost to another process keeps no snapshot from here: the new owner writes the log now.
+        if (why === 'shutdown') await runner.snapshotNow().catch((error: unknown) => log('final snapshot failed', error));
+        await (await recorder)?.close();
+        analyticsRecorders.delete(site.id);
+        feeds.delete(site.id);
+        routeServices.delete(site.id);
+        clocks.delete(site.id);
+        log(`site ${site.id} closed (${why}): route service ${JSON.stringify(routes.stats)}; order pipeline ${JSON.stringify(pipeline.stats)}${shift ? `; demo shift ${shift.shift.stats.trips} trips` : ''}`);
+      },
+    };
+  }
+
+  // Who decides which site: with Redis, leases (server/cluster/site-lease.ts); without, this process decides them all.
+  const me: LeaseHolder = {
+    instance: config.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
+    boot: randomBytes(8).toString('hex'),
+    url: config.ADVERTISE_URL ?? `http://${isLoopback(config.HOST) ? '127.0.0.1' : hostname()}:${port}`,
+  };
+  const leases: SiteLeases =
+    config.REDIS_URL && config.SITE_LEASES === 'on'
+      ? new RedisSiteLeases({ url: config.REDIS_URL, namespace: `${dbName(connectionString)}:${config.DB_SCHEMA}`, me, ttlMs: config.LEASE_TTL_MS, log })
+      : new SoleSiteLeases(me);
+  if (leases instanceof RedisSiteLeases && !(await leases.ready(5_000))) log('site leases: Redis not reachable yet; sites are taken once it answers');
+  const openSites = new Map<string, OpenSite>();
+  const ownership: SiteOwnership = new SiteOwnership({
+    leases,
+    siteIds: [...definitions.keys()],
+    me,
+    renewMs: config.LEASE_RENEW_MS,
     log,
+    onRenewFailure: () => metrics.leaseRenewFailures.inc(),
+    open: async (siteId) => {
+      openSites.set(siteId, await openSite(siteId));
+    },
+    close: async (siteId, why) => {
+      const site = openSites.get(siteId);
+      openSites.delete(siteId);
+      await site?.close(why);
+    },
   });
-  pipeline.start();
-  // Replenishment after each wave release and on a timer; expired lots held once per twin day (R41, R64).
-  const stockTasks = new StockTasks(runner, { replenishEveryMs: config.REPLENISH_INTERVAL_MS, expirySweepEveryMs: config.EXPIRY_SWEEP_INTERVAL_MS, clock, log });
-  stockTasks.start();
-  // Cross-site transfer steps between the sites this process runs (R74, R76): one site today, so a transfer to a site
-  // another process runs waits for that process's relay (TODO(#8): a relay across processes).
-  const transferRelay = new TransferRelay([runner], { log });
-  transferRelay.start();
-  const assigner = new WorkAssigner(runner, {
-    pool: solverPool,
-    intervalMs: config.WORK_ASSIGN_INTERVAL_MS,
-    behindAfterMs: config.WORK_BEHIND_AFTER_MS,
-    now: () => clock.now(),
+  const forwarder = siteForwarder({
+    instance: me.instance,
+    placement: (siteId) => ownership.placement(siteId),
+    ownsAny: () => ownership.owned().length > 0,
+    anyRemote: () => ownership.anyRemote(),
     log,
+    onForward: (outcome) => metrics.forwards.inc({ outcome }),
   });
-  assigner.start();
-  const poller = new ReconciliationPoller({ pool: store.pool, schema: config.DB_SCHEMA, siteIds: [site.id], log });
-  if (config.CHANNEL_POLL_MS > 0) poller.start(config.CHANNEL_POLL_MS);
+  forward = (req, res) => forwarder.handle(req, res);
+  metrics.setSources({ siteOwnership: () => [...definitions.keys()].map((siteId) => ({ siteId, owned: ownership.placement(siteId)?.kind === 'local' })) });
+  ownershipView = () => ({ instance: me.instance, sites: ownership.describe() });
+  sitesMoving = () => [...definitions.keys()].filter((siteId) => ownership.placement(siteId)?.kind === 'moving');
 
   const inbox = new InboxProcessor({ pool: store.pool, schema: config.DB_SCHEMA, sites, log });
-  const packing = packingRouter(sites, builtinPackingOptions(site.name, config.SITE_COUNTRY));
+  const packing = packingRouter(sites, builtinPackingOptions(definition.name, config.SITE_COUNTRY));
   app = createApp({
     ...appOptions,
     authenticator: accounts,
@@ -289,42 +422,22 @@ async function main(): Promise<void> {
       slottingRouter({ sites, runSlotting: (input, options) => solverPool.slottingReport(input, options), pool: simulationPool, log }),
       portalRouter({ sites, layoutOf: appOptions.layoutOf, idempotency, analytics, billing }), billingRouter(billing)],
   });
-  gateway.watch(site.id);
-  const routes = new RouteService(runner, { pool: solverPool, log });
-  routeGateway.publish(routes);
-  portalGateway.publish(runner);
-  routes.start();
-  routeServices.set(site.id, routes);
-  runners.push(runner);
+  await ownership.start();
   inbox.start();
 
-  const shift =
-    config.DEMO_SHIFT === 'on'
-      ? startShiftDriver(runner, {
-          pickers: config.SHIFT_PICKERS,
-          ordersPerHour: config.SHIFT_ORDERS_PER_HOUR,
-          seed: config.SHIFT_SEED,
-          clock,
-          log,
-          // Pickers walk the routes the route service planned into the twin.
-          routeSource: 'twin',
-        })
-      : null;
-  if (shift) {
-    shifts.set(site.id, { clock, driver: shift, pickers: config.SHIFT_PICKERS, ordersPerHour: config.SHIFT_ORDERS_PER_HOUR, startedAt: clock.now() });
-  }
-
   ready = true;
-  log(`ready in ${Math.round(performance.now() - startedAt)} ms: site ${site.id} (${site.layout.locations.length} locations, ${site.skus.length} SKUs) at seq ${runner.twin.seq}`);
+  const owned = ownership.owned();
+  log(
+    `ready in ${Math.round(performance.now() - startedAt)} ms: ${owned.length > 0 ? `deciding ${owned.map((id) => `site ${id} (${definitions.get(id)?.site.layout.locations.length} locations, ${definitions.get(id)?.site.skus.length} SKUs) at seq ${sites.get(id)?.twin.seq}`).join(', ')}` : 'standby'}; instance ${me.instance}`,
+  );
 
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     // /readyz answers 503 from here on, so the load balancer stops sending; the app keeps serving what arrives.
     stopping = true;
     log(`${signal}: shutting down`);
-    shift?.stop();
-    await transferRelay.stop();
-    // Requests in flight are decided and answered while the runner still takes commands (no 5xx for them); new
+    for (const shift of shifts.values()) shift.driver.stop();
+    // Requests in flight are decided and answered while the runners still take commands (no 5xx for them); new
     // connections are refused and keep-alive clients are told to reconnect elsewhere.
     const unfinished = await drain.drain(config.SHUTDOWN_GRACE_MS);
     if (unfinished > 0) log(`${unfinished} requests still running after ${config.SHUTDOWN_GRACE_MS} ms; closing their connections`);
@@ -334,28 +447,21 @@ async function main(): Promise<void> {
     pickingGateway.close();
     portalGateway.close();
     socketAuth.close();
-    for (const kpiFeed of kpiFeeds.values()) kpiFeed.close();
-    activityFeed.close();
+    // Hand the sites over: each is closed (its final snapshot written) and its lease released, so a standby takes it
+    // at its next try instead of waiting for the lease to lapse.
+    await ownership.stop();
     // Closing the transports (not a server-side disconnect) makes every Socket.IO client reconnect on its own, to a
     // process that is ready; the handheld's scan queue resends what was not acknowledged (scans are applied once).
     await sockets.close();
     httpServer.closeAllConnections();
-    await routes.close();
-    pipeline.close();
-    stockTasks.close();
-    await assigner.close();
+    forwarder.close();
     clearInterval(pruneKeys);
-    await poller.close();
     await inbox.close();
-    log(`route service: ${JSON.stringify(routes.stats)}; order pipeline: ${JSON.stringify(pipeline.stats)}`);
-    if (shift) log(`demo shift: ${shift.shift.stats.trips} trips, ${shift.shift.stats.twinRoutes} on the service's routes`);
-    await runner.close();
     await solverPool.close();
     await simulationPool.close();
-    await runner.snapshotNow().catch((error: unknown) => log('final snapshot failed', error));
-    for (const recorder of analyticsRecorders.values()) await recorder.close();
     await relay.close();
     await limiter.close();
+    await leases.close();
     await store.close();
     if (stopEmbedded) await stopEmbedded();
     metrics.close();
@@ -364,6 +470,25 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** One site this process decides: its runner and how to stop everything that runs for it. */
+interface OpenSite {
+  readonly runner: SiteRunner;
+  close(why: 'lost' | 'shutdown'): Promise<void>;
+}
+
+function isLoopback(host: string): boolean {
+  return host === '127.0.0.1' || host === 'localhost' || host === '::1';
+}
+
+/** The database name of a connection string: part of the lease namespace. */
+function dbName(connectionString: string): string {
+  try {
+    return new URL(connectionString).pathname.replace(/^\//, '') || 'postgres';
+  } catch {
+    return 'postgres';
+  }
 }
 
 main().catch((error: unknown) => {

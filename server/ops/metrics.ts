@@ -118,6 +118,8 @@ export interface ServerMetricSources {
   solverQueue(): number;
   /** Commands queued per site (the single writer's queue). */
   siteQueues(): readonly { readonly siteId: string; readonly queued: number }[];
+  /** Every configured site and whether this process decides it now (issue 10: site leases). */
+  siteOwnership(): readonly { readonly siteId: string; readonly owned: boolean }[];
 }
 
 export class ServerMetrics {
@@ -126,8 +128,10 @@ export class ServerMetrics {
   readonly commands = this.registry.counter('floortwin_commands_total', 'Commands submitted to a site runner, by outcome.');
   readonly commitSeconds = this.registry.histogram('floortwin_commit_seconds', 'Time from a command submitted to its answer (commit included).', [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
   readonly httpRequests = this.registry.counter('floortwin_http_requests_total', 'HTTP requests answered, by status class.');
+  readonly leaseRenewFailures = this.registry.counter('floortwin_lease_renew_failures_total', 'Site lease renewals Redis did not answer (the owner keeps serving).');
+  readonly forwards = this.registry.counter('floortwin_forwarded_requests_total', 'Requests for a site decided by another process: forwarded, moving (503 SITE_MOVING) or owner unreachable.');
   private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
-  private sources: ServerMetricSources = { sockets: () => 0, solverQueue: () => 0, siteQueues: () => [] };
+  private sources: ServerMetricSources = { sockets: () => 0, solverQueue: () => 0, siteQueues: () => [], siteOwnership: () => [] };
 
   constructor() {
     this.loopDelay.enable();
@@ -142,6 +146,7 @@ export class ServerMetrics {
     });
     this.registry.gauge('floortwin_sockets', 'Connected Socket.IO clients.', () => [{ value: this.sources.sockets() }]);
     this.registry.gauge('floortwin_solver_queue_length', 'Tasks waiting for a solver worker.', () => [{ value: this.sources.solverQueue() }]);
+    this.registry.gauge('floortwin_site_owned', 'Whether this process decides the site now (1) or not (0).', () => this.sources.siteOwnership().map(({ siteId, owned }) => ({ labels: { site: siteId }, value: owned ? 1 : 0 })));
     this.registry.gauge('floortwin_site_queue_length', 'Commands waiting in a site runner queue.', () => this.sources.siteQueues().map(({ siteId, queued }) => ({ labels: { site: siteId }, value: queued })));
   }
 

@@ -16,7 +16,7 @@ describe('operations endpoints of the real server', () => {
 
   it('serves liveness, readiness and metrics; logs JSON lines; exits 0 on SIGTERM', async () => {
     expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok', ready: true });
-    expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: 'ready' });
+    expect(await (await fetch(`${server.url}/readyz`)).json()).toMatchObject({ status: 'ready', sites: { demo: { local: true } } });
 
     expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
     const pickerToken = await server.signIn('picker@demo.floortwin');

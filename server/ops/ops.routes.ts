@@ -17,6 +17,8 @@ export interface Readiness {
   readonly ready: boolean;
   /** Why not ready: 'starting', 'shutting down', 'postgres: …', 'site x: store unavailable'. */
   readonly reasons: readonly string[];
+  /** What the process serves (its instance and where each site is decided), shown in both answers. */
+  readonly detail?: Readonly<Record<string, unknown>>;
 }
 
 export interface OpsOptions {
@@ -35,8 +37,8 @@ export function opsRouter(options: OpsOptions): Router {
   router.get('/readyz', async (_req, res) => {
     const readiness = await options.readiness();
     res.setHeader('Cache-Control', 'no-store');
-    if (readiness.ready) res.json({ status: 'ready' });
-    else res.status(503).json({ status: 'unready', reasons: readiness.reasons });
+    if (readiness.ready) res.json({ status: 'ready', ...readiness.detail });
+    else res.status(503).json({ status: 'unready', reasons: readiness.reasons, ...readiness.detail });
   });
   router.get('/metrics', async (req, res) => {
     const { metrics } = options;
@@ -86,6 +88,9 @@ export function readinessCheck(parts: {
   readonly stopping: () => boolean;
   readonly pingStore: () => (() => Promise<unknown>) | null;
   readonly sitesDown?: () => readonly string[];
+  /** Sites nobody serves right now (their owner died, or is opening them): not ready to route there yet. */
+  readonly sitesMoving?: () => readonly string[];
+  readonly detail?: () => Readonly<Record<string, unknown>>;
   readonly timeoutMs?: number;
 }): () => Promise<Readiness> {
   return async () => {
@@ -102,6 +107,7 @@ export function readinessCheck(parts: {
       }
     }
     for (const siteId of parts.sitesDown?.() ?? []) reasons.push(`site ${siteId}: store unavailable, reloading`);
-    return { ready: reasons.length === 0, reasons };
+    for (const siteId of parts.sitesMoving?.() ?? []) reasons.push(`site ${siteId}: no process serves it yet`);
+    return { ready: reasons.length === 0, reasons, ...(parts.detail ? { detail: parts.detail() } : {}) };
   };
 }

@@ -41,6 +41,8 @@ export interface FloorGateway {
    * other processes). False for an unknown site or a closed gateway.
    */
   watch(siteId: string): boolean;
+  /** Stops broadcasting the site (it closed here: another process decides it now, or this one is stopping). */
+  unwatch(siteId: string): void;
   /** Sends the site's pending patch now (e.g. before a planned shutdown). */
   flush(siteId: string): void;
   /** Stops every broadcaster and answers further joins with UNAVAILABLE. Does not close the Socket.IO server. */
@@ -200,6 +202,9 @@ export function attachFloorGateway(io: FloorServer, sites: FloorFeedRegistry, op
       if (sites.get(siteId) === undefined) return false;
       ensureBroadcaster(siteId);
       return !closed;
+    },
+    unwatch(siteId) {
+      stopBroadcaster(siteId);
     },
     flush(siteId) {
       const feed = sites.get(siteId);

@@ -74,8 +74,9 @@ describe('SiteRunner on Postgres', () => {
   });
 
   it('fences a stale writer: its batch is refused as UNAVAILABLE and it reloads the log', async () => {
-    const a = await SiteRunner.open({ site, store, clock });
-    const b = await SiteRunner.open({ site, store, clock });
+    let fenced = 0;
+    const a = await SiteRunner.open({ site, store, clock, onFenced: () => fenced++ });
+    const b = await SiteRunner.open({ site, store, clock, onFenced: () => fenced++ });
     const sku = site.skus[0];
     if (!sku) throw new Error('no sku');
     const order = (id: string) => ({ type: 'createOrder' as const, orderId: asOrderId(id), tenantId: sku.tenantId, lines: [{ skuId: sku.id, qty: 1 }] });
@@ -90,6 +91,8 @@ describe('SiteRunner on Postgres', () => {
     expect(await seenDuringCommit).toBe(false);
     expect(refused.ok ? 'accepted' : refused.error.code).toBe('UNAVAILABLE');
     expect(b.stats.reloads).toBe(1);
+    // The cluster hears of it (and asks the lease whether b still owns the site).
+    expect(fenced).toBe(1);
     // After the reload b holds a's order, not its own, and can write again.
     expect(b.twin.orders.has(asOrderId('FENCE-A'))).toBe(true);
     expect(b.twin.orders.has(asOrderId('FENCE-B'))).toBe(false);

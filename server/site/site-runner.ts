@@ -45,6 +45,11 @@ export interface SiteRunnerOptions {
   readonly log?: (message: string, error?: unknown) => void;
   /** Hears every answer with its latency from submit, ms (metrics). */
   readonly onAnswer?: (result: SubmitResult, ms: number) => void;
+  /**
+   * Told when the log refused a commit because another writer appended first (the `(site, seq)` fence): another
+   * process may decide this site now. The cluster asks the lease and closes this runner unless it still holds it.
+   */
+  readonly onFenced?: () => void;
 }
 
 interface Pending {
@@ -246,6 +251,7 @@ export class SiteRunner {
           await this.reload();
           this.settle();
           for (const { pending } of outcomes) pending.resolve(unavailable('storage is unavailable; retry'));
+          this.options.onFenced?.();
           return;
         }
         // Postgres is unreachable. Nothing of the batch was acknowledged, and its effects stay invisible (reads wait for
