@@ -9,7 +9,8 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useSyncExternalStore } fro
 import { useFrame, type ThreeEvent } from '@react-three/fiber';
 import type { InstancedMesh } from 'three';
 import {
-  BoxGeometry, Color, EdgesGeometry, InstancedBufferAttribute, LineBasicMaterial, MeshBasicMaterial, MeshLambertMaterial, SRGBColorSpace,
+  Box3, BoxGeometry, Color, EdgesGeometry, InstancedBufferAttribute, LineBasicMaterial, MeshBasicMaterial, MeshLambertMaterial,
+  SRGBColorSpace, Sphere, Vector3,
 } from 'three';
 import type { LayoutView } from '../../../server/protocol/floor.ts';
 import { binAttributesStore, type BinAttributesStore, type ColourMode } from '../net/bin-attributes.ts';
@@ -114,11 +115,15 @@ export function Bins({ store, layout, attributes = binAttributesStore, camera = 
     const size = floorPoint(0, 0, 0);
     const at = scenePoint();
     const extent = scenePoint();
+    const corner = new Vector3();
     // One pass straight into the instance buffers: a scaled, unrotated box per bin (column-major 4×4).
     const matrices = mesh.instanceMatrix.array;
     matrices.fill(0);
     const colours = new Float32Array(count * 3);
     const unknown = new Color(UNKNOWN_FILL_HEX);
+    // The racks' extent, gathered in the same pass: three's `computeBoundingSphere` would visit every instance again
+    // (a matrix and a sphere union each), on the way to the first floor.
+    const bounds = new Box3();
     for (let i = 0; i < count; i++) {
       const h = layout.h[i] ?? 0;
       centre.x = layout.x[i] ?? 0;
@@ -137,13 +142,17 @@ export function Bins({ store, layout, attributes = binAttributesStore, camera = 
       matrices[m + 13] = at.y;
       matrices[m + 14] = at.z;
       matrices[m + 15] = 1;
+      bounds.expandByPoint(corner.set(at.x - extent.x / 2, at.y - extent.y / 2, at.z - extent.z / 2));
+      bounds.expandByPoint(corner.set(at.x + extent.x / 2, at.y + extent.y / 2, at.z + extent.z / 2));
       colours[3 * i] = unknown.r;
       colours[3 * i + 1] = unknown.g;
       colours[3 * i + 2] = unknown.b;
     }
     mesh.instanceColor = new InstancedBufferAttribute(colours, 3);
     mesh.instanceMatrix.needsUpdate = true;
-    mesh.computeBoundingSphere();
+    // Culling and picking test against this sphere, which holds every box.
+    if (count > 0) mesh.boundingSphere = bounds.getBoundingSphere(new Sphere());
+    else mesh.computeBoundingSphere();
     drawn.current = { mode: 'fill', version: -1 };
     keys.fill(UNSET);
     markLoad('bins-built');

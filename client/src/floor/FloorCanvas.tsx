@@ -5,12 +5,14 @@
  */
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Canvas, useFrame } from '@react-three/fiber';
+import { WebGLRenderer, type WebGLRendererParameters } from 'three';
 import type { LayoutView } from '../../../server/protocol/floor.ts';
 import { binAttributesStore, pollBinAttributes, type BinAttributesStore } from '../net/bin-attributes.ts';
 import { cameraStore, type CameraStore } from '../net/camera-store.ts';
 import type { FloorStore } from '../net/floor-store.ts';
 import { markLoad, renderingDisabled } from '../perf-probe.ts';
 import { markExtraStep } from './extra-marks.ts';
+import { drawingBufferSize } from './drawing-buffer.ts';
 import { AisleLabels } from './AisleLabels.tsx';
 import { AisleMarkings } from './AisleMarkings.tsx';
 import { Bins, type BinHover } from './Bins.tsx';
@@ -100,7 +102,31 @@ function RenderGate({ store }: { store: FloorStore }) {
   return null;
 }
 
+/** Device pixel ratio range of the canvas (sharp on high-density screens, at most 2× the pixels). */
+const DPR: [number, number] = [1, 2];
+
+/** The options react-three-fiber hands a `gl` factory: its own canvas (an HTMLCanvasElement in a page) among them. */
+type RendererDefaults = Omit<WebGLRendererParameters, 'canvas'> & { readonly canvas: object };
+
 const onCanvasCreated = (): void => markLoad('canvas-created');
+
+/**
+ * Sizes the canvas's drawing buffer as react-three-fiber is about to (its container's size × the pixel ratio, clamped
+ * to the `dpr` range) before the WebGL context exists, so the context is created at its final size once. Otherwise
+ * it starts at the canvas's default 300×150 and is reallocated on every size and pixel-ratio update; each costs a
+ * buffer allocation and a clear on the GPU (over 100 ms apiece with software WebGL), all before the first floor.
+ */
+function createRenderer(defaults: RendererDefaults): WebGLRenderer {
+  const { canvas, ...options } = defaults;
+  if (!(canvas instanceof HTMLCanvasElement)) throw new Error('the floor draws into a page canvas');
+  const box = canvas.parentElement?.getBoundingClientRect();
+  const size = box === undefined ? null : drawingBufferSize(box.width, box.height, window.devicePixelRatio, DPR);
+  if (size !== null) {
+    canvas.width = size.width;
+    canvas.height = size.height;
+  }
+  return new WebGLRenderer({ ...options, canvas });
+}
 
 /**
  * Renders `children` only once the first floor has been drawn (`store.drawnSeq`), so extras that cost shader programs,
@@ -125,7 +151,7 @@ const FloorScene = memo(function FloorScene({
   camera,
 }: FloorCanvasProps & { onHover: (hit: BinHover | null) => void }) {
   return (
-    <Canvas camera={{ fov: 40, near: 0.5, far: 2000 }} dpr={[1, 2]} gl={{ antialias: true }} onCreated={onCanvasCreated}>
+    <Canvas camera={{ fov: 40, near: 0.5, far: 2000 }} dpr={DPR} gl={createRenderer} onCreated={onCanvasCreated}>
       <RenderGate store={store} />
       <color attach="background" args={['#121822']} />
       <hemisphereLight args={['#eef3fa', '#1c222c', 1.5]} />

@@ -9,7 +9,7 @@ import { useFrame, type ThreeEvent } from '@react-three/fiber';
 import { perfProbe } from '../perf-probe.ts';
 import type { InstancedMesh } from 'three';
 import {
-  CapsuleGeometry, Color, MeshLambertMaterial, RingGeometry, Sphere, SphereGeometry, type BufferGeometry,
+  CapsuleGeometry, Color, InstancedBufferAttribute, MeshLambertMaterial, RingGeometry, Sphere, SphereGeometry, type BufferGeometry,
 } from 'three';
 import type { OperativeActivity } from '../../../server/protocol/floor.ts';
 import type { FloorStore } from '../net/floor-store.ts';
@@ -54,8 +54,13 @@ const FIGURE_HEIGHT_M = 2 * BODY_RADIUS + BODY_LENGTH + 2 * HEAD_RADIUS + 0.04;
 
 const nextCapacity = (n: number): number => Math.max(64, 2 ** Math.ceil(Math.log2(Math.max(1, n))));
 
-/** Gives every instance the figure's scale (no rotation); the frame loop then writes only translations. */
-function scaleAll(mesh: InstancedMesh): void {
+/**
+ * Gives every instance the figure's scale (no rotation); the frame loop then writes only translations. With
+ * `coloured`, also creates the per-instance colour buffer now: three picks the shader variant by whether it exists,
+ * and created lazily by the first `setColorAt` (when the snapshot's people arrive) it would force a shader compile in
+ * the middle of the first floor's frame instead of in the render gate's early `compile`.
+ */
+function prepareInstances(mesh: InstancedMesh, coloured: boolean): void {
   const m = mesh.instanceMatrix.array;
   for (let i = 0; i < mesh.instanceMatrix.count; i++) {
     m[16 * i] = FIGURE_SCALE;
@@ -63,6 +68,7 @@ function scaleAll(mesh: InstancedMesh): void {
     m[16 * i + 10] = FIGURE_SCALE;
   }
   mesh.instanceMatrix.needsUpdate = true;
+  if (coloured && mesh.instanceColor === null) mesh.instanceColor = new InstancedBufferAttribute(new Float32Array(mesh.instanceMatrix.count * 3).fill(1), 3);
 }
 
 /** Props of `Operatives`. */
@@ -102,7 +108,9 @@ export function Operatives({ store, onSelect }: OperativesProps) {
   );
 
   useLayoutEffect(() => {
-    for (const mesh of [body.current, head.current, ring.current]) if (mesh !== null) scaleAll(mesh);
+    if (body.current !== null) prepareInstances(body.current, true);
+    if (head.current !== null) prepareInstances(head.current, false);
+    if (ring.current !== null) prepareInstances(ring.current, true);
   }, [capacity]);
 
   useEffect(() => () => {

@@ -3,18 +3,17 @@
  * hours of twin time (uPlot charts), and the carrier cut-off status. Every chart has its figures in text too, and
  * series differ by dash and marker, not colour only. Re-renders when the KPI store changes (at most every 2 s).
  */
-import { useEffect, useId, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
-import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
+import { lazy, Suspense, useId, useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
+import type uPlot from 'uplot';
+import type { SeriesSpec } from './KpiChart.tsx';
 import { KPI_BUCKET_MS, type KpiHourView, type KpiView } from '../../../server/protocol/kpis.ts';
 import { kpiStore as defaultKpiStore, type KpiStore } from '../net/kpi-store.ts';
 import './kpi-panel.css';
 
-const CHART_WIDTH = 138;
-const CHART_HEIGHT = 86;
-const AXIS_FONT = '10px system-ui, sans-serif';
-const AXIS_STROKE = '#94a3b8';
-const GRID_STROKE = 'rgba(148, 163, 184, 0.15)';
+/** The chart and uPlot load when the panel first opens (it starts closed over the floor). */
+const Chart = lazy(() => import('./KpiChart.tsx'));
+/** A chart's size, CSS pixels; its placeholder has it too while the chart's chunk loads. */
+const CHART_SIZE = { width: 138, height: 86 } as const;
 
 const count = new Intl.NumberFormat('en-GB');
 const oneDecimal = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 1 });
@@ -32,82 +31,7 @@ export function formatDuration(ms: number | null): string {
 const showRate = (n: number | null): string => (n === null ? '–' : oneDecimal.format(n));
 const showShare = (n: number | null): string => (n === null ? '–' : percent.format(n));
 
-/** One plotted series: how it is drawn and labelled. */
-interface SeriesSpec {
-  readonly label: string;
-  readonly stroke: string;
-  /** Line dash in CSS pixels (empty = solid), so series differ by more than colour. */
-  readonly dash?: number[];
-  readonly bars?: boolean;
-}
-
 type Values = (number | null)[];
-
-/** A small uPlot chart: built once per series set, then only `setData` when the data changes. */
-function Chart({ series, data, yLabel, yMax }: { series: readonly SeriesSpec[]; data: uPlot.AlignedData; yLabel: (v: number) => string; yMax?: number }) {
-  const target = useRef<HTMLDivElement>(null);
-  const plot = useRef<uPlot | null>(null);
-  const latest = useRef(data);
-  latest.current = data;
-  const formatY = useRef(yLabel);
-  formatY.current = yLabel;
-
-  useEffect(() => {
-    const element = target.current;
-    if (element === null) return undefined;
-    const options: uPlot.Options = {
-      width: CHART_WIDTH,
-      height: CHART_HEIGHT,
-      legend: { show: false },
-      cursor: { show: false },
-      // From zero, so a bar's height reads as a quantity; a share has its fixed top.
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, yMax ?? (max !== null && max > 0 ? max * 1.1 : 1)] } },
-      axes: [
-        {
-          stroke: AXIS_STROKE,
-          font: AXIS_FONT,
-          size: 20,
-          space: 40,
-          grid: { show: false },
-          ticks: { show: false },
-          values: (_u, splits) => splits.map((s) => `${String(new Date(s * 1000).getHours()).padStart(2, '0')}h`),
-        },
-        {
-          stroke: AXIS_STROKE,
-          font: AXIS_FONT,
-          size: 36,
-          space: 24,
-          grid: { stroke: GRID_STROKE, width: 1 },
-          ticks: { show: false },
-          values: (_u, splits) => splits.map((s) => formatY.current(s)),
-        },
-      ],
-      series: [
-        {},
-        ...series.map((s): uPlot.Series => ({
-          label: s.label,
-          stroke: s.stroke,
-          width: 1.5,
-          ...(s.dash === undefined ? {} : { dash: s.dash }),
-          ...(s.bars ? { fill: `${s.stroke}99`, paths: uPlot.paths.bars!({ size: [0.7, 12] }), points: { show: false } } : { points: { show: true, size: 3 } }),
-          spanGaps: false,
-        })),
-      ],
-    };
-    const chart = new uPlot(options, latest.current, element);
-    plot.current = chart;
-    return () => {
-      chart.destroy();
-      plot.current = null;
-    };
-  }, [series, yMax]);
-
-  useEffect(() => {
-    plot.current?.setData(data);
-  }, [data]);
-
-  return <div className="kpi-chart__plot" ref={target} aria-hidden="true" />;
-}
 
 /** Legend entry with the series' dash drawn as a short line (not colour only). */
 function Key({ spec }: { spec: SeriesSpec }) {
@@ -187,7 +111,9 @@ function Figure({
       <h3 className="kpi-chart__title" id={`${id}-title`}>
         {title}
       </h3>
-      <Chart series={series} data={data} yLabel={yLabel} {...(yMax === undefined ? {} : { yMax })} />
+      <Suspense fallback={<div className="kpi-chart__plot" style={CHART_SIZE} aria-hidden="true" />}>
+        <Chart size={CHART_SIZE} series={series} data={data} yLabel={yLabel} {...(yMax === undefined ? {} : { yMax })} />
+      </Suspense>
       <div className="kpi-chart__keys">
         {series.map((s) => (
           <Key key={s.label} spec={s} />
