@@ -105,7 +105,10 @@ describe('the portal KPI charts and forms in a browser', () => {
     const reader = await signedInPage(browser, server, 'acme-user@demo.floortwin');
     await reader.goto(`${server.url}/portal#asns`);
     await reader.getByTestId('portal-asns').waitFor({ timeout: 60_000 });
-    expect(await reader.getByRole('button', { name: 'New ASN…' }).count()).toBe(0);
+    // The ASNs tab shows the reader the table only: no button to open a form, no form (the admin above had both).
+    const asnsPanel = reader.getByRole('tabpanel', { name: 'ASNs' });
+    expect(await asnsPanel.getByRole('button').allInnerTexts()).toEqual([]);
+    expect(await asnsPanel.locator('form').evaluateAll((forms) => forms.map((f) => f.getAttribute('aria-label')))).toEqual([]);
     await reader.close();
   }, BROWSER_TEST_TIMEOUT_MS);
 });

@@ -93,6 +93,13 @@ export interface PgAuthStoreOptions {
   readonly cacheMs?: number;
 }
 
+/** The secret a credential presents: a bearer API key, else a bearer session token, else the session cookie. */
+function secretOf(credential: Credential): string | undefined {
+  const bearer = credential.bearer;
+  const secret = bearer !== undefined && bearer.startsWith(API_KEY_PREFIX) ? bearer : (bearer ?? credential.sessionCookie);
+  return secret !== undefined && (secret.startsWith(API_KEY_PREFIX) || secret.startsWith(SESSION_PREFIX)) ? secret : undefined;
+}
+
 /** At most this many cached principals; the oldest go first. */
 const CACHE_SIZE = 10_000;
 
@@ -256,14 +263,12 @@ export class PgAuthStore implements Authenticator {
 
   /** A bearer API key, else a bearer session token, else the session cookie; null when none is valid now. */
   async authenticate(credential: Credential): Promise<Principal | null> {
-    const bearer = credential.bearer;
-    const secret = bearer !== undefined && bearer.startsWith(API_KEY_PREFIX) ? bearer : (bearer ?? credential.sessionCookie);
-    if (secret === undefined || !(secret.startsWith(API_KEY_PREFIX) || secret.startsWith(SESSION_PREFIX))) return null;
+    const secret = secretOf(credential);
+    if (secret === undefined) return null;
     const hash = sha256Hex(secret);
     const nowMs = this.now();
-    const cached = this.cache.get(hash);
-    if (cached !== undefined && cached.untilMs > nowMs) return cached.principal;
-    if (cached !== undefined) this.cache.delete(hash);
+    const cached = this.cachedPrincipal(hash, nowMs);
+    if (cached !== undefined) return cached;
     const found = secret.startsWith(API_KEY_PREFIX) ? await this.keyPrincipal(hash) : await this.sessionPrincipal(hash, nowMs);
     if (found !== null && this.cacheMs > 0) {
       this.cache.set(hash, { principal: found.principal, untilMs: Math.min(nowMs + this.cacheMs, found.expiresMs) });
@@ -273,6 +278,20 @@ export class PgAuthStore implements Authenticator {
       }
     }
     return found?.principal ?? null;
+  }
+
+  /** The cached principal of a credential, while its entry is fresh (see `cacheMs`). */
+  known(credential: Credential): Principal | undefined {
+    const secret = secretOf(credential);
+    return secret === undefined ? undefined : this.cachedPrincipal(sha256Hex(secret), this.now());
+  }
+
+  private cachedPrincipal(hash: string, nowMs: number): Principal | undefined {
+    const cached = this.cache.get(hash);
+    if (cached === undefined) return undefined;
+    if (cached.untilMs > nowMs) return cached.principal;
+    this.cache.delete(hash);
+    return undefined;
   }
 
   private async keyPrincipal(keyHash: string): Promise<{ principal: Principal; expiresMs: number } | null> {

@@ -209,6 +209,19 @@ describe('identity: sign-in, sessions and API keys on Postgres', () => {
     expect((await call('GET', '/api/auth/me', { token: created.key })).status).toBe(401);
   });
 
+  it('a sign-out in another process ends the session here within the principal cache time (2 s), the bound sockets re-check within', async () => {
+    const token = await signIn(api.origin, 'acme-admin@demo.floortwin');
+    expect(api.accounts.known({ bearer: token })).toBeUndefined();
+    expect((await call('GET', '/api/auth/me', { token })).status).toBe(200);
+    // This process now knows the session without asking Postgres (what the middleware and a flood use).
+    expect(api.accounts.known({ bearer: token })?.name).toBe('acme-admin@demo.floortwin');
+    await new PgAuthStore({ pool: api.store.pool, schema: api.store.tables.schema }).signOut(token);
+    api.shiftClock(2_001);
+    expect(api.accounts.known({ bearer: token })).toBeUndefined();
+    expect((await call('GET', '/api/auth/me', { token })).status).toBe(401);
+    expect((await call('GET', '/api/auth/me', { cookie: `ft_session=${token}` })).status).toBe(401);
+  });
+
   it('prunes sessions a day after they expired or were revoked, and no live one', async () => {
     const ended = await signIn(api.origin, 'packer@demo.floortwin');
     await call('POST', '/api/auth/sign-out', { token: ended });

@@ -42,6 +42,8 @@ export interface Credential {
 /** Port: how a request's credentials become a principal. Real one: Postgres-backed sessions and API keys. */
 export interface Authenticator {
   authenticate(credential: Credential): Promise<Principal | null>;
+  /** The principal when it is known without I/O (a recent lookup still cached), else undefined: then ask `authenticate`. */
+  known?(credential: Credential): Principal | undefined;
 }
 
 /** The principal of a request, set by the authenticate middleware (401 before any route when absent). */

@@ -88,6 +88,16 @@ describe.each(adapters)('RateLimiter contract: %s', (name, make) => {
   });
 });
 
+describe('MemoryRateLimiter.takeNow', () => {
+  it('is take without the promise: the same buckets, the same answers', async () => {
+    const limiter = new MemoryRateLimiter({ now: () => 1_000 });
+    const bucket = [{ key: 'tenant:acme', limit: LIMIT }];
+    expect([1, 2, 3].map(() => limiter.takeNow(bucket).allowed)).toEqual([true, true, true]);
+    expect(await takeN(limiter, 'tenant:acme', 3)).toEqual([true, true, false]);
+    expect(limiter.takeNow(bucket)).toEqual({ allowed: false, retryAfterMs: 500, refused: [0] });
+  });
+});
+
 describe('RedisRateLimiter', () => {
   it('shares one budget between processes (two limiters on one Redis)', async () => {
     const prefix = `ft-test:${randomUUID()}`;
@@ -108,6 +118,23 @@ describe('RedisRateLimiter', () => {
     expect(a.lastBackend).toBe('local');
   });
 
+  it('takeNow answers without Redis only what it knows: a remembered refusal, until its next token is due', async () => {
+    const clock = { ms: 7_000_000 };
+    const limiter = new RedisRateLimiter({ url: TEST_REDIS_URL, prefix: `ft-test:${randomUUID()}`, now: () => clock.ms });
+    open.push(limiter);
+    expect(await limiter.ready(5_000)).toBe(true);
+    const bucket = [{ key: 'api-key:K-1', limit: LIMIT }];
+    // Nothing known yet: the answer needs Redis, and takeNow takes no token meanwhile.
+    expect(limiter.takeNow(bucket)).toBeNull();
+    expect(await takeN(limiter, 'api-key:K-1', 6)).toEqual([true, true, true, true, true, false]);
+    expect(limiter.takeNow(bucket)).toEqual({ allowed: false, retryAfterMs: 500, refused: [0] });
+    expect(limiter.lastBackend).toBe('local');
+    // The next token is due (2/s): back to Redis, which gives it.
+    clock.ms += 500;
+    expect(limiter.takeNow(bucket)).toBeNull();
+    expect(await takeN(limiter, 'api-key:K-1', 1)).toEqual([true]);
+  });
+
   it('limits in memory while Redis is unreachable, and never makes a request wait for it', async () => {
     const logged: string[] = [];
     // Port 1: nothing listens; the client keeps retrying in the background.
@@ -117,5 +144,8 @@ describe('RedisRateLimiter', () => {
     expect(await takeN(limiter, 'tenant:acme', 6)).toEqual([true, true, true, true, true, false]);
     expect(limiter.lastBackend).toBe('memory');
     expect(logged.some((line) => line.includes('limiting in memory'))).toBe(true);
+    // In memory every answer is at hand: takeNow gives it (the same buckets as take).
+    expect(limiter.takeNow([{ key: 'tenant:acme', limit: LIMIT }])?.allowed).toBe(false);
+    expect(limiter.takeNow([{ key: 'tenant:bloom', limit: LIMIT }])?.allowed).toBe(true);
   });
 });

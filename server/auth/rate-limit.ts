@@ -6,9 +6,9 @@
  * RATE_LIMITED with Retry-After (whole seconds, at least 1).
  */
 import { createHash } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { createClient } from 'redis';
-import { sendError } from '../api/http-error.ts';
+import type { ErrorBody } from '../api/http-error.ts';
 import { principalOf, type Principal } from './principal.ts';
 
 /** A bucket holds up to `burst` tokens and refills at `ratePerSec`; each request takes one. */
@@ -38,6 +38,11 @@ export interface TakeResult {
  */
 export interface RateLimiter {
   take(buckets: readonly Bucket[]): Promise<TakeResult>;
+  /**
+   * The same take when it needs no I/O (buckets in memory, or a refusal remembered locally), else null: then ask
+   * `take`. Lets the middleware answer at once, so a flood past its quota costs as little as possible.
+   */
+  takeNow?(buckets: readonly Bucket[]): TakeResult | null;
   close(): Promise<void>;
 }
 
@@ -68,6 +73,10 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   take(buckets: readonly Bucket[]): Promise<TakeResult> {
+    return Promise.resolve(this.takeNow(buckets));
+  }
+
+  takeNow(buckets: readonly Bucket[]): TakeResult {
     const nowMs = this.now();
     const states = buckets.map((bucket) => refill(this.buckets.get(bucket.key), bucket.limit, nowMs));
     const refused = states.flatMap((state, i) => (state.tokens >= 1 ? [] : [i]));
@@ -82,7 +91,7 @@ export class MemoryRateLimiter implements RateLimiter {
       this.buckets.delete(oldest);
     }
     const retryAfterMs = Math.max(0, ...refused.map((i) => waitMs((states[i] as BucketState).tokens, (buckets[i] as Bucket).limit)));
-    return Promise.resolve({ allowed: refused.length === 0, retryAfterMs, refused });
+    return { allowed: refused.length === 0, retryAfterMs, refused };
   }
 
   close(): Promise<void> {
@@ -206,7 +215,8 @@ export class RedisRateLimiter implements RateLimiter {
     return this.client.isReady;
   }
 
-  async take(buckets: readonly Bucket[]): Promise<TakeResult> {
+  /** Answers without Redis when a bucket is remembered empty, or while Redis is down (memory); else null. */
+  takeNow(buckets: readonly Bucket[]): TakeResult | null {
     if (buckets.length === 0) return { allowed: true, retryAfterMs: 0, refused: [] };
     const nowMs = this.now();
     const known = buckets.map((bucket) => (this.emptyUntil.get(bucket.key) ?? 0) - nowMs);
@@ -214,25 +224,36 @@ export class RedisRateLimiter implements RateLimiter {
       this.lastBackend = 'local';
       return { allowed: false, retryAfterMs: Math.max(...known), refused: known.flatMap((ms, i) => (ms > 0 ? [i] : [])) };
     }
-    if (this.client.isReady && nowMs >= this.redisSuspectUntil) {
-      try {
-        // A hung Redis (SIGSTOP, a dead link) keeps the socket open and never answers: bound the wait, then limit in
-        // memory for a while instead of queueing every request behind it (server/ops/faults F3).
-        const result = await boundedWait(this.evalTake(buckets, nowMs), REDIS_TAKE_TIMEOUT_MS, () => {
-          this.redisSuspectUntil = this.now() + REDIS_SUSPECT_MS;
-        });
-        this.lastBackend = 'redis';
-        if (!result.allowed) {
-          for (const i of result.refused) this.emptyUntil.set((buckets[i] as Bucket).key, nowMs + result.retryAfterMs);
-          if (this.emptyUntil.size > 10_000) this.forgetPast(nowMs);
-        }
-        return result;
-      } catch (error) {
-        this.warn('rate limiter: redis take failed (limiting in memory)', error);
+    if (this.redisUsable(nowMs)) return null;
+    this.lastBackend = 'memory';
+    return this.fallback.takeNow(buckets);
+  }
+
+  private redisUsable(nowMs: number): boolean {
+    return this.client.isReady && nowMs >= this.redisSuspectUntil;
+  }
+
+  async take(buckets: readonly Bucket[]): Promise<TakeResult> {
+    const local = this.takeNow(buckets);
+    if (local !== null) return local;
+    const nowMs = this.now();
+    try {
+      // A hung Redis (SIGSTOP, a dead link) keeps the socket open and never answers: bound the wait, then limit in
+      // memory for a while instead of queueing every request behind it (server/ops/faults F3).
+      const result = await boundedWait(this.evalTake(buckets, nowMs), REDIS_TAKE_TIMEOUT_MS, () => {
+        this.redisSuspectUntil = this.now() + REDIS_SUSPECT_MS;
+      });
+      this.lastBackend = 'redis';
+      if (!result.allowed) {
+        for (const i of result.refused) this.emptyUntil.set((buckets[i] as Bucket).key, nowMs + result.retryAfterMs);
+        if (this.emptyUntil.size > 10_000) this.forgetPast(nowMs);
       }
+      return result;
+    } catch (error) {
+      this.warn('rate limiter: redis take failed (limiting in memory)', error);
     }
     this.lastBackend = 'memory';
-    return this.fallback.take(buckets);
+    return this.fallback.takeNow(buckets);
   }
 
   private forgetPast(nowMs: number): void {
@@ -288,20 +309,32 @@ function bucketsOf(principal: Principal, limits: RateLimits): (Bucket & { scope:
   return buckets;
 }
 
-/** Mount after `authenticate`: takes a token from each of the principal's buckets (all or nothing); any empty → 429. */
+/**
+ * The 429, written in one go: it is what a flood gets thousands of times a second, so it skips express's `res.json`
+ * (no ETag hashing; a string body goes out with the headers in a single write). Same body as `sendError`.
+ */
+function refuse(res: Response, result: TakeResult, buckets: readonly (Bucket & { scope: string })[]): void {
+  const retryAfterSeconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
+  const scopes = result.refused.map((i) => buckets[i]?.scope ?? '');
+  const body: ErrorBody = {
+    error: { code: 'RATE_LIMITED', message: `too many requests for this ${scopes.join(' and ')}; retry after ${retryAfterSeconds} s`, details: { retryAfterSeconds, scopes } },
+  };
+  const text = JSON.stringify(body);
+  res.writeHead(429, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Retry-After': String(retryAfterSeconds) });
+  res.end(text);
+}
+
+/**
+ * Mount after `authenticate`: takes a token from each of the principal's buckets (all or nothing); any empty → 429.
+ * Answers synchronously when the limiter can (a remembered refusal, buckets in memory): no promise, no Redis.
+ */
 export function rateLimit(limiter: RateLimiter, limits: RateLimits): RequestHandler {
   return (_req, res, next) => {
     const buckets = bucketsOf(principalOf(res), limits);
     if (buckets.length === 0) return next();
-    limiter.take(buckets).then(
-      (result) => {
-        if (result.allowed) return next();
-        const retryAfterSeconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
-        const scopes = result.refused.map((i) => buckets[i]?.scope ?? '');
-        res.setHeader('Retry-After', String(retryAfterSeconds));
-        sendError(res, 429, 'RATE_LIMITED', `too many requests for this ${scopes.join(' and ')}; retry after ${retryAfterSeconds} s`, { retryAfterSeconds, scopes });
-      },
-      (error: unknown) => next(error),
-    );
+    const decide = (result: TakeResult): void => (result.allowed ? next() : refuse(res, result, buckets));
+    const now = limiter.takeNow?.(buckets) ?? null;
+    if (now !== null) return decide(now);
+    limiter.take(buckets).then(decide, (error: unknown) => next(error));
   };
 }

@@ -15,6 +15,18 @@ export const APP_SESSION_OPTIONS = `-c role=${APP_ROLE} -c ${TENANT_SETTING}=${S
 /** Startup options of a tenant-facing pool: APP_ROLE and no scope, so a query outside `withTenant` sees no tenant rows. */
 export const TENANT_SESSION_OPTIONS = `-c role=${APP_ROLE}`;
 
+/**
+ * The owner's connection URL with the user swapped for APP_ROLE and no password: where the app connects as the role
+ * itself when pg_hba trusts local connections (a developer's box, the tests). Elsewhere give the role a password and
+ * pass its own URL.
+ */
+export function appRoleUrl(ownerUrl: string): string {
+  const url = new URL(ownerUrl);
+  url.username = APP_ROLE;
+  url.password = '';
+  return url.toString();
+}
+
 /** Quotes an SQL identifier (schema names come from configuration, never from users, but quote anyway). */
 export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;

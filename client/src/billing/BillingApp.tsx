@@ -4,10 +4,11 @@
  * with edited prices → the difference line by line; and a prospect's invoice simulated from volumes. Tabs follow the
  * WAI-ARIA tab pattern; every table has a caption and header cells; every input a label.
  */
-import { useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { useChosenSite } from '../views/use-chosen-site.ts';
 import { useLoad } from '../portal/use-load.ts';
-import { tabAfterKey } from '../portal/portal-model.ts';
+import { TabList } from '../views/TabList.tsx';
+import { tabIds } from '../views/tab-list.ts';
 import {
   fetchCard, fetchClientCards, fetchDrillDown, fetchInvoice, invoiceFileUrl, putCard, rerateWith, simulateProspect,
   type InvoiceLineView, type InvoiceView, type Period, type RerateView,
@@ -61,7 +62,6 @@ function Billing({ siteId, params }: { siteId: string; params: URLSearchParams }
   const [period, setPeriod] = useState<Period>({ from, to });
   const [problem, setProblem] = useState<string | null>(null);
   const [tab, setTab] = useState<TabId>('invoice');
-  const tabRefs = useRef<(HTMLButtonElement | null)[]>([]);
   const list = clients.data?.cards ?? [];
   const tenantId = list.find((c) => c.tenantId === chosenTenant)?.tenantId ?? list[0]?.tenantId ?? null;
   const client = list.find((c) => c.tenantId === tenantId) ?? null;
@@ -72,19 +72,6 @@ function Billing({ siteId, params }: { siteId: string; params: URLSearchParams }
     setProblem(wrong);
     if (wrong === null) setPeriod({ from, to });
   };
-  const choose = (index: number): void => {
-    const next = TABS[index];
-    if (next === undefined) return;
-    setTab(next.id);
-    tabRefs.current[index]?.focus();
-  };
-  const onTabKey = (e: KeyboardEvent<HTMLButtonElement>, index: number): void => {
-    const next = tabAfterKey(index, e.key, TABS.length);
-    if (next === null) return;
-    e.preventDefault();
-    choose(next);
-  };
-
   return (
     <>
       <form className="bill__controls" onSubmit={show} aria-label="Client and period">
@@ -112,28 +99,8 @@ function Billing({ siteId, params }: { siteId: string; params: URLSearchParams }
           Could not load the clients: {clients.error}
         </p>
       )}
-      <div role="tablist" aria-label="Billing sections" className="bill__tabs">
-        {TABS.map((t, i) => (
-          <button
-            key={t.id}
-            ref={(el) => {
-              tabRefs.current[i] = el;
-            }}
-            type="button"
-            role="tab"
-            id={`bill-tab-${t.id}`}
-            aria-selected={tab === t.id}
-            aria-controls={tab === t.id ? `bill-panel-${t.id}` : undefined}
-            tabIndex={tab === t.id ? 0 : -1}
-            className="bill__tab"
-            onClick={() => choose(i)}
-            onKeyDown={(e) => onTabKey(e, i)}
-          >
-            {t.label}
-          </button>
-        ))}
-      </div>
-      <section role="tabpanel" id={`bill-panel-${tab}`} aria-labelledby={`bill-tab-${tab}`} className="bill__panel">
+      <TabList tabs={TABS} selected={tab} onSelect={setTab} label="Billing sections" idPrefix="bill-" block="bill" />
+      <section role="tabpanel" id={tabIds('bill-', tab).panel} aria-labelledby={tabIds('bill-', tab).tab} className="bill__panel">
         {tenantId === null || client === null ? (
           <p role="status">{clients.loading ? 'Loading the clients…' : 'No clients on this site.'}</p>
         ) : tab === 'invoice' ? (

@@ -4,12 +4,14 @@
  * and its bins lit on a read-only 3D floor. Tabs follow the WAI-ARIA tab pattern (arrows, Home, End); every table
  * has a caption and header cells. The floor is a lazy chunk of its own (three.js loads only when the tab opens).
  */
-import { lazy, Suspense, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState, type ReactNode } from 'react';
 import {
   createOrder, fetchAsns, fetchDrillDown, fetchInvoice, fetchOrder, fetchOrders, fetchReturns, fetchSeries, fetchSites, fetchSla, fetchStock, fetchSummary,
   invoiceFileUrl, type InvoiceLine, type PortalSummary, type StockBy, type StockRow,
 } from './portal-api.ts';
-import { formatInstant, formatMoney, formatRate, formatUnits, missedCutoff, monthPeriod, orderProgress, parseOrderLines, tabAfterKey } from './portal-model.ts';
+import { formatInstant, formatMoney, formatRate, formatUnits, missedCutoff, monthPeriod, orderProgress, parseOrderLines } from './portal-model.ts';
+import { TabList } from '../views/TabList.tsx';
+import { tabIds } from '../views/tab-list.ts';
 import { fetchMe } from '../auth/auth-api.ts';
 import { followOrders } from './portal-socket.ts';
 import { useLoad } from './use-load.ts';
@@ -43,20 +45,9 @@ export function PortalApp() {
   const me = useLoad('me', (signal) => fetchMe(signal));
   const canOrder = me.data?.role === 'client-admin';
   const [tab, setTab] = useState<TabId>(tabFromHash);
-  const tabRefs = useRef<(HTMLButtonElement | null)[]>([]);
-
-  const choose = (index: number): void => {
-    const next = TABS[index];
-    if (next === undefined) return;
-    setTab(next.id);
-    window.history.replaceState(null, '', `#${next.id}`);
-    tabRefs.current[index]?.focus();
-  };
-  const onTabKey = (e: KeyboardEvent<HTMLButtonElement>, index: number): void => {
-    const next = tabAfterKey(index, e.key, TABS.length);
-    if (next === null) return;
-    e.preventDefault();
-    choose(next);
+  const choose = (id: TabId): void => {
+    setTab(id);
+    window.history.replaceState(null, '', `#${id}`);
   };
 
   const tenant = summary.data?.tenant;
@@ -81,29 +72,8 @@ export function PortalApp() {
       {sites.error !== null && <p role="alert" className="portal__error">Could not load your sites: {sites.error}</p>}
       {summary.error !== null && <p role="alert" className="portal__error">Could not load the portal: {summary.error}</p>}
       {summary.data !== null && <SummaryCards summary={summary.data} />}
-      <div role="tablist" aria-label="Portal sections" className="portal__tabs">
-        {TABS.map((t, i) => (
-          <button
-            key={t.id}
-            ref={(el) => {
-              tabRefs.current[i] = el;
-            }}
-            type="button"
-            role="tab"
-            id={`tab-${t.id}`}
-            aria-selected={tab === t.id}
-            // Only the selected tab's panel is rendered, so only it names one.
-            aria-controls={tab === t.id ? `panel-${t.id}` : undefined}
-            tabIndex={tab === t.id ? 0 : -1}
-            className="portal__tab"
-            onClick={() => choose(i)}
-            onKeyDown={(e) => onTabKey(e, i)}
-          >
-            {t.label}
-          </button>
-        ))}
-      </div>
-      <section role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="portal__panel" tabIndex={0}>
+      <TabList tabs={TABS} selected={tab} onSelect={choose} label="Portal sections" idPrefix="" block="portal" />
+      <section role="tabpanel" id={tabIds('', tab).panel} aria-labelledby={tabIds('', tab).tab} className="portal__panel" tabIndex={0}>
         {siteId === null ? (
           <p role="status">{sites.loading ? 'Loading…' : 'No site to show.'}</p>
         ) : tab === 'stock' ? (

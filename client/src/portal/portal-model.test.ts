@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LayoutView } from '../../../server/protocol/floor.ts';
 import type { PortalFloorView } from './portal-api.ts';
-import { formatMoney, formatRate, litCount, missedCutoff, monthPeriod, orderProgress, parseOrderLines, portalBinAttributes, tabAfterKey } from './portal-model.ts';
+import { formatMoney, formatRate, litCount, missedCutoff, monthPeriod, orderProgress, parseOrderLines, portalBinAttributes } from './portal-model.ts';
 
 const layout = {
   siteId: 'demo',
@@ -76,17 +76,6 @@ describe('orders', () => {
     expect(missedCutoff({ dueAt: '2026-11-27T14:00:00.000Z', despatchedAt: null, status: 'released' }, now)).toBe(false);
     expect(missedCutoff({ dueAt: '2026-11-27T10:00:00.000Z', despatchedAt: null, status: 'cancelled' }, now)).toBe(false);
     expect(missedCutoff({ dueAt: null, despatchedAt: null, status: 'open' }, now)).toBe(false);
-  });
-});
-
-describe('tabAfterKey', () => {
-  it('arrows wrap, Home and End jump, other keys do nothing', () => {
-    expect(tabAfterKey(0, 'ArrowRight', 7)).toBe(1);
-    expect(tabAfterKey(6, 'ArrowRight', 7)).toBe(0);
-    expect(tabAfterKey(0, 'ArrowLeft', 7)).toBe(6);
-    expect(tabAfterKey(3, 'Home', 7)).toBe(0);
-    expect(tabAfterKey(3, 'End', 7)).toBe(6);
-    expect(tabAfterKey(3, 'Enter', 7)).toBeNull();
   });
 });
 

@@ -96,22 +96,6 @@ export function missedCutoff(order: Pick<PortalOrder, 'dueAt' | 'despatchedAt' |
   return order.despatchedAt !== null ? Date.parse(order.despatchedAt) > due : Date.parse(nowIso) > due;
 }
 
-/** The tab a key moves to in a tab list of `count` (WAI-ARIA: arrows wrap, Home/End jump); null for other keys. */
-export function tabAfterKey(current: number, key: string, count: number): number | null {
-  switch (key) {
-    case 'ArrowRight':
-      return (current + 1) % count;
-    case 'ArrowLeft':
-      return (current - 1 + count) % count;
-    case 'Home':
-      return 0;
-    case 'End':
-      return count - 1;
-    default:
-      return null;
-  }
-}
-
 /** Order lines typed one per line as `SKU quantity` (space, tab or comma between), or the first line that is wrong. */
 export function parseOrderLines(text: string): { ok: true; lines: { skuId: string; qty: number }[] } | { ok: false; error: string } {
   const lines: { skuId: string; qty: number }[] = [];
