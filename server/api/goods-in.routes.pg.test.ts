@@ -22,19 +22,26 @@ describe('[R39]–[R46] goods-in over HTTP on Postgres', () => {
   let lotSku: Sku;
   let plain: Sku;
   let foreign: Sku;
+  /** A plain SKU of the same client made serial-tracked (R77). */
+  let serialSku: Sku;
 
   beforeAll(async () => {
     // The lot-tracked SKU carries a real GTIN so a GS1-128 scan can name it.
     let lotId = '';
+    let serialId = '';
     api = await startApiOnPostgres('goodsin', {
       site: (demo) => {
-        lotId = (demo.skus.find((s) => s.lotTracked) as Sku).id;
-        return { ...demo, skus: demo.skus.map((s) => (s.id === lotId ? { ...s, barcode: GTIN } : s)) };
+        const lotted = demo.skus.find((s) => s.lotTracked) as Sku;
+        lotId = lotted.id;
+        serialId = (demo.skus.findLast((s) => !s.lotTracked && s.tenantId === lotted.tenantId) as Sku).id;
+        return { ...demo, skus: demo.skus.map((s) => (s.id === lotId ? { ...s, barcode: GTIN } : s.id === serialId ? { ...s, serialTracked: true } : s)) };
       },
     });
     ({ store, runner, site, base } = api);
     lotSku = site.skus.find((s) => s.id === lotId) as Sku;
+    serialSku = site.skus.find((s) => s.id === serialId) as Sku;
     plain = site.skus.find((s) => !s.lotTracked && s.tenantId === lotSku.tenantId) as Sku;
+    expect(plain.id).not.toBe(serialSku.id);
     foreign = site.skus.find((s) => s.tenantId !== lotSku.tenantId) as Sku;
   });
 
@@ -161,6 +168,32 @@ describe('[R39]–[R46] goods-in over HTTP on Postgres', () => {
     expect(await avail()).toBeLessThanOrEqual(beforeSweep - 24);
     expect((await json<{ lines: unknown[] }>(await post(`${base}/lots/expire`, { asOf: '2028-01-01' }))).lines).toEqual([]);
     expect(await rows(`SELECT count(*)::int AS n FROM $S.stock_holds WHERE site_id = $1 AND released_seq IS NOT NULL`, [site.id])).toEqual([{ n: 1 }]);
+    await storeClean();
+  });
+  it('[R77] a serial-tracked SKU is received with one distinct new serial per unit; B6: missing, short, repeated, known, malformed or unwanted serials are refused by name, nothing written', async () => {
+    const receipt = (body: object) => post(`${base}/receipts`, { tenantId: serialSku.tenantId, skuId: serialSku.id, qty: 3, ...body });
+    const ok = await receipt({ receiptId: 'serial-1', serials: ['GI-SN-1', 'GI-SN-2', 'GI-SN-3'] });
+    expect(ok.status).toBe(201);
+    expect(await json(ok)).toMatchObject({ skuId: serialSku.id, qty: 3, serials: ['GI-SN-1', 'GI-SN-2', 'GI-SN-3'] });
+    await runner.idle();
+    expect(await rows(`SELECT serial, status, location_id FROM $S.serial_history WHERE site_id = $1 AND sku_id = $2 ORDER BY serial`, [site.id, serialSku.id])).toEqual(
+      ['GI-SN-1', 'GI-SN-2', 'GI-SN-3'].map((serial) => ({ serial, status: 'in-stock', location_id: dockLocationId(site.id) })),
+    );
+
+    const before = await store.lastSeq(site.id);
+    const refused = async (body: object) => {
+      const r = await receipt(body);
+      const error = (await json<{ error: { code: string; message: string } }>(r)).error;
+      return { status: r.status, code: error.code, message: error.message };
+    };
+    expect(await refused({})).toMatchObject({ status: 422, code: 'SERIAL_REQUIRED', message: expect.stringMatching(/one serial per unit \(3\), got 0/) as unknown });
+    expect(await refused({ serials: ['GI-SN-4', 'GI-SN-5'] })).toMatchObject({ status: 422, code: 'SERIAL_REQUIRED' });
+    expect(await refused({ serials: ['GI-SN-4', 'GI-SN-4', 'GI-SN-5'] })).toMatchObject({ status: 409, code: 'DUPLICATE_SERIAL', message: expect.stringMatching(/GI-SN-4/) as unknown });
+    expect(await refused({ serials: ['GI-SN-1', 'GI-SN-4', 'GI-SN-5'] })).toMatchObject({ status: 409, code: 'DUPLICATE_SERIAL', message: expect.stringMatching(/GI-SN-1 .*already in-stock/) as unknown });
+    expect(await refused({ serials: ['GI SN 4', 'GI-SN-5', 'GI-SN-6'] })).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', message: expect.stringMatching(/serial/) as unknown });
+    expect(await refused({ serials: [] })).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(await refused({ skuId: plain.id, serials: ['GI-SN-4', 'GI-SN-5', 'GI-SN-6'] })).toMatchObject({ status: 409, code: 'INVALID_STATE', message: expect.stringMatching(/not serial-tracked/) as unknown });
+    expect(await store.lastSeq(site.id)).toBe(before);
     await storeClean();
   });
 });

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { SerialsSchema } from '../protocol/serials.ts';
 import type { SiteRunner } from '../site/site-runner.ts';
 import type { Command } from '../twin/commands.ts';
 import { asnReport, parseAsnCsv } from '../twin/goods-in.ts';
@@ -40,6 +41,8 @@ const ReceiptBody = z
     qty: Quantity.optional(),
     damagedQty: z.number().int('must be a whole number of units').min(0).max(1_000_000).optional(),
     reason: Reason.optional(),
+    /** Required for a serial-tracked SKU: one per unit (R77). */
+    serials: SerialsSchema.optional(),
   })
   .strict()
   .refine((b) => b.scan !== undefined || b.skuId !== undefined, { message: 'give a scan or a skuId', path: ['scan'] })
@@ -207,6 +210,7 @@ export function goodsInRouter(deps: { readonly sites: SiteRegistry }): Router {
       ...(b.qty === undefined ? {} : { qty: b.qty }),
       ...(b.damagedQty === undefined ? {} : { damagedQty: b.damagedQty }),
       ...(b.reason === undefined ? {} : { reason: b.reason }),
+      ...(b.serials === undefined ? {} : { serials: b.serials }),
     };
     const result = await site.submit(command);
     if (!result.ok) return sendDomainError(res, result.error);

@@ -10,6 +10,7 @@ import { asOperativeId, asOrderId, type OrderId } from '../twin/ids.ts';
 import { checkTwinInvariants } from '../twin/invariants.ts';
 import { returnsLocationId } from '../twin/returns.ts';
 import type { SiteDefinition, Sku } from '../twin/site.ts';
+import { dockLocationId } from '../twin/stock-status.ts';
 
 
 describe('[R50]–[R55] returns over HTTP on Postgres', () => {
@@ -22,15 +23,26 @@ describe('[R50]–[R55] returns over HTTP on Postgres', () => {
   let foreign: Sku;
   let order: OrderId;
   let foreignOrder: OrderId;
+  /** A plain SKU made serial-tracked (R79), neither `sku` nor `foreign`. */
+  let serialSku: Sku;
 
   const submit = async (c: Command): Promise<void> => {
     const r = await runner.submit(c);
     if (!r.ok) throw new Error(`${c.type}: ${r.error.code} ${r.error.message}`);
   };
-  /** Stocks a bin, then creates, picks, packs and despatches an order of `qty` units of the SKU. */
-  const despatch = async (id: string, s: Sku, qty: number, bin: number): Promise<OrderId> => {
+  /**
+   * Stocks a bin, then creates, picks, packs and despatches an order of `qty` units of the SKU. With `serials`, the SKU
+   * is serial-tracked: exactly those units are received, put away and picked by serial.
+   */
+  const despatch = async (id: string, s: Sku, qty: number, bin: number, serials?: string[]): Promise<OrderId> => {
     const orderId = asOrderId(id);
-    await submit({ type: 'receiveStock', tenantId: s.tenantId, locationId: site.layout.locations[bin]!.id, skuId: s.id, qty: 10 });
+    const binId = site.layout.locations[bin]!.id;
+    if (serials === undefined) await submit({ type: 'receiveStock', tenantId: s.tenantId, locationId: binId, skuId: s.id, qty: 10 });
+    else {
+      await submit({ type: 'receiveGoods', receiptId: `RG-${id}`, tenantId: s.tenantId, skuId: s.id, qty: serials.length, serials });
+      await submit({ type: 'moveStock', tenantId: s.tenantId, fromLocationId: dockLocationId(site.id), toLocationId: binId, skuId: s.id, qty: serials.length });
+    }
+    const toPick = [...(serials ?? [])];
     await submit({ type: 'createOrder', orderId, tenantId: s.tenantId, lines: [{ skuId: s.id, qty }] });
     await submit({ type: 'allocateOrder', orderId });
     await submit({ type: 'releaseOrder', orderId });
@@ -39,7 +51,7 @@ describe('[R50]–[R55] returns over HTTP on Postgres', () => {
     await submit({ type: 'requestWork', operativeId: picker, maxTasks: 20 });
     const tasks = await runner.read((twin) => (twin.orders.get(orderId)?.taskIds ?? []).map((t) => twin.tasks.get(t)!));
     for (const t of tasks) {
-      await submit({ type: 'confirmPick', taskId: t.id, operativeId: picker, scannedLocation: t.locationId, scannedItem: s.barcode, qty: t.qty });
+      await submit({ type: 'confirmPick', taskId: t.id, operativeId: picker, scannedLocation: t.locationId, scannedItem: s.barcode, qty: t.qty, ...(serials === undefined ? {} : { serials: toPick.splice(0, t.qty) }) });
     }
     await submit({ type: 'packOrder', orderId });
     await submit({ type: 'despatchOrder', orderId });
@@ -47,10 +59,18 @@ describe('[R50]–[R55] returns over HTTP on Postgres', () => {
   };
 
   beforeAll(async () => {
-    api = await startApiOnPostgres('returns');
+    let serialId = '';
+    api = await startApiOnPostgres('returns', {
+      site: (demo) => {
+        serialId = (demo.skus.findLast((s) => !s.lotTracked) as Sku).id;
+        return { ...demo, skus: demo.skus.map((s) => (s.id === serialId ? { ...s, serialTracked: true } : s)) };
+      },
+    });
     ({ store, runner, site, base } = api);
     sku = site.skus.find((s) => !s.lotTracked) as Sku;
     foreign = site.skus.find((s) => !s.lotTracked && s.tenantId !== sku.tenantId) as Sku;
+    serialSku = site.skus.find((s) => s.id === serialId) as Sku;
+    expect([sku.id, foreign.id]).not.toContain(serialSku.id);
     // A channel connection for the client, so availability changes reach the outbox (R53).
     await store.pool.query(
       `INSERT INTO "${store.tables.schema}".channel_connections (id, kind, site_id, tenant_id, shop, secrets, api_base_url, api_token)
@@ -158,6 +178,71 @@ describe('[R50]–[R55] returns over HTTP on Postgres', () => {
     });
     expect(await errorOf(await fetch(`${base}/rmas/NOPE`))).toEqual({ status: 404, code: 'UNKNOWN_RMA' });
     expect(await store.lastSeq(site.id)).toBe(after);
+    await storeClean();
+  });
+
+  it('[R53][R56] units graded for restock are planned from the handheld as restock tasks off the returns desk and put away', async () => {
+    const orderId = await despatch('RO-3', sku, 3, 2);
+    expect((await post(`${base}/rmas`, { rmaId: 'RMA-3', tenantId: sku.tenantId, orderId, lines: [{ skuId: sku.id, qty: 3, reason: 'unwanted' }] })).status).toBe(201);
+    expect((await post(`${base}/rmas/RMA-3/receipts`, { receiptId: 'scan-3', scan: sku.barcode, qty: 3 })).status).toBe(201);
+    // Before inspection the units are under the desk's qc hold: nothing to put away.
+    const early = await post(`${base}/move-tasks/putaway`, { receiptLocation: 'returns', skuId: sku.id });
+    expect(early.status).toBe(200);
+    expect(await json(early)).toMatchObject({ tasks: [], created: [] });
+    expect((await post(`${base}/rmas/RMA-3/inspections`, { inspectionId: 'i3-1', skuId: sku.id, qty: 2, grade: 'A', disposition: 'restock' })).status).toBe(201);
+    expect((await post(`${base}/rmas/RMA-3/inspections`, { inspectionId: 'i3-2', skuId: sku.id, qty: 1, grade: 'C', disposition: 'quarantine' })).status).toBe(201);
+
+    const desk = returnsLocationId(site.id);
+    const planned = await post(`${base}/move-tasks/putaway`, { receiptLocation: 'returns', skuId: sku.id });
+    expect(planned.status).toBe(201);
+    const { tasks } = await json<{ tasks: { id: string; kind: string; fromLocationId: string; qty: number; suggestedToLocationId: string | null }[] }>(planned);
+    // The quarantined unit stays on the desk; the two restocked ones get a task.
+    expect(tasks.map((t) => ({ kind: t.kind, from: t.fromLocationId, qty: t.qty }))).toEqual([{ kind: 'restock', from: desk, qty: 2 }]);
+    const task = tasks[0]!;
+    expect(task.suggestedToLocationId).not.toBeNull();
+
+    const available = await runner.read((twin) => availableOf(twin, sku.tenantId, sku.id));
+    const deskUnits = async (): Promise<unknown> => {
+      await runner.idle();
+      return (await rows(`SELECT on_hand FROM $S.stock_quant WHERE site_id = $1 AND location_id = $2 AND sku_id = $3`, [site.id, desk, sku.id]))[0]?.['on_hand'];
+    };
+    const onDesk = (await deskUnits()) as number;
+    const operativeId = 'P-RESTOCK';
+    await submit({ type: 'signOn', operativeId: asOperativeId(operativeId), name: 'Rae' });
+    const next = await json<{ task: { id: string } }>(await post(`${base}/move-tasks/next`, { operativeId, kinds: ['restock'] }));
+    expect(next.task.id).toBe(task.id);
+    const done = await post(`${base}/move-tasks/${task.id}/complete`, { operativeId, fromScan: desk, toScan: task.suggestedToLocationId, scanId: 'restock-scan-1' });
+    expect(done.status).toBe(200);
+    expect(await runner.read((twin) => availableOf(twin, sku.tenantId, sku.id))).toBe(available + 2);
+    expect(await deskUnits()).toBe(onDesk - 2);
+    await storeClean();
+  });
+  it('[R79] a serial-tracked unit comes back by its serial, one per receipt; B6: no serial, a serial not shipped to the order, qty 2, malformed: refused by name, nothing written', async () => {
+    const orderId = await despatch('RO-S', serialSku, 2, 3, ['RT-SN-1', 'RT-SN-2']);
+    expect((await post(`${base}/rmas`, { rmaId: 'RMA-S', tenantId: serialSku.tenantId, orderId, lines: [{ skuId: serialSku.id, qty: 2, reason: 'defective' }] })).status).toBe(201);
+    const receipt = (body: object) => post(`${base}/rmas/RMA-S/receipts`, { scan: serialSku.barcode, qty: 1, ...body });
+    const refused = async (body: object) => {
+      const r = await receipt(body);
+      const error = (await json<{ error: { code: string; message: string } }>(r)).error;
+      return { status: r.status, code: error.code, message: error.message };
+    };
+    await runner.idle();
+    const before = await store.lastSeq(site.id);
+    expect(await refused({})).toMatchObject({ status: 422, code: 'SERIAL_REQUIRED', message: expect.stringMatching(/serial/) as unknown });
+    expect(await refused({ serial: 'RT-SN-9' })).toMatchObject({ status: 422, code: 'SERIAL_NOT_SHIPPED', message: expect.stringMatching(/RT-SN-9 was not shipped/) as unknown });
+    expect(await refused({ serial: 'RT-SN-1', qty: 2 })).toMatchObject({ status: 422, code: 'INVALID_QUANTITY', message: expect.stringMatching(/one at a time/) as unknown });
+    expect(await refused({ serial: 'RT SN 1' })).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', message: expect.stringMatching(/serial/) as unknown });
+    expect(await store.lastSeq(site.id)).toBe(before);
+
+    const back = await receipt({ receiptId: 'scan-s1', serial: 'RT-SN-1' });
+    expect(back.status).toBe(201);
+    expect(await json(back)).toMatchObject({ lines: [{ skuId: serialSku.id, receivedQty: 1 }] });
+    // The same serial again on another receipt is not shipped any more: it is back in stock.
+    expect(await refused({ receiptId: 'scan-s2', serial: 'RT-SN-1' })).toMatchObject({ status: 422, code: 'SERIAL_NOT_SHIPPED' });
+    await runner.idle();
+    expect(await rows(`SELECT event, status, location_id FROM $S.serial_history WHERE site_id = $1 AND serial = 'RT-SN-1' ORDER BY seq DESC LIMIT 1`, [site.id])).toEqual([
+      { event: 'ReturnReceived', status: 'in-stock', location_id: returnsLocationId(site.id) },
+    ]);
     await storeClean();
   });
 });

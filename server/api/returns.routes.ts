@@ -1,12 +1,14 @@
 /**
  * Returns (twin SPEC R50–R55): RMAs per client against despatched orders (create, list, get), receipt by scan at the
  * returns desk, inspection with grade and disposition, close, and the per-client report by reason and outcome. Thin:
- * parse, submit one command, map the result; views are read from the twin. Restocked units are put away with the
- * ordinary stock move from `RETURNS:<siteId>`; refurbished and quarantined ones are released through the holds API.
+ * parse, submit one command, map the result; views are read from the twin. Restocked units are put away by restock
+ * tasks planned from `RETURNS:<siteId>` (`POST /move-tasks/putaway` with `receiptLocation: 'returns'`) or an ordinary
+ * stock move; refurbished and quarantined ones are released through the holds API.
  */
 import { randomUUID } from 'node:crypto';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
+import { SerialSchema } from '../protocol/serials.ts';
 import type { SiteRunner } from '../site/site-runner.ts';
 import type { Command } from '../twin/commands.ts';
 import { asOrderId, asSkuId, asTenantId, epochMs } from '../twin/ids.ts';
@@ -23,7 +25,17 @@ const RmaLine = z.object({ skuId: Id, qty: Quantity, reason: Reason }).strict();
 const RmaId = z.string().min(1).max(48).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be 1-48 characters: letters, digits, . _ -');
 const CreateBody = z.object({ rmaId: RmaId.optional(), tenantId: Id, orderId: Id, lines: z.array(RmaLine).min(1).max(100) }).strict();
 const ListQuery = z.object({ tenantId: Id.optional(), orderId: Id.optional(), status: z.enum(['open', 'closed']).optional(), limit: Limit, offset: Offset }).strict();
-const ReceiptBody = z.object({ receiptId: StepId.optional(), scan: z.string().trim().min(1).max(200), qty: Quantity, skuId: Id.optional(), lot: z.string().trim().min(1).max(64).optional() }).strict();
+const ReceiptBody = z
+  .object({
+    receiptId: StepId.optional(),
+    scan: z.string().trim().min(1).max(200),
+    qty: Quantity,
+    skuId: Id.optional(),
+    lot: z.string().trim().min(1).max(64).optional(),
+    /** Required for a serial-tracked SKU: the unit's serial, one unit (qty 1) per receipt (R79). */
+    serial: SerialSchema.optional(),
+  })
+  .strict();
 const InspectBody = z
   .object({
     inspectionId: StepId.optional(),
@@ -131,6 +143,7 @@ export function returnsRouter(deps: { readonly sites: SiteRegistry }): Router {
       qty: b.qty,
       ...(b.skuId === undefined ? {} : { skuId: asSkuId(b.skuId) }),
       ...(b.lot === undefined ? {} : { lot: b.lot }),
+      ...(b.serial === undefined ? {} : { serial: b.serial }),
     };
     await submitRma(res, site, command, p.rmaId);
   });

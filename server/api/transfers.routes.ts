@@ -11,7 +11,8 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { SiteRunner } from '../site/site-runner.ts';
 import type { Command } from '../twin/commands.ts';
-import { asLocationId, asSkuId, asTenantId } from '../twin/ids.ts';
+import { asLocationId, asSkuId, asTenantId, type SkuId } from '../twin/ids.ts';
+import type { Sku } from '../twin/site.ts';
 import type { InboundTransferState, TransferState, TwinState } from '../twin/state.ts';
 import { inboundReport } from '../twin/transfers.ts';
 import { sendDomainError, sendError } from './http-error.ts';
@@ -48,8 +49,14 @@ const TransferPath = z.object({ siteId: Id, transferId: Id }).strict();
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
+/** What a handheld needs to know of a line's SKU: its name, and whether each unit's serial is scanned (R77, R78). */
+const skuFacts = (skus: ReadonlyMap<SkuId, Sku>, skuId: SkuId) => {
+  const sku = skus.get(skuId);
+  return { skuName: sku?.description ?? skuId, serialTracked: sku?.serialTracked === true };
+};
+
 /** A transfer out of this site as the API shows it. */
-export function transferView(t: TransferState) {
+export function transferView(t: TransferState, skus: ReadonlyMap<SkuId, Sku>) {
   return {
     direction: 'out' as const,
     transferId: t.id,
@@ -60,12 +67,12 @@ export function transferView(t: TransferState) {
     receivedAt: iso(t.receivedAt),
     cancelReason: t.cancelReason,
     receiptReason: t.receiptReason,
-    lines: t.lines.map((l) => ({ ...l, picked: l.pickScanId !== null })),
+    lines: t.lines.map((l) => ({ ...l, ...skuFacts(skus, l.skuId), picked: l.pickScanId !== null })),
   };
 }
 
 /** A transfer into this site as the API shows it, with its report (R75). */
-export function inboundView(t: InboundTransferState) {
+export function inboundView(t: InboundTransferState, skus: ReadonlyMap<SkuId, Sku>) {
   return {
     direction: 'in' as const,
     transferId: t.id,
@@ -74,7 +81,7 @@ export function inboundView(t: InboundTransferState) {
     expectedAt: iso(t.expectedAt),
     closedAt: iso(t.closedAt),
     closeReason: t.closeReason,
-    lines: t.lines.map((l) => ({ ...l })),
+    lines: t.lines.map((l) => ({ ...l, ...skuFacts(skus, l.skuId) })),
     report: inboundReport(t),
   };
 }
@@ -82,9 +89,9 @@ export function inboundView(t: InboundTransferState) {
 /** The transfer by id in either direction, as the API shows it. */
 const viewOf = (twin: TwinState, transferId: string) => {
   const out = twin.transfers.get(transferId);
-  if (out !== undefined) return transferView(out);
+  if (out !== undefined) return transferView(out, twin.skusById);
   const inbound = twin.inboundTransfers.get(transferId);
-  return inbound === undefined ? null : inboundView(inbound);
+  return inbound === undefined ? null : inboundView(inbound, twin.skusById);
 };
 
 /** Submits one command on a transfer and answers with the transfer then; `duplicate` when nothing was written. */
@@ -120,8 +127,8 @@ export function transfersRouter(deps: { readonly sites: SiteRegistry }): Router 
     if (!site) return;
     res.json(
       await site.read((twin) => ({
-        outbound: [...twin.transfers.values()].sort((a, b) => a.createdAt - b.createdAt).map(transferView),
-        inbound: [...twin.inboundTransfers.values()].sort((a, b) => a.expectedAt - b.expectedAt).map(inboundView),
+        outbound: [...twin.transfers.values()].sort((a, b) => a.createdAt - b.createdAt).map((t) => transferView(t, twin.skusById)),
+        inbound: [...twin.inboundTransfers.values()].sort((a, b) => a.expectedAt - b.expectedAt).map((t) => inboundView(t, twin.skusById)),
       })),
     );
   });

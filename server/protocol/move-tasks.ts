@@ -89,10 +89,16 @@ export const ListMoveTasksQuerySchema = z
   })
   .strict();
 
-/** `POST /move-tasks/putaway`: put-away tasks for the dock's free stock, all of it or the lines matching the filters. */
+/** Where planned put-away takes stock from: the receiving dock (`putaway` tasks) or the returns desk (`restock` tasks). */
+export const PUTAWAY_SOURCES = ['dock', 'returns'] as const;
+
+/**
+ * `POST /move-tasks/putaway`: put-away tasks for the free stock of the dock or the returns desk (units graded for
+ * restock; held ones stay), all of it or the lines matching the filters.
+ */
 export const PutawayRequestSchema = z
   .object({
-    receiptLocation: z.literal('dock').default('dock'),
+    receiptLocation: z.enum(PUTAWAY_SOURCES).default('dock'),
     tenantId: Id.optional(),
     skuId: Id.optional(),
     lot: Lot.optional(),

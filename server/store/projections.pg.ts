@@ -6,6 +6,7 @@
 import type { PoolClient } from 'pg';
 import { VIRTUAL_LOCATIONS, type LineChange, type ReservationRelease, type SequencedEvent, type StockKey } from '../twin/events.ts';
 import type { OrderStatus, TaskStatus } from '../twin/state.ts';
+import { isSellableLocation } from './channel-available.ts';
 import { quoteIdent, type Tables } from './pg-util.ts';
 import { emptyTransferRows, noteTransferRows, writeTransfers, type TransferRows } from './transfers-projection.pg.ts';
 
@@ -177,6 +178,8 @@ interface Plan {
   readonly operatives: Map<string, OperativeRow>;
   /** Orders despatched in this batch: a channel order's fulfilment goes to the outbox. */
   readonly despatched: string[];
+  /** Transfers created or cancelled in this batch: their lines' SKUs gained or lost a commitment (R71), so the outbox must look again (I10). */
+  readonly committingTransfers: string[];
   readonly counts: Map<string, CountRow>;
   readonly goodsIn: GoodsInRows;
   readonly returns: ReturnsRows;
@@ -368,6 +371,7 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
     dirtyTaskIds: new Set(),
     operatives: new Map(),
     despatched: [],
+    committingTransfers: [],
     counts: new Map(),
     goodsIn: { holds: [], releases: [], asns: [], closes: [], receipts: [], heldSkus: new Map() },
     returns: { rmas: [], steps: [], closes: [] },
@@ -833,8 +837,10 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
         }
         break;
       case 'TransferCreated':
-      case 'TransferLinePicked':
       case 'TransferCancelled':
+        p.committingTransfers.push(e.transferId);
+        break;
+      case 'TransferLinePicked':
       case 'InboundTransferExpected':
       case 'InboundTransferClosed':
         break;
@@ -1169,29 +1175,38 @@ async function writeCounts(client: PoolClient, t: Tables, siteId: string, counts
 }
 
 /**
- * Transactional outbox, in the append's transaction: a 'stock' row per (tenant, SKU) whose available stock the batch
- * changed, and a 'fulfilment' row per despatched order — only for tenants and orders with a channel connection, so a
- * site without channels writes nothing. The relay reads the current figure when it sends, so rows only say "look".
+ * Transactional outbox, in the append's transaction: a 'stock' row per (tenant, SKU) whose channel figure
+ * (channel-available.ts) the batch may have changed, and a 'fulfilment' row per despatched order — only for tenants and
+ * orders with a channel connection, so a site without channels writes nothing. The relay reads the current figure when
+ * it sends, so rows only say "look".
  */
 async function writeOutbox(client: PoolClient, t: Tables, siteId: string, batch: readonly SequencedEvent[], p: Plan): Promise<void> {
   const lastSeq = batch[batch.length - 1]?.seq ?? 0;
-  const availableDelta = new Map<string, { tenant_id: string; sku_id: string; d: number }>();
+  // Only sellable locations count: a put-away from the dock or the returns desk nets to zero over all locations but
+  // makes units sellable (R44, R53).
+  const sellableDelta = new Map<string, { tenant_id: string; sku_id: string; d: number }>();
   for (const q of p.quants.values()) {
+    if (!isSellableLocation(q.location_id)) continue;
     const key = `${q.tenant_id}\u0000${q.sku_id}`;
-    const entry = availableDelta.get(key) ?? { tenant_id: q.tenant_id, sku_id: q.sku_id, d: 0 };
+    const entry = sellableDelta.get(key) ?? { tenant_id: q.tenant_id, sku_id: q.sku_id, d: 0 };
     entry.d += q.d_on_hand - q.d_reserved;
-    availableDelta.set(key, entry);
+    sellableDelta.set(key, entry);
   }
-  const changed = [...availableDelta.values()].filter((e) => e.d !== 0);
+  const changed = new Map<string, { tenant_id: string; sku_id: string }>();
+  for (const [key, e] of sellableDelta) if (e.d !== 0) changed.set(key, { tenant_id: e.tenant_id, sku_id: e.sku_id });
   // Holds change what is available without moving stock (R39).
-  for (const [key, h] of p.goodsIn.heldSkus) if ((availableDelta.get(key)?.d ?? 0) === 0) changed.push({ ...h, d: 0 });
-  if (changed.length > 0) {
+  for (const [key, h] of p.goodsIn.heldSkus) changed.set(key, h);
+  if (changed.size > 0 || p.committingTransfers.length > 0) {
+    // Transfer commitments too (R71); a cancelled transfer's lines are only in transfer_lines (written above).
     await client.query(
       `INSERT INTO ${t.outbox} (site_id, seq, kind, tenant_id, sku_id)
        SELECT $1, $2, 'stock', x.tenant_id, x.sku_id
-         FROM jsonb_to_recordset($3::jsonb) AS x(tenant_id text, sku_id text)
+         FROM (SELECT tenant_id, sku_id FROM jsonb_to_recordset($3::jsonb) AS j(tenant_id text, sku_id text)
+               UNION
+               SELECT l.tenant_id, l.sku_id FROM ${quoteIdent(t.schema)}.transfer_lines l
+                WHERE l.site_id = $1 AND l.direction = 'out' AND l.transfer_id = ANY($4::text[])) x
         WHERE EXISTS (SELECT 1 FROM ${t.channelConnections} c WHERE c.site_id = $1 AND c.tenant_id = x.tenant_id)`,
-      [siteId, lastSeq, JSON.stringify(changed)],
+      [siteId, lastSeq, JSON.stringify([...changed.values()]), p.committingTransfers],
     );
   }
   if (p.despatched.length > 0) {

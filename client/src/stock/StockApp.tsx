@@ -1,6 +1,6 @@
 /**
- * The stock handheld at `/stock`: one phone-sized app for the stock flows — Receive, Put away, Replenish, Count and
- * Returns — in the picker's style (large targets, a keyboard-wedge scan field that keeps focus, messages read out).
+ * The stock handheld at `/stock`: one phone-sized app for the stock flows — Receive, Put away, Replenish, Count,
+ * Returns, transfers between sites (out and in) and the serial lookup — in the picker's style (large targets, a keyboard-wedge scan field that keeps focus, messages read out).
  * Who is working comes from `?operative=` or the last badge signed in on this device; the mode from `?mode=`, so a
  * bookmark opens the same screen.
  */
@@ -10,6 +10,9 @@ import { CountMode } from './CountMode.tsx';
 import { MoveMode } from './MoveMode.tsx';
 import { ReceiveMode } from './ReceiveMode.tsx';
 import { ReturnsMode } from './ReturnsMode.tsx';
+import { SerialMode } from './SerialMode.tsx';
+import { TransferInMode } from './TransferInMode.tsx';
+import { TransferOutMode } from './TransferOutMode.tsx';
 import { newRequestId } from './stock-api.ts';
 import { StateCard } from './ui.tsx';
 
@@ -20,6 +23,9 @@ export const STOCK_MODES = [
   { id: 'replenish', label: 'Replenish', hint: 'Reserve to pick face, two scans' },
   { id: 'count', label: 'Count', hint: 'Blind cycle counts' },
   { id: 'returns', label: 'Returns', hint: 'Receive and inspect RMAs' },
+  { id: 'transfer-out', label: 'Transfer out', hint: 'Pick a transfer to another site, despatch it' },
+  { id: 'transfer-in', label: 'Transfer in', hint: 'Receive a transfer from another site' },
+  { id: 'serial', label: 'Serial lookup', hint: 'Where a serial is, where it has been' },
 ] as const;
 export type StockMode = (typeof STOCK_MODES)[number]['id'];
 
@@ -126,6 +132,15 @@ export function StockApp() {
         break;
       case 'returns':
         content = <ReturnsMode siteId={siteId} />;
+        break;
+      case 'transfer-out':
+        content = <TransferOutMode siteId={siteId} />;
+        break;
+      case 'transfer-in':
+        content = <TransferInMode siteId={siteId} />;
+        break;
+      case 'serial':
+        content = <SerialMode siteId={siteId} />;
         break;
     }
   }

@@ -1,7 +1,8 @@
 /**
  * The stock handheld's HTTP calls (no React): goods-in (ASNs, receipts), the catalogue (what a scan names, the
- * clients), cycle counts (blind), returns (RMAs) and move tasks (put-away, replenishment). Same origin; the shapes
- * mirror `server/api/{goods-in,catalogue,counts,returns,move-tasks}.routes.ts`. Every refusal is a
+ * clients), cycle counts (blind), returns (RMAs), move tasks (put-away, replenishment), transfers between sites and
+ * the serial audit. Same origin; the shapes mirror
+ * `server/api/{goods-in,catalogue,counts,returns,move-tasks,transfers,serials}.routes.ts`. Every refusal is a
  * {@link StockApiError} carrying the server's code and message, for the page to show as it is.
  */
 import { ApiError, jsonCaller } from '../net/json-call.ts';
@@ -168,6 +169,88 @@ export const planPutaway = async (siteId: string, filter: { tenantId?: string; s
   (await call<{ tasks: MoveTaskView[] }>('POST', `${site(siteId)}/move-tasks/putaway`, filter)).tasks;
 /** Creates the replenishment tasks the pick faces need now. */
 export const planReplenishment = (siteId: string): Promise<unknown> => call('POST', `${site(siteId)}/replenishment/plan`, {});
+
+// ---- transfers between sites (R71–R76) ---------------------------------------------------------------------------
+
+/** One line of a transfer out of this site: the bin it is picked from and, once picked, its serials. */
+export interface OutboundLineView {
+  readonly lineNo: number;
+  readonly tenantId: string;
+  readonly skuId: string;
+  readonly skuName: string;
+  readonly serialTracked: boolean;
+  readonly lot: string;
+  readonly expiry: string | null;
+  readonly qty: number;
+  readonly fromLocationId: string;
+  readonly picked: boolean;
+  readonly serials: readonly string[];
+}
+
+/** A transfer out of this site: picked line by line while `created`, then despatched into transit. */
+export interface OutboundTransferView {
+  readonly direction: 'out';
+  readonly transferId: string;
+  readonly toSiteId: string;
+  readonly status: 'created' | 'despatched' | 'received' | 'cancelled';
+  readonly lines: readonly OutboundLineView[];
+}
+
+/** One line of a transfer into this site and what arrived against it. */
+export interface InboundLineView {
+  readonly lineNo: number;
+  readonly tenantId: string;
+  readonly skuId: string;
+  readonly skuName: string;
+  readonly serialTracked: boolean;
+  readonly lot: string;
+  readonly expiry: string | null;
+  readonly expectedQty: number;
+  readonly receivedQty: number;
+  readonly damagedQty: number;
+}
+
+/** A transfer into this site: `expected` until closed at the dock. */
+export interface InboundTransferView {
+  readonly direction: 'in';
+  readonly transferId: string;
+  readonly fromSiteId: string;
+  readonly status: 'expected' | 'closed';
+  readonly closeReason: string | null;
+  readonly lines: readonly InboundLineView[];
+}
+
+export type TransferView = OutboundTransferView | InboundTransferView;
+
+export const fetchTransfers = (siteId: string): Promise<{ outbound: OutboundTransferView[]; inbound: InboundTransferView[] }> => call('GET', `${site(siteId)}/transfers`);
+export const fetchTransfer = async (siteId: string, transferId: string): Promise<TransferView> => (await call<{ transfer: TransferView }>('GET', `${site(siteId)}/transfers/${seg(transferId)}`)).transfer;
+export const pickTransferLine = async (siteId: string, transferId: string, body: { lineNo: number; sourceScan: string; scanId: string; serials?: readonly string[] }): Promise<OutboundTransferView> =>
+  (await call<{ transfer: OutboundTransferView }>('POST', `${site(siteId)}/transfers/${seg(transferId)}/pick`, body)).transfer;
+export const despatchTransfer = async (siteId: string, transferId: string): Promise<OutboundTransferView> =>
+  (await call<{ transfer: OutboundTransferView }>('POST', `${site(siteId)}/transfers/${seg(transferId)}/despatch`, {})).transfer;
+export const receiveTransfer = async (
+  siteId: string,
+  transferId: string,
+  body: { receiptId: string; lineNo: number; qty: number; damagedQty?: number; reason?: string; serials?: readonly string[] },
+): Promise<InboundTransferView> => (await call<{ transfer: InboundTransferView }>('POST', `${site(siteId)}/transfers/${seg(transferId)}/receipts`, body)).transfer;
+export const closeTransfer = async (siteId: string, transferId: string, reason?: string): Promise<InboundTransferView> =>
+  (await call<{ transfer: InboundTransferView }>('POST', `${site(siteId)}/transfers/${seg(transferId)}/close`, reason === undefined ? {} : { reason })).transfer;
+
+// ---- serials (R80) -----------------------------------------------------------------------------------------------
+
+/** Where a serial-tracked unit is now. */
+export type SerialStatus = 'in-stock' | 'picked' | 'shipped' | 'in-transit' | 'transferred';
+
+/** A serial's audit: where the twin holds it now (null when it was here once and no longer is) and its history. */
+export interface SerialAudit {
+  readonly serial: string;
+  readonly skuId: string;
+  readonly tenantId: string;
+  readonly current: { status: SerialStatus; lot: string; locationId: string | null; orderId: string | null; transferId: string | null; updatedAt: string } | null;
+  readonly history: readonly { seq: number; at: string; event: string; status: string; locationId: string | null; orderId: string | null; transferId: string | null }[];
+}
+
+export const lookupSerial = (siteId: string, skuId: string, serial: string): Promise<SerialAudit> => call('GET', `${site(siteId)}/serials/${seg(skuId)}/${seg(serial)}`);
 
 /** A fresh id for a receipt, a count submission, a move scan (resends carry the same one: applied once). */
 export function newRequestId(prefix: string): string {
