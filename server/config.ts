@@ -9,6 +9,8 @@ const Env = z.object({
   /** Postgres schema for Floortwin's tables (tests give each server its own). */
   DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('floortwin'),
   REDIS_URL: z.string().url().optional(),
+  /** The app role's own login (floortwin_app, migration 017) for the request pools; migrations use DATABASE_URL. */
+  APP_DATABASE_URL: z.string().url().optional(),
   DATA_DIR: z.string().default('.data'),
   /** Site definition file under data/. */
   SITE_FILE: z.string().default('data/sites/demo.json'),

@@ -67,7 +67,7 @@ import { webhookRouter } from './channels/webhook.routes.ts';
 import { channelsRouter } from './channels/channels.routes.ts';
 import { builtinPackingOptions, packingRouter } from './api/packing.routes.ts';
 import { IdempotencyStore, pruneIdempotencyKeys } from './api/idempotency.ts';
-import { loadSiteFiles } from './site/site-loader.ts';
+import { loadSiteDefinition } from './site/site-loader.ts';
 import { SiteRunner } from './site/site-runner.ts';
 import { startEmbeddedPostgres } from './store/embedded-postgres.ts';
 import { PgEventStore } from './store/event-store.pg.ts';
@@ -76,7 +76,7 @@ import type { LayoutView } from './protocol/floor.ts';
 import type { SiteDefinition } from './twin/site.ts';
 import type { Command } from './twin/commands.ts';
 import { RedisSiteLeases, type LeaseHolder, type SiteLeases } from './cluster/site-lease.ts';
-import { SiteOwnership, SoleSiteLeases } from './cluster/site-ownership.ts';
+import { SiteOwnership, SoleSiteLeases, type SitePlacement } from './cluster/site-ownership.ts';
 import { siteForwarder } from './cluster/forward.ts';
 import { layoutView } from './twin/floor-view.ts';
 
@@ -137,10 +137,17 @@ async function main(): Promise<void> {
   // to ask, so connections are refused with UNAVAILABLE and clients retry.
   let socketAuthenticator: Authenticator | null = null;
   const socketAuth = attachSocketAuth(io, () => socketAuthenticator, { log });
-  const gateway = attachFloorGateway(io, { get: (siteId) => feeds.get(siteId) }, { patchMs: config.PATCH_MS, log });
+  // Where a site is decided (set once the leases are up): socket requests for another process's site are forwarded.
+  // Until then every site is 'moving' (answered SITE_MOVING: retry), not unknown (a final refusal to a handheld).
+  let sitePlacement: (siteId: string) => SitePlacement | undefined = () => ({ kind: 'moving' });
+  const elsewhere = (siteId: string): 'moving' | 'remote' | undefined => {
+    const where = sitePlacement(siteId);
+    return where === undefined || where.kind === 'local' ? undefined : where.kind;
+  };
+  const gateway = attachFloorGateway(io, { get: (siteId) => feeds.get(siteId) }, { patchMs: config.PATCH_MS, log, placement: elsewhere });
   const routeGateway = attachRouteGateway(io, { get: (siteId) => routeServices.get(siteId) }, { log });
-  const pickingGateway = attachPickingGateway(io, sites, { log, maxTasks: 10, onScan: withMismatchRecording(scanRecorder(kpiFeeds), analyticsRecorders) });
-  const portalGateway = attachPortalGateway(io, sites, { log });
+  const pickingGateway = attachPickingGateway(io, sites, { log, maxTasks: 10, onScan: withMismatchRecording(scanRecorder(kpiFeeds), analyticsRecorders), placement: elsewhere });
+  const portalGateway = attachPortalGateway(io, sites, { log, decidedElsewhere: (siteId) => elsewhere(siteId) !== undefined });
   // Routes are solved on worker threads so a burst of plans never stalls the floor stream.
   const solverPool = new PiscinaSolverPool();
   metrics.setSources({ sockets: () => io.engine.clientsCount, solverQueue: () => solverPool.queued, siteQueues: () => runners.map((r) => ({ siteId: r.siteId, queued: r.queued })) });
@@ -160,7 +167,10 @@ async function main(): Promise<void> {
     connectionString = embedded.connectionString;
     stopEmbedded = () => embedded.stop();
   }
-  const store = new PgEventStore({ connectionString, schema: config.DB_SCHEMA });
+  // With APP_DATABASE_URL the app's pools log in as floortwin_app itself (RLS applies and no SET ROLE can undo it);
+  // without, they connect as the owner and SET ROLE floortwin_app (the embedded Postgres: password auth, one user).
+  const appConnectionString = config.APP_DATABASE_URL;
+  const store = new PgEventStore({ connectionString, schema: config.DB_SCHEMA, ...(appConnectionString ? { appConnectionString } : {}) });
   await store.init();
   pingStore = () => store.pool.query('SELECT 1');
 
@@ -191,8 +201,9 @@ async function main(): Promise<void> {
   pruneKeys.unref();
 
   // The sites this deployment runs (one site file today); which of them this process decides is the leases' call.
-  const { site: definition, initialStock } = await loadSiteFiles(path.resolve(root, config.SITE_FILE));
-  const definitions = new Map<string, { readonly site: SiteDefinition; readonly initialStock: readonly Command[] }>([[definition.id, { site: definition, initialStock }]]);
+  // The initial stock file is read only by the process that seeds an empty log, never on a restart.
+  const { site: definition, loadInitialStock } = await loadSiteDefinition(path.resolve(root, config.SITE_FILE));
+  const definitions = new Map<string, { readonly site: SiteDefinition; readonly loadInitialStock: () => Promise<readonly Command[]> }>([[definition.id, { site: definition, loadInitialStock }]]);
   for (const { site } of definitions.values()) {
     await store.ensureSite(site.id, site);
     layouts.set(site.id, layoutView(site));
@@ -228,10 +239,11 @@ async function main(): Promise<void> {
     clocks.set(site.id, clock);
     const resumed = runner.twin.seq;
     if (resumed === 0) {
-      const results = await Promise.all(entry.initialStock.map((command) => runner.submit(command)));
+      const initialStock = await entry.loadInitialStock();
+      const results = await Promise.all(initialStock.map((command) => runner.submit(command)));
       const rejected = results.filter((result) => !result.ok);
       if (rejected.length > 0) throw new Error(`initial stock: ${rejected.length} receipts rejected, first: ${JSON.stringify(rejected[0])}`);
-      log(`seeded ${entry.initialStock.length} stock receipts`);
+      log(`seeded ${initialStock.length} stock receipts`);
     } else {
       log(`resumed site ${site.id} at seq ${resumed}`);
     }
@@ -403,6 +415,7 @@ async function main(): Promise<void> {
     onForward: (outcome) => metrics.forwards.inc({ outcome }),
   });
   forward = (req, res) => forwarder.handle(req, res);
+  sitePlacement = (siteId) => ownership.placement(siteId);
   metrics.setSources({ siteOwnership: () => [...definitions.keys()].map((siteId) => ({ siteId, owned: ownership.placement(siteId)?.kind === 'local' })) });
   ownershipView = () => ({ instance: me.instance, sites: ownership.describe() });
   sitesMoving = () => [...definitions.keys()].filter((siteId) => ownership.placement(siteId)?.kind === 'moving');

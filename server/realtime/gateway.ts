@@ -8,6 +8,7 @@ import {
   JoinRequestSchema,
   LeaveRequestSchema,
   type ClientToServerEvents,
+  type JoinRequest,
   type JoinResult,
   type ServerToClientEvents,
   type WireError,
@@ -16,7 +17,7 @@ import type { FloorFeed } from './floor-feed.ts';
 import { ackOf, serve, validationDetails, wireError } from './socket-handlers.ts';
 import { deniedUnless } from './socket-auth.ts';
 import { STAFF_ROLES } from '../auth/principal.ts';
-import { defaultRealtimeLog, type FloorServer, type RealtimeLog } from './socket-server.ts';
+import { answerOtherServers, askOtherServers, defaultRealtimeLog, type FloorServer, type RealtimeLog } from './socket-server.ts';
 
 export { createSocketServer, type FloorServer, type SocketServer, type SocketServerOptions } from './socket-server.ts';
 
@@ -32,7 +33,14 @@ export interface FloorGatewayOptions {
   /** Interval between diffs to a site's room, milliseconds (100 = 10 Hz). */
   readonly patchMs: number;
   readonly log?: RealtimeLog;
+  /**
+   * Where a site is decided when it is not here (issue 10): 'remote' — a join is answered by the owner over the Redis
+   * adapter and its diffs reach the room through the adapter; 'moving' — SITE_MOVING (the client joins again).
+   */
+  readonly placement?: (siteId: string) => 'moving' | 'remote' | undefined;
 }
+
+const JOIN_FORWARD_EVENT = 'floor:join';
 
 /** Handle on an attached gateway. */
 export interface FloorGateway {
@@ -133,20 +141,60 @@ export function attachFloorGateway(io: FloorServer, sites: FloorFeedRegistry, op
     }
     if (closed) return { ok: false, error: wireError('UNAVAILABLE', 'the floor gateway is shutting down') };
     const feed = sites.get(request.siteId);
-    if (feed === undefined) return { ok: false, error: wireError('UNKNOWN_SITE', `unknown site ${request.siteId}`) };
+    if (feed === undefined) {
+      const where = options.placement?.(request.siteId);
+      if (where === 'remote') return joinRemote(socket, request);
+      if (where === 'moving') return { ok: false, error: wireError('SITE_MOVING', `site ${request.siteId} is moving to another server; join again`) };
+      return { ok: false, error: wireError('UNKNOWN_SITE', `unknown site ${request.siteId}`) };
+    }
+    const answer = answerFrom(feed, request);
+    ensureBroadcaster(request.siteId);
+    // A batch is between decision and commit: answer once it is resolved, so a joiner never sees uncommitted state.
+    if (!feed.settled) return whenSettled(feed, () => joinSettled(socket, request.siteId, feed, answer));
+    return joinSettled(socket, request.siteId, feed, answer);
+  }
 
-    const answer = (): JoinResult => {
+  function answerFrom(feed: FloorFeed, request: JoinRequest): () => JoinResult {
+    return () => {
       if (request.since !== undefined) {
         const diff = feed.diffSince(request.since);
         if (diff !== null) return { ok: true, kind: 'diff', diff };
       }
       return { ok: true, kind: 'snapshot', snapshot: feed.snapshot() };
     };
-    ensureBroadcaster(request.siteId);
-    // A batch is between decision and commit: answer once it is resolved, so a joiner never sees uncommitted state.
-    if (!feed.settled) return whenSettled(feed, () => joinSettled(socket, request.siteId, feed, answer));
-    return joinSettled(socket, request.siteId, feed, answer);
   }
+
+  /**
+   * A join at a process that does not decide the site: the socket enters the room here first (the owner's diffs reach
+   * it through the adapter from then on), then the owner answers with its snapshot or diff. A diff that overtakes the
+   * answer is a gap to the client, which joins again with `since` (the protocol's seqs, never adapter delivery order).
+   */
+  async function joinRemote(socket: FloorSocket, request: JoinRequest): Promise<JoinResult> {
+    await socket.join(siteRoom(request.siteId));
+    const answer = await askOtherServers<JoinResult>(io, JOIN_FORWARD_EVENT, request, log);
+    if (answer !== null) return answer;
+    await socket.leave(siteRoom(request.siteId));
+    return { ok: false, error: wireError('SITE_MOVING', `the server deciding site ${request.siteId} did not answer; join again`) };
+  }
+
+  // Joins other processes forward here: answered (after a flush, like a local join) when this process has the feed.
+  const stopAnswering = answerOtherServers<JoinResult>(
+    io,
+    JOIN_FORWARD_EVENT,
+    (payload) => {
+      const parsed = JoinRequestSchema.safeParse(payload);
+      if (closed || !parsed.success) return null;
+      const feed = sites.get(parsed.data.siteId);
+      if (feed === undefined) return null;
+      ensureBroadcaster(parsed.data.siteId);
+      const answer = answerFrom(feed, parsed.data);
+      return whenSettled(feed, () => {
+        sendPatch(parsed.data.siteId, feed);
+        return answer();
+      });
+    },
+    log,
+  );
 
   function joinSettled(socket: FloorSocket, siteId: string, feed: FloorFeed, answer: () => JoinResult): JoinResult | Promise<JoinResult> {
     // Flush first so the room is at the current seq: the next diff then starts exactly where this ack ends, and
@@ -213,6 +261,7 @@ export function attachFloorGateway(io: FloorServer, sites: FloorFeedRegistry, op
     close() {
       closed = true;
       io.off('connection', onConnection);
+      stopAnswering();
       for (const siteId of [...broadcasters.keys()]) stopBroadcaster(siteId);
     },
   };

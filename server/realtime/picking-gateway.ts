@@ -35,7 +35,7 @@ import type { TwinState } from '../twin/state.ts';
 import { remainingRoute } from '../twin/twin.ts';
 import { ackOf, serve, validationDetails, wireError } from './socket-handlers.ts';
 import { deniedUnless, PICKING_ROLES } from './socket-auth.ts';
-import { defaultRealtimeLog, type FloorServer, type RealtimeLog } from './socket-server.ts';
+import { answerOtherServers, askOtherServers, defaultRealtimeLog, type FloorServer, type RealtimeLog } from './socket-server.ts';
 
 type PickingSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
@@ -48,6 +48,12 @@ export interface PickingGatewayOptions {
    * item. Other refusals are not scan errors and are not reported. Feeds pick accuracy (`kpi-feed.ts` `scanRecorder`).
    */
   readonly onScan?: (siteId: string, accepted: boolean) => void;
+  /**
+   * Where a site's requests go when this process does not decide it (issue 10): 'moving' — nobody serves it right now,
+   * answered SITE_MOVING (the handheld resends); 'remote' — another process does, the request is forwarded to it over
+   * the Redis adapter (`serverSideEmit`) and its answer returned; undefined — not a site of this deployment.
+   */
+  readonly placement?: (siteId: string) => 'moving' | 'remote' | undefined;
 }
 
 /** Handle on an attached picking gateway. */
@@ -75,6 +81,25 @@ interface Session {
 }
 
 const sessionKey = (siteId: string, operativeId: string): string => `${siteId}\u0000${operativeId}`;
+
+const PICKING_EVENTS = ['picker:signOn', 'picker:signOff', 'picker:position', 'picker:next', 'picker:scan'] as const;
+type PickingEvent = (typeof PICKING_EVENTS)[number];
+type PickingAnswer = SignOnResult | SignOffResult | PositionResult | NextPickResult | ScanResult;
+
+/** A handheld request another process received for a site this one decides (cross-process, over the adapter). */
+interface ForwardedRequest {
+  readonly event: PickingEvent;
+  readonly raw: unknown;
+  /** `<process>:<socket id>`: the handheld connection the request came over (its session lives here). */
+  readonly origin: string;
+}
+
+const FORWARD_EVENT = 'picking:forward';
+/** Sessions of forwarded connections are forgotten after this long without a request. */
+const REMOTE_SESSION_IDLE_MS = 10 * 60_000;
+
+const siteIdOf = (raw: unknown): string | null =>
+  typeof raw === 'object' && raw !== null && typeof (raw as { siteId?: unknown }).siteId === 'string' ? (raw as { siteId: string }).siteId : null;
 
 /** A twin task as the handheld shows it. */
 function taskView(twin: TwinState, taskId: TaskId): PickTaskView | null {
@@ -265,28 +290,73 @@ export function attachPickingGateway(io: FloorServer, sites: SiteRegistry, optio
 
   const internal = { ok: false as const, error: wireError('INTERNAL', 'request failed') };
 
+  function handle(event: PickingEvent, raw: unknown, session: Session): PickingAnswer | Promise<PickingAnswer> {
+    switch (event) {
+      case 'picker:signOn':
+        return signOn(raw, session);
+      case 'picker:signOff':
+        return signOff(raw, session);
+      case 'picker:position':
+        return position(raw, session);
+      case 'picker:next':
+        return nextPick(raw);
+      case 'picker:scan':
+        return scan(raw);
+    }
+  }
+
+  /** Serves here when this process decides the request's site; otherwise forwards it, or answers SITE_MOVING. */
+  function route(event: PickingEvent, raw: unknown, session: Session, origin: string): PickingAnswer | Promise<PickingAnswer> {
+    const siteId = siteIdOf(raw);
+    const where = siteId === null || closed || sites.get(siteId) !== undefined ? undefined : options.placement?.(siteId);
+    if (where === undefined) return handle(event, raw, session);
+    if (where === 'moving') return failure('SITE_MOVING', `site ${siteId} is moving to another server; retry`, { siteId });
+    return forward({ event, raw, origin });
+  }
+
+  async function forward(request: ForwardedRequest): Promise<PickingAnswer> {
+    const answer = await askOtherServers<PickingAnswer>(io, FORWARD_EVENT, request, log);
+    return answer ?? failure('SITE_MOVING', 'the server deciding this site did not answer; retry');
+  }
+
+  // Requests other processes forward here: answered when this process decides the site, null otherwise.
+  const remoteSessions = new Map<string, { session: Session; usedAt: number }>();
+  const stopAnswering = answerOtherServers<PickingAnswer>(
+    io,
+    FORWARD_EVENT,
+    (payload) => {
+      const request = payload as ForwardedRequest;
+      const siteId = siteIdOf(request.raw);
+      if (closed || siteId === null || sites.get(siteId) === undefined || !PICKING_EVENTS.includes(request.event)) return null;
+      let remote = remoteSessions.get(request.origin);
+      if (remote === undefined) {
+        remote = { session: { signedOn: new Set(), sending: false, waiting: new Map() }, usedAt: Date.now() };
+        remoteSessions.set(request.origin, remote);
+      }
+      remote.usedAt = Date.now();
+      return handle(request.event, request.raw, remote.session);
+    },
+    log,
+  );
+  const pruneRemote = setInterval(() => {
+    const before = Date.now() - REMOTE_SESSION_IDLE_MS;
+    for (const [origin, remote] of remoteSessions) if (remote.usedAt < before) remoteSessions.delete(origin);
+  }, 60_000);
+  pruneRemote.unref();
+
   function onConnection(socket: PickingSocket): void {
     const session: Session = { signedOn: new Set(), sending: false, waiting: new Map() };
+    const origin = `${process.pid}:${socket.id}`;
     // Any picker, supervisor or site manager may act for an operative (a handheld is shared across a shift).
     const denied = (): PickingFailure | null => {
       const error = deniedUnless(socket, PICKING_ROLES, 'use the handheld');
       return error === null ? null : { ok: false, error };
     };
-    socket.on('picker:signOn', (raw: unknown, ack: unknown) => {
-      serve(log, 'picker:signOn', () => denied() ?? signOn(raw, session), ackOf<SignOnResult>(ack), internal);
-    });
-    socket.on('picker:signOff', (raw: unknown, ack: unknown) => {
-      serve(log, 'picker:signOff', () => denied() ?? signOff(raw, session), ackOf<SignOffResult>(ack), internal);
-    });
-    socket.on('picker:position', (raw: unknown, ack: unknown) => {
-      serve(log, 'picker:position', () => denied() ?? position(raw, session), ackOf<PositionResult>(ack), internal);
-    });
-    socket.on('picker:next', (raw: unknown, ack: unknown) => {
-      serve(log, 'picker:next', () => denied() ?? nextPick(raw), ackOf<NextPickResult>(ack), internal);
-    });
-    socket.on('picker:scan', (raw: unknown, ack: unknown) => {
-      serve(log, 'picker:scan', () => denied() ?? scan(raw), ackOf<ScanResult>(ack), internal);
-    });
+    for (const event of PICKING_EVENTS) {
+      socket.on(event, (raw: unknown, ack: unknown) => {
+        serve(log, event, () => denied() ?? route(event, raw, session, origin), ackOf<PickingAnswer>(ack), internal);
+      });
+    }
   }
 
   io.on('connection', onConnection);
@@ -295,6 +365,8 @@ export function attachPickingGateway(io: FloorServer, sites: SiteRegistry, optio
     close() {
       closed = true;
       io.off('connection', onConnection);
+      stopAnswering();
+      clearInterval(pruneRemote);
     },
   };
 }

@@ -32,6 +32,11 @@ export interface PortalGatewayOptions {
   /** Least interval between two `portal:orders` to a tenant, ms (default 250): a wave of 500 orders is one message. */
   readonly flushMs?: number;
   readonly log?: RealtimeLog;
+  /**
+   * True for a site of this deployment that another process decides (issue 10): a client joins its tenant's room here
+   * and the owner's messages reach it through the Redis adapter.
+   */
+  readonly decidedElsewhere?: (siteId: string) => boolean;
 }
 
 /** Handle on an attached portal gateway. */
@@ -89,7 +94,7 @@ export function attachPortalGateway(io: FloorServer, sites: PortalSiteRegistry, 
     if (tenantId === null) return { ok: false, error: wireError('FORBIDDEN', 'this account belongs to no client') };
     if (closed) return { ok: false, error: wireError('UNAVAILABLE', 'the portal gateway is shutting down') };
     const { siteId } = parsed.data;
-    if (sites.get(siteId) === undefined) return { ok: false, error: wireError('UNKNOWN_SITE', `unknown site ${siteId}`) };
+    if (sites.get(siteId) === undefined && options.decidedElsewhere?.(siteId) !== true) return { ok: false, error: wireError('UNKNOWN_SITE', `unknown site ${siteId}`) };
     await socket.join(tenantRoom(siteId, tenantId));
     return { ok: true, siteId, tenantId };
   }

@@ -170,3 +170,47 @@ function redactUrl(url: string): string {
     return '<invalid url>';
   }
 }
+
+/** The part of Socket.IO's server used for requests between processes (server-side events are untyped in FloorServer). */
+interface ServerSideEmitter {
+  serverSideEmit(event: string, ...args: unknown[]): boolean;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  off(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+/**
+ * Asks the other server processes (over the Redis adapter) and resolves with the first answer that is not null: the
+ * one process that decides the request's site answers, the others answer null. Null when nobody answered within the
+ * adapter's request timeout (5 s), or when there is no adapter to ask (Redis unreachable at start). Payloads travel as
+ * JSON: plain objects only.
+ */
+export function askOtherServers<T>(io: FloorServer, event: string, payload: unknown, log: RealtimeLog): Promise<T | null> {
+  return new Promise((resolve) => {
+    try {
+      (io as unknown as ServerSideEmitter).serverSideEmit(event, payload, (_error: unknown, answers: unknown) => {
+        const answer = Array.isArray(answers) ? (answers.find((one) => one !== null && one !== undefined) as T | undefined) : undefined;
+        resolve(answer ?? null);
+      });
+    } catch (error) {
+      log(`could not ask the other servers (${event})`, error);
+      resolve(null);
+    }
+  });
+}
+
+/** Answers {@link askOtherServers} requests for `event`; `answer` returns null when this process cannot. Returns the detach. */
+export function answerOtherServers<T>(io: FloorServer, event: string, answer: (payload: unknown) => T | null | Promise<T | null>, log: RealtimeLog): () => void {
+  const listener = (payload: unknown, reply: unknown): void => {
+    if (typeof reply !== 'function') return;
+    const send = reply as (answer: T | null) => void;
+    Promise.resolve()
+      .then(() => answer(payload))
+      .then(send, (error: unknown) => {
+        log(`answering ${event} failed`, error);
+        send(null);
+      });
+  };
+  const emitter = io as unknown as ServerSideEmitter;
+  emitter.on(event, listener);
+  return () => emitter.off(event, listener);
+}

@@ -20,8 +20,18 @@ async function readJson(file: string): Promise<unknown> {
   }
 }
 
-/** Loads `siteFile` (e.g. data/sites/demo.json); the paths inside it are relative to its data folder (the parent of sites/). */
-export async function loadSiteFiles(siteFile: string): Promise<LoadedSite> {
+/** A site's definition, its initial stock read and checked only when asked for. */
+export interface SiteDefinitionFiles {
+  readonly site: SiteDefinition;
+  /**
+   * The initial stock file's receipts, checked against the site (none when the site file names no stock file). Only a
+   * first start seeds stock: a restart resumes from the log and need not parse the file (about 6,800 rows for the demo).
+   */
+  readonly loadInitialStock: () => Promise<readonly ReceiveStock[]>;
+}
+
+/** Loads `siteFile`'s definition (layout, catalogue); the paths inside it are relative to its data folder (the parent of sites/). */
+export async function loadSiteDefinition(siteFile: string): Promise<SiteDefinitionFiles> {
   const siteJson = await readJson(siteFile);
   const file = parseSiteFile(siteJson);
   if (!file.ok) throw new Error(`${siteFile}: ${file.error}`);
@@ -30,17 +40,25 @@ export async function loadSiteFiles(siteFile: string): Promise<LoadedSite> {
     readJson(path.join(dataDir, file.value.layout)),
     readJson(path.join(dataDir, file.value.catalogue)),
   ]);
-  const site = buildSiteDefinition(siteJson, layoutJson, catalogueJson);
-  if (!site.ok) throw new Error(`${siteFile}: ${site.error}`);
+  const built = buildSiteDefinition(siteJson, layoutJson, catalogueJson);
+  if (!built.ok) throw new Error(`${siteFile}: ${built.error}`);
+  const site = built.value;
+  const stockPath = file.value.initialStock;
 
-  let initialStock: ReceiveStock[] = [];
-  if (file.value.initialStock !== undefined) {
-    const stockFile = path.join(dataDir, file.value.initialStock);
+  const loadInitialStock = async (): Promise<readonly ReceiveStock[]> => {
+    if (stockPath === undefined) return [];
+    const stockFile = path.join(dataDir, stockPath);
     const stock = parseStockCsv(await readFile(stockFile, 'utf8'));
     if (!stock.ok) throw new Error(`${stockFile}: ${stock.error}`);
-    const problems = checkInitialStock(site.value, stock.value);
+    const problems = checkInitialStock(site, stock.value);
     if (problems.length > 0) throw new Error(`${stockFile}: ${problems.join('; ')}`);
-    initialStock = stock.value;
-  }
-  return { site: site.value, initialStock };
+    return stock.value;
+  };
+  return { site, loadInitialStock };
+}
+
+/** Loads `siteFile` (e.g. data/sites/demo.json) with its initial stock; the paths inside it are relative to its data folder (the parent of sites/). */
+export async function loadSiteFiles(siteFile: string): Promise<LoadedSite> {
+  const { site, loadInitialStock } = await loadSiteDefinition(siteFile);
+  return { site, initialStock: await loadInitialStock() };
 }

@@ -44,6 +44,12 @@ const APPEND_BEGIN = `BEGIN; ${PROJECTION_SETTINGS}`;
  */
 export interface PgEventStoreOptions {
   readonly connectionString?: string;
+  /**
+   * Where the store's own pools connect as the app role itself (a LOGIN role, migration 017; `appRoleUrl` derives it
+   * for trust auth). Then no statement can leave the role. Without it they connect with `connectionString` (the owner)
+   * and switch with the startup option `role`, which `SET ROLE NONE` undoes. Migrations always use `connectionString`.
+   */
+  readonly appConnectionString?: string;
   readonly pool?: pg.Pool;
   /** Pool for tenant-facing reads (see `tenantPool`); only with `pool`. */
   readonly tenantPool?: pg.Pool;
@@ -85,8 +91,9 @@ export class PgEventStore implements EventStore {
         new pg.Pool({ ...options.pool.options, max: options.tenantConnections ?? 5, options: TENANT_SESSION_OPTIONS });
     } else {
       if (options.connectionString === undefined) throw new Error('PgEventStore needs a connectionString or a pool');
+      const appConnectionString = options.appConnectionString ?? options.connectionString;
       this.pool = new pg.Pool({
-        connectionString: options.connectionString,
+        connectionString: appConnectionString,
         max: options.maxConnections ?? 10,
         // A database that accepts TCP but never answers (hung, or a dead link) must not hold commands forever.
         connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
@@ -96,7 +103,7 @@ export class PgEventStore implements EventStore {
       this.ownerConnectionString = options.connectionString;
       this.ownsTenantPool = true;
       this.tenantPool = new pg.Pool({
-        connectionString: options.connectionString,
+        connectionString: appConnectionString,
         max: options.tenantConnections ?? 5,
         connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
         options: TENANT_SESSION_OPTIONS,
@@ -129,6 +136,10 @@ export class PgEventStore implements EventStore {
   }
 
   async ensureSite(siteId: string, definition: unknown): Promise<void> {
+    // Every start after the first finds the site: ask before sending the definition (2.3 MB of JSON for the demo site,
+    // parsed into jsonb by Postgres only for the conflict to discard it: hundreds of ms of each restart).
+    const known = await this.pool.query(`SELECT 1 FROM ${this.tables.sites} WHERE site_id = $1`, [siteId]);
+    if ((known.rowCount ?? 0) > 0) return;
     await this.pool.query(
       `INSERT INTO ${this.tables.sites} (site_id, definition) VALUES ($1, $2::jsonb) ON CONFLICT (site_id) DO NOTHING`,
       [siteId, JSON.stringify(definition)],

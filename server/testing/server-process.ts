@@ -1,10 +1,12 @@
 /**
- * Starts the real server (server/main.ts) as a child process for end-to-end tests, waits until it is ready, and signs
- * in the default site manager (test servers seed the demo users with DEMO_PASSWORD=floortwin-test). Every API call and
- * socket of a test carries a credential: `server.fetch(path)` adds the site manager's bearer token, sockets pass
- * `auth: { token: server.token }`, browser pages get the `ft_session` cookie (client/e2e/browser-kit.ts).
+ * Starts the real server (server/main.ts under tsx, or its build with `{ built: true }`) as a child process for
+ * end-to-end tests, waits until it is ready, and signs in the default site manager (test servers seed the demo users
+ * with DEMO_PASSWORD=floortwin-test). Every API call and socket of a test carries a credential:
+ * `server.fetch(path)` adds the site manager's bearer token, sockets pass `auth: { token: server.token }`, browser
+ * pages get the `ft_session` cookie (client/e2e/browser-kit.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -91,12 +93,64 @@ export function testServerAt(url: string, token: string): TestServer {
 const running = new Set<ChildProcess>();
 let exitHook = false;
 
+/** How {@link startServerProcess} starts the server. */
+export interface ServerProcessOptions {
+  /**
+   * Run the build (dist/server/main.js, as `npm start` and the Docker image do) instead of server/main.ts under tsx:
+   * the production start-up path. Built first when missing or older than a source. Default: FLOORTWIN_SERVER_BUILT=1.
+   */
+  readonly built?: boolean;
+  /** Bounds the start (build excluded); default 90 s. */
+  readonly timeoutMs?: number;
+}
+
+/** The built server's entry, made by `npm run build:server` (scripts/build-server.js). */
+export const BUILT_SERVER_ENTRY = path.join(root, 'dist/server/main.js');
+const BUILD_STAMP = path.join(root, 'dist/.build-stamp.json');
+const BUILT_FROM = ['server', 'solver', 'simulations', 'scripts/build-server.js'];
+
+/** Node's arguments to run the server: the TypeScript sources through tsx, or the build. */
+export function serverCommand(options: { built: boolean }): string[] {
+  return options.built ? [BUILT_SERVER_ENTRY] : ['--import', 'tsx', path.join(root, 'server/main.ts')];
+}
+
+async function newestSourceMs(): Promise<number> {
+  let newest = 0;
+  for (const entry of BUILT_FROM) {
+    const top = path.join(root, entry);
+    const files = (await stat(top)).isDirectory() ? (await readdir(top, { recursive: true })).map((file) => path.join(top, file)) : [top];
+    for (const file of files) newest = Math.max(newest, (await stat(file)).mtimeMs);
+  }
+  return newest;
+}
+
+let build: Promise<void> | null = null;
+
+/** Builds the server into dist/ unless the build there is newer than every source; once per test process. */
+export function ensureServerBuilt(): Promise<void> {
+  build ??= (async () => {
+    const builtMs = await stat(BUILD_STAMP).then((s) => s.mtimeMs, () => 0);
+    if (builtMs > (await newestSourceMs())) return;
+    const child = spawn(process.execPath, [path.join(root, 'scripts/build-server.js')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    if (code !== 0) throw new Error(`npm run build:server failed (${code}):\n${output}`);
+  })();
+  // A failed build is not kept: the next start tries again.
+  void build.catch(() => (build = null));
+  return build;
+}
+
 /**
- * Starts server/main.ts on a free port with `env` over the defaults (test database, no automatic waves, the demo
- * users' password), waits for "ready", and signs the site manager in. `timeoutMs` bounds the start.
+ * Starts the server on a free port with `env` over the defaults (test database, no automatic waves, the demo users'
+ * password), waits for "ready", and signs the site manager in. A number for `options` is the start's timeout.
  */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 90_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/main.ts')], {
+export async function startServerProcess(env: Record<string, string>, options: number | ServerProcessOptions = {}): Promise<ServerProcess> {
+  const { built = process.env['FLOORTWIN_SERVER_BUILT'] === '1', timeoutMs = 90_000 } = typeof options === 'number' ? { timeoutMs: options } : options;
+  if (built) await ensureServerBuilt();
+  const child = spawn(process.execPath, serverCommand({ built }), {
     cwd: root,
     // Automatic waves are off unless a test asks: tests release their own orders and must not race a timer.
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: TEST_DATABASE_URL, AUTO_RELEASE_MS: '0', DEMO_PASSWORD: TEST_PASSWORD, ...env },

@@ -132,6 +132,25 @@ describe('scan queue', () => {
     expect(sender.sent).toEqual(['scan-1', 'scan-1', 'scan-1']);
   });
 
+  it('treats SITE_MOVING (the site is changing servers) as transient: kept, resent with the same scan id, never shown as an error', async () => {
+    const sender = scriptedSender([refused('SITE_MOVING'), refused('UNAVAILABLE'), refused('SITE_MOVING'), answered(okResult(1)), answered(okResult(2))]);
+    const queue = new ScanQueue(memoryStorage(), sender);
+    const log = settledLog(queue);
+    queue.enqueue(scan(1));
+    queue.enqueue(scan(2));
+    expect(await queue.flush()).toBe('blocked');
+    expect(queue.pending.map((s) => s.scanId)).toEqual(['scan-1', 'scan-2']);
+    expect(log).toEqual([]);
+    expect(await queue.flush()).toBe('blocked');
+    expect(await queue.flush()).toBe('blocked');
+    expect(await queue.flush()).toBe('drained');
+    expect(sender.sent).toEqual(['scan-1', 'scan-1', 'scan-1', 'scan-1', 'scan-2']);
+    expect(log.map((s) => [s.kind, s.scan.scanId])).toEqual([
+      ['confirmed', 'scan-1'],
+      ['confirmed', 'scan-2'],
+    ]);
+  });
+
   it('a scan whose ack was lost is resent and the duplicate ack settles it once', async () => {
     const duplicate: ScanResult = { ok: true, seq: 5, duplicate: true, next: NEXT };
     const sender = scriptedSender([timedOut, answered(duplicate)]);

@@ -2,9 +2,9 @@
  * The handheld's outbox of scans: every scan is stored (so a reload or a dead battery keeps it) and sent one at a time,
  * oldest first, until the server answers. An answer drops the scan: accepted ones are confirmed, refused ones (wrong
  * item, task done, bad request …) are surfaced to the picker — resending them would get the same answer. A transport
- * failure (offline, ack timeout) or a retryable server error (UNAVAILABLE, INTERNAL) keeps the scan at the head and
- * stops the flush; the caller flushes again on reconnect or after a back-off. The server dedupes a resend of an applied
- * scan by its `scanId`, so "sent, ack lost, sent again" is safe.
+ * failure (offline, ack timeout) or a retryable server error (UNAVAILABLE, SITE_MOVING, INTERNAL) keeps the scan at
+ * the head and stops the flush; the caller flushes again on reconnect or after a back-off. The server dedupes a
+ * resend of an applied scan by its `scanId`, so "sent, ack lost, sent again" is safe.
  * Pure TypeScript: storage and sending are injected; no timers, no DOM.
  */
 import type { ScanRequest, ScanResult } from '../../../server/protocol/picking.ts';
@@ -33,8 +33,11 @@ export type ScanSettled =
 /** Result of a flush: `drained` = nothing left; `blocked` = the head could not be delivered (try again later). */
 export type FlushOutcome = 'drained' | 'blocked';
 
-/** Server answers after which the same scan may succeed later. */
-const RETRYABLE = new Set(['UNAVAILABLE', 'INTERNAL', 'TIMEOUT']);
+/**
+ * Server answers after which the same scan may succeed later. SITE_MOVING: no server owns the site for a moment (its
+ * owner died and another is taking it over); the next owner applies the scan, or acks it as a duplicate if it was.
+ */
+const RETRYABLE = new Set(['UNAVAILABLE', 'SITE_MOVING', 'INTERNAL', 'TIMEOUT']);
 
 /** Longest queue kept; a handheld offline for a whole shift scans a few hundred. Beyond this the oldest is refused. */
 export const MAX_QUEUED_SCANS = 5_000;

@@ -2,6 +2,7 @@
  * What the fault scripts share: an order load with an Idempotency-Key per order, loss checks, quantiles and the PASS/FAIL
  * report. Used by run-faults.ts and each fault test module.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSiteFiles } from '../../site/site-loader.ts';
@@ -11,7 +12,7 @@ import { sleep } from './wait.ts';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const SHORT = process.env['FAULTS_SHORT'] === '1';
-export const WANTED = new Set((process.env['FAULTS'] ?? 'F2,F3,F9').split(',').map((s) => s.trim()));
+export const WANTED = new Set((process.env['FAULTS'] ?? 'F1,F2,F3,F9,L5,FAILOVER').split(',').map((s) => s.trim()));
 export const s = (long: number, short: number): number => (SHORT ? short : long) * 1000;
 
 export interface Sample {
@@ -112,3 +113,19 @@ export const serverEnv = (pg: PrivatePostgres, schema: string, extra: Record<str
   ...extra,
 });
 
+
+/** Polls GET /readyz on `port` until it answers 200; the time since `since`, ms, or NaN once `signal` aborts. */
+export async function readyAfter(port: number, since: number, signal: AbortSignal): Promise<number> {
+  for (;;) {
+    if (signal.aborted) return NaN;
+    const status = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1000) }).then(
+      async (r) => (await r.arrayBuffer(), r.status),
+      () => 0,
+    );
+    if (status === 200) return performance.now() - since;
+    await sleep(20);
+  }
+}
+
+/** The machine's 1-minute load average and cores, for a report's figures (a shared 2-core machine skews timings). */
+export const machineLoad = (): string => `${os.loadavg()[0]?.toFixed(1) ?? '?'} on ${os.cpus().length} cores`;

@@ -1,14 +1,24 @@
 /**
- * `npm run test:faults`: the single-process fault tests of issue 10 against the real server (server/main.ts), with a
- * private Postgres cluster and a private redis-server (the shared ones are never stopped).
+ * `npm run test:faults`: the fault tests of issue 10 against the real server (server/main.ts), with a private Postgres
+ * cluster and private redis-servers (the shared ones are never stopped).
+ * - F1 (f1.ts): `kill -9` a server every 5 s under order load — two processes with site leases behind a round-robin
+ *   balancer (one supervised process where the server runs no leases): 0 acknowledged lost, 0 duplicates, I1–I12,
+ *   restart to ready p95.
  * - F2: Postgres crashes (`pg_ctl stop -m immediate`) under order load: 503 + Retry-After fast, recovery after it
  *   accepts connections again, 0 acknowledged orders lost.
  * - F3: Redis hung (SIGSTOP), flushed and stopped under load: every order still acknowledged, 0 lost, p99 vs baseline.
  * - F9: SIGTERM under load: 0 5xx for requests in flight, every acknowledged order there after a restart.
- * `FAULTS_SHORT=1` is the CI form (well under a minute); `FAULTS=F2,F9` picks some. Exit 1 when a check fails.
+ * - L5 (l5.ts): 2,000 floor viewers (300 in the short form) re-join within 30 s of a restarted server being ready.
+ * - FAILOVER (failover.ts): two processes, 200 handhelds scanning (50 short); the site's owner is killed: every
+ *   handheld resumes with the new owner and every acknowledged scan is applied exactly once.
+ * `FAULTS_SHORT=1` is the CI form (under a minute per test); `FAULTS=F1,L5` picks some (default: all). Exit 1 when a
+ * check fails.
  */
 import { startServerProcess, uniqueSchema } from '../../testing/server-process.ts';
 import { acked, byStatus, lost, ms, orderLoad, quantile, report, results, s, serverEnv, SHORT, WANTED } from './fault-kit.ts';
+import { f1 } from './f1.ts';
+import { failover } from './failover.ts';
+import { l5 } from './l5.ts';
 import { PrivatePostgres } from './private-postgres.ts';
 import { PrivateRedis } from './private-redis.ts';
 import { sleep, waitFor } from './wait.ts';
@@ -152,9 +162,12 @@ const started = performance.now();
 const pg = await PrivatePostgres.start();
 console.log(`private Postgres on ${pg.port} (${pg.dataDir})${SHORT ? ', short form' : ''}`);
 try {
+  if (WANTED.has('F1')) await f1(pg);
   if (WANTED.has('F2')) await f2(pg);
   if (WANTED.has('F3')) await f3(pg);
   if (WANTED.has('F9')) await f9(pg);
+  if (WANTED.has('L5')) await l5(pg);
+  if (WANTED.has('FAILOVER')) await failover(pg);
 } finally {
   await pg.destroy();
 }
