@@ -111,6 +111,11 @@ export class PgAuthStore implements Authenticator {
   private readonly cacheMs: number;
   /** sha256(credential) → principal and until when (epoch ms) it may be reused. Only hits are cached. */
   private readonly cache = new Map<string, { principal: Principal; untilMs: number }>();
+  /**
+   * sha256(credential) → the lookup in flight. A reconnect storm (2,000 sockets of one session after a restart) asks
+   * Postgres once, not 2,000 times over a pool of 10 (which timed handshakes out in L5).
+   */
+  private readonly lookups = new Map<string, Promise<{ principal: Principal; expiresMs: number } | null>>();
 
   constructor(options: PgAuthStoreOptions) {
     this.cacheMs = options.cacheMs ?? 2_000;
@@ -269,7 +274,12 @@ export class PgAuthStore implements Authenticator {
     const nowMs = this.now();
     const cached = this.cachedPrincipal(hash, nowMs);
     if (cached !== undefined) return cached;
-    const found = secret.startsWith(API_KEY_PREFIX) ? await this.keyPrincipal(hash) : await this.sessionPrincipal(hash, nowMs);
+    let lookup = this.lookups.get(hash);
+    if (lookup === undefined) {
+      lookup = (secret.startsWith(API_KEY_PREFIX) ? this.keyPrincipal(hash) : this.sessionPrincipal(hash, nowMs)).finally(() => this.lookups.delete(hash));
+      this.lookups.set(hash, lookup);
+    }
+    const found = await lookup;
     if (found !== null && this.cacheMs > 0) {
       this.cache.set(hash, { principal: found.principal, untilMs: Math.min(nowMs + this.cacheMs, found.expiresMs) });
       if (this.cache.size > CACHE_SIZE) {

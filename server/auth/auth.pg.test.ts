@@ -222,6 +222,30 @@ describe('identity: sign-in, sessions and API keys on Postgres', () => {
     expect((await call('GET', '/api/auth/me', { cookie: `ft_session=${token}` })).status).toBe(401);
   });
 
+  it('asks Postgres once for many simultaneous requests with the same credential (a reconnect storm)', async () => {
+    const token = await signIn(api.origin, 'supervisor@demo.floortwin');
+    let queries = 0;
+    const pool = api.store.pool;
+    const counting = new Proxy(pool, {
+      get(target, property) {
+        if (property === 'query') {
+          return (...args: Parameters<typeof pool.query>) => {
+            queries++;
+            return (target.query as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        return Reflect.get(target, property, target) as unknown;
+      },
+    });
+    const fresh = new PgAuthStore({ pool: counting, schema: api.store.tables.schema, cacheMs: 0 });
+    const principals = await Promise.all(Array.from({ length: 50 }, () => fresh.authenticate({ bearer: token })));
+    expect(principals.every((principal) => principal?.name === 'supervisor@demo.floortwin')).toBe(true);
+    expect(queries).toBe(1);
+    // Once answered, the next request asks again (no cache here): the lookup is shared, never kept.
+    await fresh.authenticate({ bearer: token });
+    expect(queries).toBe(2);
+  });
+
   it('prunes sessions a day after they expired or were revoked, and no live one', async () => {
     const ended = await signIn(api.origin, 'packer@demo.floortwin');
     await call('POST', '/api/auth/sign-out', { token: ended });

@@ -22,6 +22,7 @@ async function listen(handler: (req: IncomingMessage, res: ServerResponse) => vo
 describe('siteForwarder', () => {
   let owner: { server: Server; url: string };
   let front: { server: Server; url: string };
+  let stuck: { server: Server; url: string };
   const placements = new Map<string, SitePlacement>();
   let ownsAny = false;
   let forwarder: ReturnType<typeof siteForwarder>;
@@ -41,12 +42,16 @@ describe('siteForwarder', () => {
     placements.set('moving', { kind: 'moving' });
     placements.set('local', { kind: 'local' });
     placements.set('dead', { kind: 'remote', holder: { instance: 'dead', boot: 'b2', url: `http://127.0.0.1:${await freePort()}` } });
+    // An owner that accepts connections and never answers (paused, stuck while starting).
+    stuck = await listen(() => undefined);
+    placements.set('stuck', { kind: 'remote', holder: { instance: 'stuck', boot: 'b3', url: stuck.url } });
     forwarder = siteForwarder({
       instance: 'front',
       placement: (siteId) => placements.get(siteId),
       ownsAny: () => ownsAny,
       anyRemote: () => holder,
       log: () => undefined,
+      idleTimeoutMs: 300,
     });
     front = await listen((req, res) => {
       if (!forwarder.handle(req, res)) res.writeHead(299).end('app');
@@ -56,6 +61,8 @@ describe('siteForwarder', () => {
     forwarder.close();
     owner.server.close();
     front.server.close();
+    stuck.server.closeAllConnections();
+    stuck.server.close();
   });
 
   it('forwards a site’s request to its owner with method, path, headers and body, and returns the owner’s answer', async () => {
@@ -67,10 +74,11 @@ describe('siteForwarder', () => {
     expect((await fetch(`${front.url}/api/portal/sites/remote/stock`)).status).toBe(201);
   });
 
-  it('answers 503 SITE_MOVING with Retry-After for a site nobody serves, an unreachable owner, or a second hop', async () => {
+  it('answers 503 SITE_MOVING with Retry-After for a site nobody serves, an unreachable or silent owner, or a second hop', async () => {
     for (const [path, headers] of [
       ['/api/sites/moving/orders', {}],
       ['/api/sites/dead/orders', {}],
+      ['/api/sites/stuck/orders', {}],
       ['/api/sites/remote/orders', { [FORWARDED_BY]: 'someone' }],
     ] as const) {
       const response = await fetch(`${front.url}${path}`, { headers });

@@ -19,6 +19,8 @@ export interface ForwarderOptions {
   /** Some process that serves a site: where routes not scoped to one site go when this process serves none. */
   anyRemote(): LeaseHolder | null;
   readonly log: (message: string, error?: unknown) => void;
+  /** An owner that accepts the connection but sends nothing for this long is given up on (503 SITE_MOVING), ms. */
+  readonly idleTimeoutMs?: number;
   /** Counts forwarded requests (metrics). */
   readonly onForward?: (outcome: 'forwarded' | 'moving' | 'unreachable') => void;
 }
@@ -60,6 +62,8 @@ export function siteForwarder(options: ForwarderOptions): { handle(req: Incoming
       answer.pipe(res);
       answer.on('error', () => res.destroy());
     });
+    // An owner that is stuck (starting, paused, overloaded) must not hold the client forever: the client resends.
+    upstream.setTimeout(options.idleTimeoutMs ?? 30_000, () => upstream.destroy(new Error(`no answer from ${holder.instance} in ${options.idleTimeoutMs ?? 30_000} ms`)));
     upstream.on('error', (error) => {
       // The owner died or is restarting: the client resends (its Idempotency-Key makes that safe) once a new owner serves.
       options.onForward?.('unreachable');
