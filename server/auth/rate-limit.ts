@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import { createClient } from 'redis';
+import { boundedWait } from '../ops/bounded-wait.ts';
 import type { ErrorBody } from '../api/http-error.ts';
 import { principalOf, type Principal } from './principal.ts';
 
@@ -160,25 +161,6 @@ export interface RedisRateLimiterOptions {
 const REDIS_TAKE_TIMEOUT_MS = 250;
 const REDIS_SUSPECT_MS = 2_000;
 
-function boundedWait<T>(work: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      onTimeout();
-      reject(new Error(`redis: no answer in ${ms} ms`));
-    }, ms);
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}
-
 export class RedisRateLimiter implements RateLimiter {
   private readonly client: ReturnType<typeof createClient>;
   private readonly fallback: MemoryRateLimiter;
@@ -240,8 +222,11 @@ export class RedisRateLimiter implements RateLimiter {
     try {
       // A hung Redis (SIGSTOP, a dead link) keeps the socket open and never answers: bound the wait, then limit in
       // memory for a while instead of queueing every request behind it (server/ops/faults F3).
-      const result = await boundedWait(this.evalTake(buckets, nowMs), REDIS_TAKE_TIMEOUT_MS, () => {
-        this.redisSuspectUntil = this.now() + REDIS_SUSPECT_MS;
+      const result = await boundedWait(this.evalTake(buckets, nowMs), REDIS_TAKE_TIMEOUT_MS, {
+        what: 'redis',
+        onTimeout: () => {
+          this.redisSuspectUntil = this.now() + REDIS_SUSPECT_MS;
+        },
       });
       this.lastBackend = 'redis';
       if (!result.allowed) {

@@ -12,6 +12,7 @@ import { credentialOf } from '../auth/authenticate.ts';
 import type { Authenticator } from '../auth/principal.ts';
 import { sendError } from '../api/http-error.ts';
 import type { ServerMetrics } from './metrics.ts';
+import { boundedWait } from './bounded-wait.ts';
 
 export interface Readiness {
   readonly ready: boolean;
@@ -66,23 +67,6 @@ export function countResponses(metrics: ServerMetrics): RequestHandler {
   };
 }
 
-/** Resolves `probe()` or rejects after `ms` (the probe keeps running; its late answer is ignored). */
-export function withTimeout<T>(probe: () => Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms);
-    probe().then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}
-
 export function readinessCheck(parts: {
   readonly loaded: () => boolean;
   readonly stopping: () => boolean;
@@ -101,7 +85,7 @@ export function readinessCheck(parts: {
     if (ping === null) reasons.push('postgres: not connected yet');
     else {
       try {
-        await withTimeout(ping, parts.timeoutMs ?? 1000, 'postgres');
+        await boundedWait(ping(), parts.timeoutMs ?? 1000, { what: 'postgres' });
       } catch (error) {
         reasons.push(`postgres: ${error instanceof Error ? error.message : String(error)}`);
       }

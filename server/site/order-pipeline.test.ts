@@ -126,7 +126,7 @@ describe('OrderPipeline', () => {
           return new Promise(() => undefined);
         }
       })();
-      for (const [pool, reason] of [[failing, /closed/], [never, /no answer within 20 ms/]] as const) {
+      for (const [pool, reason] of [[failing, /closed/], [never, /no answer in 20 ms/]] as const) {
         const { released, logs, stats } = await wave(pool, { batching: { pool, capacity, timeoutMs: 20 } });
         // R31's count grouping (4 per batch, in the order listed).
         expect(released).toEqual([[['S1', 'S2', 'S3', 'S4']]]);
@@ -241,7 +241,7 @@ describe('OrderPipeline', () => {
           return new Promise(() => undefined);
         }
       })();
-      for (const [pool, reason] of [[failing, /closed/], [never, /no answer within 20 ms/]] as const) {
+      for (const [pool, reason] of [[failing, /closed/], [never, /no answer in 20 ms/]] as const) {
         const { runner, pipeline, logs } = await floor({ pool, timeoutMs: 20 }, { waveMaxOrders: 4 });
         // The count selection: 4 orders by cut-off, whatever the labour (the planner would have released 2).
         expect(await pipeline.releaseOnce()).toBe(4);

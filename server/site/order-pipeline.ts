@@ -17,6 +17,7 @@ import { PICK_WINDOW_MS } from '../twin/keys.ts';
 import { selectWaveOrders } from '../twin/order-lifecycle.ts';
 import type { TwinState } from '../twin/state.ts';
 import type { SiteRunner } from './site-runner.ts';
+import { boundedWait } from '../ops/bounded-wait.ts';
 
 /** A picking cart when none is configured: 45 items, 8 orders (the issue's benchmark cart). */
 export const DEFAULT_CART: Required<BatchingCapacity> = { items: 45, orders: 8 };
@@ -289,7 +290,7 @@ export class OrderPipeline {
     if (request.orders.length === 0) return [];
     let plan: WavePlan;
     try {
-      const answer = await withTimeout(planning.pool.planWave(request), planning.timeoutMs ?? WAVE_PLANNING_DEFAULTS.timeoutMs);
+      const answer = await boundedWait(planning.pool.planWave(request), planning.timeoutMs ?? WAVE_PLANNING_DEFAULTS.timeoutMs);
       if (isWavePlanError(answer)) throw new Error(`${answer.error.code} ${answer.error.message}`);
       plan = answer;
     } catch (error) {
@@ -316,7 +317,7 @@ export class OrderPipeline {
     const orders = await this.runner.read((twin) => waveBatchingOrders(twin, orderIds, capacity));
     if (orders.length < 2) return [];
     try {
-      const answer = await withTimeout(
+      const answer = await boundedWait(
         batching.pool.batchOrders({ layout: this.runner.site.layout, orders, capacity, method: batching.method ?? 'savings' }),
         batching.timeoutMs ?? 2_000,
       );
@@ -389,18 +390,5 @@ export class OrderPipeline {
     }, ms);
     timer.unref();
     this.timers.push(timer);
-  }
-}
-
-/** `promise`, or a rejection naming the bound when it has not settled within `timeoutMs`. */
-async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
