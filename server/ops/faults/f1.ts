@@ -13,7 +13,7 @@ import pg from 'pg';
 import { checkStore, type HistoryEntry } from '../../store/check.pg.ts';
 import { quoteIdent } from '../../store/pg-util.ts';
 import { startServerProcess, testServerAt, uniqueSchema, type ServerProcess, type TestServer } from '../../testing/server-process.ts';
-import { ms, machineLoad, quantile, readyAfter, report, s, serverEnv, SHORT, site, skuId, tenantId } from './fault-kit.ts';
+import { ms, machineLoad, quantile, readyAfter, report, s, serverEnv, SHORT, site, siteOwnerAt, skuId, tenantId } from './fault-kit.ts';
 import { HttpBalancer } from './http-balancer.ts';
 import type { PrivatePostgres } from './private-postgres.ts';
 import { PrivateRedis } from './private-redis.ts';
@@ -158,15 +158,7 @@ function retryingOrderLoad(client: TestServer, perSecond: number, stopAt: number
 }
 
 /** The owner of the site as `url`'s /readyz names it: an instance id, null (nobody), or undefined (no leases there). */
-async function ownerAt(url: string): Promise<string | null | undefined> {
-  try {
-    const body = (await (await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5000) })).json()) as { sites?: Record<string, { owner?: string | null }> };
-    const entry = body.sites?.[site.id];
-    return entry === undefined ? undefined : (entry.owner ?? null);
-  } catch {
-    return undefined;
-  }
-}
+const ownerAt = async (url: string): Promise<string | null | undefined> => (await siteOwnerAt(url, 5_000))?.owner;
 
 /** One supervised server: a fixed port and INSTANCE_ID, restarted at once after a kill. */
 class Supervised {

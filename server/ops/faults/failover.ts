@@ -20,7 +20,7 @@ import type { NextPickResult, ScanResult } from '../../protocol/picking.ts';
 import { HdrHistogram } from '../../../simulations/load/hdr-histogram.ts';
 import { History } from '../../../simulations/load/history.ts';
 import { runHandhelds, type HandheldAnswer } from '../../../simulations/load/handhelds.ts';
-import { ms, quantile, report, root, s, serverEnv, SHORT } from './fault-kit.ts';
+import { ms, quantile, report, root, s, serverEnv, SHORT, siteOwnerAt } from './fault-kit.ts';
 import type { PrivatePostgres } from './private-postgres.ts';
 import { PrivateRedis } from './private-redis.ts';
 import { freePort, sleep, waitFor } from './wait.ts';
@@ -89,16 +89,10 @@ async function confirmedScans(pool: pg.Pool, schema: string, prefix: string): Pr
   return new Map(rows.map((row) => [row.scan_id, row.n]));
 }
 
-/** Who `server` says owns the site (GET /readyz), or undefined when it does not answer. */
+/** The instance `server` says it is when it decides the site itself (GET /readyz); null when it does not; undefined when it does not answer. */
 async function ownerSeenBy(server: TestServer): Promise<string | null | undefined> {
-  try {
-    const response = await fetch(`${server.url}/readyz`, { signal: AbortSignal.timeout(1_000) });
-    const body = (await response.json()) as { sites?: Record<string, { owner?: string | null; local?: boolean }> };
-    const site = body.sites?.[SITE];
-    return site?.local === true ? (site.owner ?? null) : null;
-  } catch {
-    return undefined;
-  }
+  const seen = await siteOwnerAt(server.url, 1_000);
+  return seen === undefined ? undefined : seen.local ? seen.owner : null;
 }
 
 export async function failover(pgServer: PrivatePostgres, form: FailoverForm = 'two-processes'): Promise<void> {

@@ -127,5 +127,19 @@ export async function readyAfter(port: number, since: number, signal: AbortSigna
   }
 }
 
+/**
+ * Where `url`'s /readyz says the demo site is decided: the owner's instance id (null: nobody) and whether that is the
+ * server asked; undefined when it does not answer or runs no site leases (its /readyz names no sites).
+ */
+export async function siteOwnerAt(url: string, timeoutMs: number): Promise<{ owner: string | null; local: boolean } | undefined> {
+  try {
+    const body = (await (await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(timeoutMs) })).json()) as { sites?: Record<string, { owner?: string | null; local?: boolean }> };
+    const entry = body.sites?.[site.id];
+    return entry === undefined ? undefined : { owner: entry.owner ?? null, local: entry.local === true };
+  } catch {
+    return undefined;
+  }
+}
+
 /** The machine's 1-minute load average and cores, for a report's figures (a shared 2-core machine skews timings). */
 export const machineLoad = (): string => `${os.loadavg()[0]?.toFixed(1) ?? '?'} on ${os.cpus().length} cores`;
