@@ -1,5 +1,6 @@
 /** The express application: JSON routes, health, and the built web client. No business logic lives here. */
 import { existsSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import express, { type Router } from 'express';
 import type { PgAuthStore } from '../auth/auth-store.pg.ts';
@@ -7,7 +8,7 @@ import { authRouter, signInRouter } from '../auth/auth.routes.ts';
 import { authenticate } from '../auth/authenticate.ts';
 import { authorize } from '../auth/authorize.ts';
 import type { Authenticator } from '../auth/principal.ts';
-import { rateLimit, type BucketLimit, type RateLimiter, type RateLimits } from '../auth/rate-limit.ts';
+import { earlyRefusal, rateLimit, type BucketLimit, type RateLimiter, type RateLimits } from '../auth/rate-limit.ts';
 import type { LayoutView } from '../protocol/floor.ts';
 import { countersOf } from '../twin/floor-view.ts';
 import { blocksRouter } from './blocks.routes.ts';
@@ -59,6 +60,23 @@ export function createApp(options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  if (options.rateLimit) {
+    // A flood past its quota is refused before express's own per-request work (see earlyRefusal): `app(req, res)`
+    // calls `app.handle`, so the check sits in front of everything below, for main.ts and tests alike.
+    const refusedEarly = earlyRefusal({
+      authenticator: options.authenticator,
+      limiter: options.rateLimit.limiter,
+      limits: options.rateLimit.limits,
+      isReady: options.isReady,
+      ...(options.ops?.metrics ? { onRefused: () => options.ops?.metrics?.http(429) } : {}),
+    });
+    // Express 5's `app.handle(req, res, next)` is not in its type definitions.
+    const dispatching = app as express.Express & { handle(req: IncomingMessage, res: ServerResponse, next?: unknown): void };
+    const handle = dispatching.handle.bind(app);
+    dispatching.handle = (req, res, next) => {
+      if (!refusedEarly(req, res)) handle(req, res, next);
+    };
+  }
 
   if (options.ops?.metrics) app.use(countResponses(options.ops.metrics));
   // Liveness: the process answers. Whether it should get traffic (sites loaded, Postgres reachable) is /readyz.

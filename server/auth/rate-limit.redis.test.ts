@@ -88,6 +88,25 @@ describe.each(adapters)('RateLimiter contract: %s', (name, make) => {
   });
 });
 
+describe.each(adapters)('RateLimiter.refusedNow: %s', (name, make) => {
+  it('refuses only what is certainly empty, and takes nothing', async () => {
+    const clock = { ms: 9_000_000 };
+    const limiter = await make(() => clock.ms);
+    const bucket = [{ key: `api-key:K-${name}`, limit: LIMIT }];
+    expect(limiter.refusedNow?.(bucket)).toBeNull();
+    expect(await takeN(limiter, `api-key:K-${name}`, 5)).toEqual([true, true, true, true, true]);
+    // Redis's buckets are only known empty once a take was refused; memory's are seen empty at once.
+    if (name === 'redis') expect(limiter.refusedNow?.(bucket)).toBeNull();
+    expect(await takeN(limiter, `api-key:K-${name}`, 1)).toEqual([false]);
+    expect(limiter.refusedNow?.(bucket)).toEqual({ allowed: false, retryAfterMs: 500, refused: [0] });
+    // Asking again and again takes nothing: the token due in 500 ms is there for the next take.
+    for (let i = 0; i < 10; i++) limiter.refusedNow?.(bucket);
+    clock.ms += 500;
+    expect(limiter.refusedNow?.(bucket)).toBeNull();
+    expect(await takeN(limiter, `api-key:K-${name}`, 2)).toEqual([true, false]);
+  });
+});
+
 describe('MemoryRateLimiter.takeNow', () => {
   it('is take without the promise: the same buckets, the same answers', async () => {
     const limiter = new MemoryRateLimiter({ now: () => 1_000 });

@@ -6,11 +6,13 @@
  * RATE_LIMITED with Retry-After (whole seconds, at least 1).
  */
 import { createHash } from 'node:crypto';
-import type { RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
 import { createClient } from 'redis';
 import { boundedWait } from '../ops/bounded-wait.ts';
 import type { ErrorBody } from '../api/http-error.ts';
-import { principalOf, type Principal } from './principal.ts';
+import { credentialOf } from './authenticate.ts';
+import { principalOf, type Authenticator, type Principal } from './principal.ts';
 
 /** A bucket holds up to `burst` tokens and refills at `ratePerSec`; each request takes one. */
 export interface BucketLimit {
@@ -44,6 +46,11 @@ export interface RateLimiter {
    * `take`. Lets the middleware answer at once, so a flood past its quota costs as little as possible.
    */
   takeNow?(buckets: readonly Bucket[]): TakeResult | null;
+  /**
+   * A refusal that is certain now without I/O and without taking anything (a bucket remembered or seen empty), else
+   * null. `take` would refuse the same buckets: a refused take takes nothing either.
+   */
+  refusedNow?(buckets: readonly Bucket[]): TakeResult | null;
   close(): Promise<void>;
 }
 
@@ -62,6 +69,15 @@ function refill(state: BucketState | undefined, limit: BucketLimit, nowMs: numbe
 /** Until a token is back in a bucket holding `tokens`, ms. */
 const waitMs = (tokens: number, limit: BucketLimit): number => Math.ceil(((1 - tokens) * 1000) / limit.ratePerSec);
 
+/** Indexes of the buckets without a whole token. */
+const emptyOf = (states: readonly BucketState[]): number[] => states.flatMap((state, i) => (state.tokens >= 1 ? [] : [i]));
+
+/** The refusal of `refused` (indexes into `buckets`): retry once every one of them has a token again. */
+function refusal(states: readonly BucketState[], buckets: readonly Bucket[], refused: readonly number[]): TakeResult {
+  const retryAfterMs = Math.max(0, ...refused.map((i) => waitMs((states[i] as BucketState).tokens, (buckets[i] as Bucket).limit)));
+  return { allowed: false, retryAfterMs, refused };
+}
+
 /** Buckets in this process's memory; the least recently used are dropped beyond `maxBuckets`. */
 export class MemoryRateLimiter implements RateLimiter {
   private readonly buckets = new Map<string, BucketState>();
@@ -77,10 +93,17 @@ export class MemoryRateLimiter implements RateLimiter {
     return Promise.resolve(this.takeNow(buckets));
   }
 
+  refusedNow(buckets: readonly Bucket[]): TakeResult | null {
+    const nowMs = this.now();
+    const states = buckets.map((bucket) => refill(this.buckets.get(bucket.key), bucket.limit, nowMs));
+    const refused = emptyOf(states);
+    return refused.length === 0 ? null : refusal(states, buckets, refused);
+  }
+
   takeNow(buckets: readonly Bucket[]): TakeResult {
     const nowMs = this.now();
     const states = buckets.map((bucket) => refill(this.buckets.get(bucket.key), bucket.limit, nowMs));
-    const refused = states.flatMap((state, i) => (state.tokens >= 1 ? [] : [i]));
+    const refused = emptyOf(states);
     if (refused.length === 0) for (const state of states) state.tokens -= 1;
     buckets.forEach((bucket, i) => {
       this.buckets.delete(bucket.key);
@@ -91,8 +114,7 @@ export class MemoryRateLimiter implements RateLimiter {
       if (oldest === undefined) break;
       this.buckets.delete(oldest);
     }
-    const retryAfterMs = Math.max(0, ...refused.map((i) => waitMs((states[i] as BucketState).tokens, (buckets[i] as Bucket).limit)));
-    return { allowed: refused.length === 0, retryAfterMs, refused };
+    return refused.length === 0 ? { allowed: true, retryAfterMs: 0, refused } : refusal(states, buckets, refused);
   }
 
   close(): Promise<void> {
@@ -201,14 +223,27 @@ export class RedisRateLimiter implements RateLimiter {
   takeNow(buckets: readonly Bucket[]): TakeResult | null {
     if (buckets.length === 0) return { allowed: true, retryAfterMs: 0, refused: [] };
     const nowMs = this.now();
-    const known = buckets.map((bucket) => (this.emptyUntil.get(bucket.key) ?? 0) - nowMs);
-    if (known.some((ms) => ms > 0)) {
-      this.lastBackend = 'local';
-      return { allowed: false, retryAfterMs: Math.max(...known), refused: known.flatMap((ms, i) => (ms > 0 ? [i] : [])) };
-    }
+    const remembered = this.rememberedRefusal(buckets, nowMs);
+    if (remembered !== null) return remembered;
     if (this.redisUsable(nowMs)) return null;
     this.lastBackend = 'memory';
     return this.fallback.takeNow(buckets);
+  }
+
+  refusedNow(buckets: readonly Bucket[]): TakeResult | null {
+    const nowMs = this.now();
+    const remembered = this.rememberedRefusal(buckets, nowMs);
+    if (remembered !== null || this.redisUsable(nowMs)) return remembered;
+    const memory = this.fallback.refusedNow(buckets);
+    if (memory !== null) this.lastBackend = 'memory';
+    return memory;
+  }
+
+  private rememberedRefusal(buckets: readonly Bucket[], nowMs: number): TakeResult | null {
+    const known = buckets.map((bucket) => (this.emptyUntil.get(bucket.key) ?? 0) - nowMs);
+    if (!known.some((ms) => ms > 0)) return null;
+    this.lastBackend = 'local';
+    return { allowed: false, retryAfterMs: Math.max(...known), refused: known.flatMap((ms, i) => (ms > 0 ? [i] : [])) };
   }
 
   private redisUsable(nowMs: number): boolean {
@@ -298,7 +333,7 @@ function bucketsOf(principal: Principal, limits: RateLimits): (Bucket & { scope:
  * The 429, written in one go: it is what a flood gets thousands of times a second, so it skips express's `res.json`
  * (no ETag hashing; a string body goes out with the headers in a single write). Same body as `sendError`.
  */
-function refuse(res: Response, result: TakeResult, buckets: readonly (Bucket & { scope: string })[]): void {
+function refuse(res: ServerResponse, result: TakeResult, buckets: readonly (Bucket & { scope: string })[]): void {
   const retryAfterSeconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
   const scopes = result.refused.map((i) => buckets[i]?.scope ?? '');
   const body: ErrorBody = {
@@ -321,5 +356,56 @@ export function rateLimit(limiter: RateLimiter, limits: RateLimits): RequestHand
     const now = limiter.takeNow?.(buckets) ?? null;
     if (now !== null) return decide(now);
     limiter.take(buckets).then(decide, (error: unknown) => next(error));
+  };
+}
+
+/** `POST /api/auth/sign-in` (optionally with a trailing slash): limited per e-mail by its own route, never here. */
+const SIGN_IN = /^\/api\/auth\/sign-in\/?$/i;
+/** Writes whose body the app would refuse as not JSON (415) before it limits: left to the app. */
+const JSON_BODY = /^application\/json\s*(;|$)/i;
+
+export interface EarlyRefusalOptions {
+  readonly authenticator: Authenticator;
+  readonly limiter: RateLimiter;
+  readonly limits: RateLimits;
+  /** False while starting: the app answers 503 STARTING first. */
+  readonly isReady: () => boolean;
+  /** Told of each 429 written here (the app's response counter never sees these). */
+  readonly onRefused?: () => void;
+}
+
+/**
+ * The 429 of a principal already known to be over its quota, written before express sees the request (issue 9, T6:
+ * a tenant flooding at 10x its quota must not slow the others). Express's per-request set-up, its router and the
+ * middlewares ahead of the limiter cost most of a refusal's CPU; here a refusal is a header parse, a cached principal,
+ * a map lookup and one write. It only ever refuses what the app's own `rateLimit` would refuse at that point: a
+ * cached principal (`Authenticator.known`) with a bucket certainly empty (`RateLimiter.refusedNow`, which takes no
+ * token), on a path the limiter covers (under /api, not sign-in), once the app is ready. Anything else — unknown
+ * credentials, buckets Redis must be asked about, a write that is not JSON — returns false for the app to decide.
+ * Over quota, a write's body is not read: an invalid body gets 429 here where the app would have said 400.
+ */
+export function earlyRefusal(options: EarlyRefusalOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const { authenticator, limiter, limits } = options;
+  if (authenticator.known === undefined || limiter.refusedNow === undefined) return () => false;
+  const known = authenticator.known.bind(authenticator);
+  const refusedNow = limiter.refusedNow.bind(limiter);
+  return (req, res) => {
+    const url = req.url ?? '';
+    const pathEnd = url.indexOf('?');
+    const path = pathEnd < 0 ? url : url.slice(0, pathEnd);
+    if (!/^\/api(\/|$)/i.test(path)) return false;
+    const method = req.method ?? 'GET';
+    if (method === 'POST' && SIGN_IN.test(path)) return false;
+    if ((method === 'POST' || method === 'PUT' || method === 'PATCH') && req.headers['content-length'] !== '0' && !JSON_BODY.test(req.headers['content-type'] ?? '')) return false;
+    if (!options.isReady()) return false;
+    const principal = known(credentialOf(req.headers));
+    if (principal === undefined) return false;
+    const buckets = bucketsOf(principal, limits);
+    if (buckets.length === 0) return false;
+    const result = refusedNow(buckets);
+    if (result === null) return false;
+    refuse(res, result, buckets);
+    options.onRefused?.();
+    return true;
   };
 }
