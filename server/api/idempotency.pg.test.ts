@@ -11,6 +11,8 @@ import { deriveOrderId, pruneIdempotencyKeys, requestHash } from './idempotency.
 import { siteInvariantProblems } from './reliability/invariants.ts';
 
 const HOUR = 3600_000;
+/** The process life the API's store claims keys as. */
+const THIS_LIFE = 'boot-now';
 
 describe('Idempotency-Key on POST /orders', () => {
   let api: OrdersApi;
@@ -18,7 +20,7 @@ describe('Idempotency-Key on POST /orders', () => {
   let skuId: string;
 
   beforeAll(async () => {
-    api = await startOrdersApi('idem');
+    api = await startOrdersApi('idem', { holder: THIS_LIFE });
     const sku = api.site.skus.find((s) => !s.lotTracked);
     if (!sku) throw new Error('demo site has no plain SKU');
     ({ tenantId } = sku);
@@ -185,7 +187,7 @@ describe('Idempotency-Key on POST /orders', () => {
     expect(await retry.json()).toMatchObject({ id: orderId, status: 'cancelled', cancelReason: 'duplicate order' });
   });
 
-  it('while the first request holds a live lease, a duplicate from elsewhere gets 409 REQUEST_IN_PROGRESS', async () => {
+  it('while a claim of unknown holder (no life recorded) holds a live lease, a duplicate gets 409 REQUEST_IN_PROGRESS', async () => {
     const key = 'held-key';
     const body = { tenantId, lines: [{ skuId, qty: 1 }] };
     const hash = requestHash('POST', `/api/sites/${api.site.id}/orders`, body);
@@ -199,6 +201,39 @@ describe('Idempotency-Key on POST /orders', () => {
     expect(res.status).toBe(409);
     expect(res.headers.get('retry-after')).toBe('1');
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('REQUEST_IN_PROGRESS');
+    expect(api.runner.twin.orders.has(asOrderId(deriveOrderId(api.site.id, tenantId, 'key', key)))).toBe(false);
+  });
+
+  /** A claim of `key` for `body` as a request still running under `holder` would have left it (lease: 1 h). */
+  async function leftClaim(key: string, body: unknown, holder: string | null): Promise<void> {
+    const now = api.now();
+    await api.store.pool.query(
+      `INSERT INTO ${quoteIdent(api.schema)}.idempotency_keys (scope, key, request_hash, status, created_at, locked_until, holder)
+       VALUES ($1, $2, $3, 'in_progress', $4, $5, $6)`,
+      [`${api.site.id} POST /orders`, key, requestHash('POST', `/api/sites/${api.site.id}/orders`, body), new Date(now), new Date(now + HOUR), holder],
+    );
+  }
+
+  it('a claim left by an earlier life of a process (killed mid-request) is taken over at once, not after its lease', async () => {
+    const key = 'killed-holder-key';
+    const body = { tenantId, lines: [{ skuId, qty: 1 }] };
+    await leftClaim(key, body, 'boot-before-kill-9');
+    const res = await post('/orders', body, key);
+    expect(res.status).toBe(201);
+    const orderId = asOrderId(deriveOrderId(api.site.id, tenantId, 'key', key));
+    expect(api.runner.twin.orders.has(orderId)).toBe(true);
+    // The retry after it replays the stored answer: one order.
+    const again = await post('/orders', body, key);
+    expect(again.status).toBe(201);
+    expect(((await again.json()) as { id: string }).id).toBe(orderId);
+  });
+
+  it("a live claim of this process's own life is still waited for (409 REQUEST_IN_PROGRESS when it outlasts the wait)", async () => {
+    const key = 'own-holder-key';
+    const body = { tenantId, lines: [{ skuId, qty: 1 }] };
+    await leftClaim(key, body, THIS_LIFE);
+    const res = await post('/orders', body, key);
+    expect(res.status).toBe(409);
     expect(api.runner.twin.orders.has(asOrderId(deriveOrderId(api.site.id, tenantId, 'key', key)))).toBe(false);
   });
 

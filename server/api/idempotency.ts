@@ -8,8 +8,11 @@
  * - same key while the first is still running → we wait up to `waitMs` (real time) for it to finish and replay its
  *   answer; if it is still running then, 409 REQUEST_IN_PROGRESS with Retry-After: 1 (the client retries).
  * Claims are leases (`leaseMs`): a process that died mid-request leaves an `in_progress` row whose lease runs out, and
- * the next retry takes it over (`reclaimed: true`). Order creation derives its order id from the key
- * (`deriveOrderId`), so a taken-over retry finds the order the dead request committed instead of creating another.
+ * the next retry takes it over (`reclaimed: true`). A store given a `holder` (its process life) takes over a claim of
+ * another life at once: keyed requests are site-scoped and run only in the process deciding the site, so another
+ * holder is an earlier owner, dead (kill -9, F1) or fenced — without this a crash answered 409 for the whole lease.
+ * Order creation derives its order id from the key (`deriveOrderId`), so a taken-over retry finds the order the dead
+ * request committed instead of creating another.
  * Answers ≥ 500 are not stored (the claim is dropped so a retry runs again); validation failures (400) happen before
  * the claim and are not stored either. Keys are kept 7 days: an older row counts as absent even before
  * `pruneIdempotencyKeys` deletes it, so behaviour does not depend on when pruning runs.
@@ -43,6 +46,12 @@ export interface IdempotencyStoreOptions {
   readonly now?: () => number;
   /** A claim older than this is presumed dead and may be taken over. Default 30 s. */
   readonly leaseMs?: number;
+  /**
+   * This process's life (unique per start, e.g. its boot id). Claims record it; a claim recorded by another life is
+   * taken over without waiting for its lease. Only for a store whose keyed requests run where their site is decided
+   * (the order routes); without it every claim waits out its lease.
+   */
+  readonly holder?: string;
   /** How long a duplicate waits for the first request before answering REQUEST_IN_PROGRESS. Default 2 s. */
   readonly waitMs?: number;
   readonly retentionMs?: number;
@@ -55,6 +64,7 @@ interface KeyRow {
   response_body: unknown;
   created_at: Date;
   locked_until: Date | null;
+  holder: string | null;
 }
 
 /** Where idempotency keys live; one per process, shared by the routes that accept keys. */
@@ -65,6 +75,7 @@ export class IdempotencyStore {
   private readonly leaseMs: number;
   private readonly waitMs: number;
   private readonly retentionMs: number;
+  private readonly holder: string | null;
   /** Claims running in this process, so a local duplicate waits on a promise instead of polling the table. */
   private readonly running = new Map<string, Promise<void>>();
 
@@ -75,6 +86,12 @@ export class IdempotencyStore {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.waitMs = options.waitMs ?? 2_000;
     this.retentionMs = options.retentionMs ?? IDEMPOTENCY_RETENTION_MS;
+    this.holder = options.holder ?? null;
+  }
+
+  /** Whether a live claim of `holder` is this process's own or of unknown origin (then its lease is waited out). */
+  private mayBeRunning(holder: string | null): boolean {
+    return this.holder === null || holder === null || holder === this.holder;
   }
 
   /** Claims (scope, key) for a request with hash `hash`, or says why not. One attempt, no waiting. */
@@ -82,13 +99,13 @@ export class IdempotencyStore {
     for (;;) {
       const now = this.now();
       const inserted = await this.pool.query(
-        `INSERT INTO ${this.table} (scope, key, request_hash, status, created_at, locked_until)
-         VALUES ($1, $2, $3, 'in_progress', $4, $5) ON CONFLICT (scope, key) DO NOTHING`,
-        [scope, key, hash, new Date(now), new Date(now + this.leaseMs)],
+        `INSERT INTO ${this.table} (scope, key, request_hash, status, created_at, locked_until, holder)
+         VALUES ($1, $2, $3, 'in_progress', $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING`,
+        [scope, key, hash, new Date(now), new Date(now + this.leaseMs), this.holder],
       );
       if (inserted.rowCount === 1) return { kind: 'claimed', reclaimed: false };
       const found = await this.pool.query<KeyRow>(
-        `SELECT request_hash, status, response_status, response_body, created_at, locked_until FROM ${this.table}
+        `SELECT request_hash, status, response_status, response_body, created_at, locked_until, holder FROM ${this.table}
          WHERE scope = $1 AND key = $2`,
         [scope, key],
       );
@@ -98,20 +115,21 @@ export class IdempotencyStore {
         // Past retention: the key is forgotten; this request starts afresh (compare-and-set on created_at).
         const renewed = await this.pool.query(
           `UPDATE ${this.table} SET request_hash = $3, status = 'in_progress', response_status = NULL, response_body = NULL,
-             created_at = $4, locked_until = $5 WHERE scope = $1 AND key = $2 AND created_at = $6`,
-          [scope, key, hash, new Date(now), new Date(now + this.leaseMs), row.created_at],
+             created_at = $4, locked_until = $5, holder = $7 WHERE scope = $1 AND key = $2 AND created_at = $6`,
+          [scope, key, hash, new Date(now), new Date(now + this.leaseMs), row.created_at, this.holder],
         );
         if (renewed.rowCount === 1) return { kind: 'claimed', reclaimed: false };
         continue;
       }
       if (row.request_hash !== hash) return { kind: 'reused' };
       if (row.status === 'done') return { kind: 'replay', response: { status: row.response_status ?? 500, body: row.response_body } };
-      if (row.locked_until !== null && row.locked_until.getTime() > now) return { kind: 'in_progress' };
-      // The lease ran out: whoever held it died (or is far too slow). Take it over, exactly one retry wins.
+      if (row.locked_until !== null && row.locked_until.getTime() > now && this.mayBeRunning(row.holder)) return { kind: 'in_progress' };
+      // The lease ran out, or its holder was another life of a process: whoever held it died (or is far too slow, or
+      // fenced). Take it over; exactly one retry wins.
       const taken = await this.pool.query(
-        `UPDATE ${this.table} SET locked_until = $3
-         WHERE scope = $1 AND key = $2 AND status = 'in_progress' AND locked_until IS NOT DISTINCT FROM $4`,
-        [scope, key, new Date(now + this.leaseMs), row.locked_until],
+        `UPDATE ${this.table} SET locked_until = $3, holder = $5
+         WHERE scope = $1 AND key = $2 AND status = 'in_progress' AND locked_until IS NOT DISTINCT FROM $4 AND holder IS NOT DISTINCT FROM $6`,
+        [scope, key, new Date(now + this.leaseMs), row.locked_until, this.holder, row.holder],
       );
       if (taken.rowCount === 1) return { kind: 'claimed', reclaimed: true };
     }
@@ -131,7 +149,7 @@ export class IdempotencyStore {
     const stored = done.rows[0];
     if (stored) return { status: stored.response_status, body: stored.response_body };
     const other = await this.pool.query<KeyRow>(
-      `SELECT request_hash, status, response_status, response_body, created_at, locked_until FROM ${this.table}
+      `SELECT request_hash, status, response_status, response_body, created_at, locked_until, holder FROM ${this.table}
        WHERE scope = $1 AND key = $2`,
       [scope, key],
     );
@@ -141,13 +159,12 @@ export class IdempotencyStore {
     return response;
   }
 
-  /** Drops a claim whose request failed on our side (5xx), so a retry runs it again. */
+  /** Drops a claim whose request failed on our side (5xx), so a retry runs it again — unless another holder took it over. */
   async abandon(scope: string, key: string, hash: string): Promise<void> {
-    await this.pool.query(`DELETE FROM ${this.table} WHERE scope = $1 AND key = $2 AND request_hash = $3 AND status = 'in_progress'`, [
-      scope,
-      key,
-      hash,
-    ]);
+    await this.pool.query(
+      `DELETE FROM ${this.table} WHERE scope = $1 AND key = $2 AND request_hash = $3 AND status = 'in_progress' AND holder IS NOT DISTINCT FROM $4`,
+      [scope, key, hash, this.holder],
+    );
   }
 
   /**

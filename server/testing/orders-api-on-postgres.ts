@@ -39,7 +39,7 @@ export interface OrdersApi {
 }
 
 /** The demo site with no stock, its order routes on an ephemeral port. */
-export async function startOrdersApi(schemaPrefix: string, options: { readonly waitMs?: number; readonly leaseMs?: number } = {}): Promise<OrdersApi> {
+export async function startOrdersApi(schemaPrefix: string, options: { readonly waitMs?: number; readonly leaseMs?: number; readonly holder?: string } = {}): Promise<OrdersApi> {
   const schema = uniqueSchema(schemaPrefix);
   const store = new PgEventStore({ connectionString: TEST_DATABASE_URL, schema, maxConnections: 16 });
   await store.init();
@@ -55,6 +55,7 @@ export async function startOrdersApi(schemaPrefix: string, options: { readonly w
     now,
     ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }),
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+    ...(options.holder === undefined ? {} : { holder: options.holder }),
   });
   const sites = siteRegistry([runner]);
 
