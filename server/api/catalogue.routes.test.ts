@@ -63,7 +63,7 @@ describe('catalogue API', () => {
     expect(body).toEqual({
       code: sku.barcode,
       kind: 'barcode',
-      matches: [{ skuId: sku.id, tenantId: sku.tenantId, tenantName: site.tenants.find((t) => t.id === sku.tenantId)?.name, description: sku.description, barcode: sku.barcode, lotTracked: sku.lotTracked }],
+      matches: [{ skuId: sku.id, tenantId: sku.tenantId, tenantName: site.tenants.find((t) => t.id === sku.tenantId)?.name, description: sku.description, barcode: sku.barcode, lotTracked: sku.lotTracked, serialTracked: false }],
       lot: null,
       expiry: null,
       qty: null,

@@ -23,6 +23,8 @@ export interface CatalogueItemView {
   readonly description: string;
   readonly barcode: string;
   readonly lotTracked: boolean;
+  /** One serial per unit is scanned on receipt, pick and return (twin R77–R79). */
+  readonly serialTracked: boolean;
 }
 
 /** `GET /api/sites/:siteId/catalogue/lookup?code=`: the SKUs the code names (one per client sharing a GTIN). */
@@ -52,6 +54,7 @@ const itemView = (twin: TwinState, sku: Sku): CatalogueItemView => ({
   description: sku.description,
   barcode: sku.barcode,
   lotTracked: sku.lotTracked,
+  serialTracked: sku.serialTracked === true,
 });
 
 /**

@@ -4,7 +4,9 @@ import type { PositionResult } from '../protocol/positions.ts';
 import { siteRegistry } from '../api/sites.ts';
 import { SiteRunner } from '../site/site-runner.ts';
 import { MemoryEventStore } from '../store/event-store.memory.ts';
-import { asOperativeId, asOrderId, epochMs } from '../twin/ids.ts';
+import { asOperativeId, asOrderId, asSiteId, epochMs } from '../twin/ids.ts';
+import { serialKey } from '../twin/serials.ts';
+import { dockLocationId } from '../twin/stock-status.ts';
 import { attachPickingGateway, type PickingGateway } from './picking-gateway.ts';
 import { BINS, SKU, TENANT, tinySite } from './realtime.fixture.ts';
 import { WAIT_MS, connectClient, startServer, type FloorClient, type RunningServer } from './socket-test-kit.ts';
@@ -150,6 +152,17 @@ describe('picking gateway over real sockets', () => {
     expect(await events('PickConfirmed')).toHaveLength(2);
   });
 
+  it('[R78] the view says the SKU is not serial-tracked; serials on such a pick are refused (INVALID_STATE)', async () => {
+    await release('O1', 1);
+    await signOn(base);
+    const pick = (await nextPick()).pick!;
+    expect(pick.serialTracked).toBe(false);
+    const confirm = { ...base, taskId: pick.taskId, kind: 'confirm', scannedLocation: pick.locationId, scannedItem: BARCODE, qty: 1 };
+    expect(await scan({ ...confirm, scanId: newScanId(), serials: ['SN-X'] })).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
+    expect(await events('PickConfirmed')).toHaveLength(0);
+    expect(await scan({ ...confirm, scanId: newScanId() })).toMatchObject({ ok: true, duplicate: false });
+  });
+
   it('records a short pick with the found quantity; a resend is a duplicate', async () => {
     await release('O1', 3);
     await signOn(base);
@@ -225,5 +238,97 @@ describe('picking gateway over real sockets', () => {
     expect(b).toEqual({ ok: true, applied: true });
     expect(runner.twin.operatives.get(asOperativeId('HH-2'))).toMatchObject({ position: { x: 2, y: 3 }, activity: 'picking' });
     expect(runner.twin.operatives.get(asOperativeId(OP))).toMatchObject({ position: { x: 2, y: 2 } });
+  });
+});
+
+describe('picking gateway: serial-tracked picks (R78)', () => {
+  const SERIAL_SITE = { ...SITE, id: asSiteId('pick-gw-serials'), skus: SITE.skus.map((sku) => ({ ...sku, serialTracked: true })) };
+  const base = { siteId: SERIAL_SITE.id, operativeId: OP, deviceId: DEVICE };
+  let running: RunningServer;
+  let gateway: PickingGateway;
+  let store: MemoryEventStore;
+  let runner: SiteRunner;
+  let socket: FloorClient;
+  let scans = 0;
+
+  const call = <R>(event: 'picker:signOn' | 'picker:next' | 'picker:scan', request: unknown): Promise<R> => socket.timeout(WAIT_MS).emitWithAck(event, request) as Promise<R>;
+  const scan = (request: unknown): Promise<ScanResult> => call('picker:scan', request);
+  const newScanId = (): string => `serial-scan-${++scans}`;
+  const events = async (type: string): Promise<Record<string, unknown>[]> =>
+    (await store.load(SERIAL_SITE.id)).map((e) => e.event as unknown as Record<string, unknown>).filter((e) => e['type'] === type);
+
+  async function submit(command: Parameters<SiteRunner['submit']>[0]): Promise<void> {
+    const result = await runner.submit(command);
+    if (!result.ok) throw new Error(`${command.type}: ${result.error.code}`);
+  }
+
+  /** Receives `serials` at the dock, moves them into the first bin and releases a one-line order for `qty` of them. */
+  async function stockAndRelease(orderId: string, serials: string[], qty: number): Promise<NextPickView> {
+    await submit({ type: 'receiveGoods', receiptId: `R-${orderId}`, tenantId: TENANT, skuId: SKU, qty: serials.length, serials });
+    await submit({ type: 'moveStock', tenantId: TENANT, skuId: SKU, fromLocationId: dockLocationId(SERIAL_SITE.id), toLocationId: BINS[0]!, qty: serials.length });
+    await submit({ type: 'createOrder', orderId: asOrderId(orderId), tenantId: TENANT, lines: [{ skuId: SKU, qty }] });
+    await submit({ type: 'allocateOrder', orderId: asOrderId(orderId) });
+    await submit({ type: 'releaseOrder', orderId: asOrderId(orderId) });
+    expect(await call<SignOnResult>('picker:signOn', base)).toMatchObject({ ok: true });
+    const next = await call<NextPickResult>('picker:next', base);
+    if (!next.ok) throw new Error(`picker:next: ${next.error.code}`);
+    return next.next;
+  }
+
+  beforeEach(async () => {
+    let now = Date.UTC(2026, 10, 27, 8);
+    store = new MemoryEventStore();
+    await store.ensureSite(SERIAL_SITE.id, SERIAL_SITE);
+    runner = await SiteRunner.open({ site: SERIAL_SITE, store, clock: { now: () => epochMs((now += 1000)) } });
+    running = await startServer();
+    gateway = attachPickingGateway(running.server.io, siteRegistry([runner]), { maxTasks: 5 });
+    socket = await connectClient(running.url);
+  });
+
+  afterEach(async () => {
+    socket.disconnect();
+    gateway.close();
+    await running.server.close();
+    await runner.close();
+  });
+
+  it('[R78] tells the handheld the SKU is serial-tracked; a confirm carries one serial per unit to the twin', async () => {
+    const view = await stockAndRelease('OS1', ['SN-1', 'SN-2', 'SN-3'], 2);
+    const pick = view.pick!;
+    expect(pick).toMatchObject({ skuId: SKU, qty: 2, serialTracked: true });
+    const confirm = { ...base, taskId: pick.taskId, kind: 'confirm', scannedLocation: pick.locationId, scannedItem: BARCODE, qty: 2 };
+    const before = await store.lastSeq(SERIAL_SITE.id);
+
+    // Older handhelds send no serials: the twin refuses with its code and records nothing.
+    expect(await scan({ ...confirm, scanId: newScanId() })).toMatchObject({ ok: false, error: { code: 'SERIAL_REQUIRED' } });
+    // The edge answers a list that is not one distinct serial per unit with the twin's codes.
+    expect(await scan({ ...confirm, scanId: newScanId(), serials: ['SN-1', 'SN-1'] })).toMatchObject({ ok: false, error: { code: 'DUPLICATE_SERIAL', details: { serial: 'SN-1' } } });
+    expect(await scan({ ...confirm, scanId: newScanId(), serials: ['SN-1'] })).toMatchObject({ ok: false, error: { code: 'SERIAL_REQUIRED', details: { qty: 2, serials: 1 } } });
+    // The twin's own checks: a serial not in stock here, a serial that is not serial text.
+    expect(await scan({ ...confirm, scanId: newScanId(), serials: ['SN-1', 'SN-9'] })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_SERIAL' } });
+    expect(await scan({ ...confirm, scanId: newScanId(), serials: ['SN-1', 'has space'] })).toMatchObject({ ok: false, error: { code: 'INVALID_SCAN' } });
+    expect(await scan({ ...confirm, scanId: newScanId(), serials: 'SN-1' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await store.lastSeq(SERIAL_SITE.id)).toBe(before);
+
+    const request = { ...confirm, scanId: newScanId(), serials: ['SN-3', 'SN-1'] };
+    expect(await scan(request)).toMatchObject({ ok: true, duplicate: false });
+    expect(await scan(request)).toMatchObject({ ok: true, duplicate: true });
+    const picked = await events('PickConfirmed');
+    expect(picked).toHaveLength(1);
+    expect(picked[0]).toMatchObject({ taskId: pick.taskId, qty: 2, serials: ['SN-3', 'SN-1'] });
+    expect(runner.twin.serials.get(serialKey(TENANT, SKU, 'SN-1'))).toMatchObject({ status: 'picked', orderId: 'OS1' });
+    expect(runner.twin.serials.get(serialKey(TENANT, SKU, 'SN-2'))).toMatchObject({ status: 'in-stock' });
+  });
+
+  it('[R78] a short carries the serials of the units found; none for nothing found', async () => {
+    const view = await stockAndRelease('OS2', ['SN-A', 'SN-B', 'SN-C'], 3);
+    const pick = view.pick!;
+    const short = { ...base, taskId: pick.taskId, kind: 'short', scannedLocation: pick.locationId };
+    expect(await scan({ ...short, scanId: newScanId(), foundQty: 2, serials: ['SN-A'] })).toMatchObject({ ok: false, error: { code: 'SERIAL_REQUIRED' } });
+    expect(await scan({ ...short, scanId: newScanId(), foundQty: 2 })).toMatchObject({ ok: false, error: { code: 'SERIAL_REQUIRED' } });
+    expect(await events('PickShorted')).toHaveLength(0);
+    expect(await scan({ ...short, scanId: newScanId(), foundQty: 2, serials: ['SN-B', 'SN-A'] })).toMatchObject({ ok: true, duplicate: false });
+    expect((await events('PickShorted'))[0]).toMatchObject({ pickedQty: 2, shortQty: 1, serials: ['SN-B', 'SN-A'] });
+    expect(runner.twin.serials.get(serialKey(TENANT, SKU, 'SN-B'))).toMatchObject({ status: 'picked' });
   });
 });

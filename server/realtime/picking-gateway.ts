@@ -13,6 +13,7 @@ import type { z } from 'zod';
 import {
   NextPickRequestSchema,
   ScanRequestSchema,
+  serialIssueCode,
   SignOffRequestSchema,
   SignOnRequestSchema,
   type NextPickResult,
@@ -116,6 +117,7 @@ function taskView(twin: TwinState, taskId: TaskId): PickTaskView | null {
     qty: task.qty,
     lot: task.lot,
     expiry: task.expiry,
+    serialTracked: sku?.serialTracked === true,
   };
 }
 
@@ -146,12 +148,16 @@ const badRequest = (what: string, error: z.ZodError): PickingFailure =>
 const refused = (error: { code: string; message: string; details?: unknown }): PickingFailure =>
   failure(error.code, error.message, error.details);
 
-/** The command a scan stands for; a short's optional scans are for the handheld's flow, the core needs only the count. */
+/**
+ * The command a scan stands for; a short's optional scans are for the handheld's flow, the core needs only the count
+ * (and the serials of the units found, R78).
+ */
 function scanCommand(scan: ScanRequest): Command {
   const common = { taskId: asTaskId(scan.taskId), operativeId: asOperativeId(scan.operativeId), scanId: scan.scanId, deviceId: scan.deviceId };
+  const serials = scan.serials === undefined ? {} : { serials: scan.serials };
   return scan.kind === 'confirm'
-    ? { type: 'confirmPick', ...common, scannedLocation: scan.scannedLocation, scannedItem: scan.scannedItem, qty: scan.qty }
-    : { type: 'shortPick', ...common, foundQty: scan.foundQty };
+    ? { type: 'confirmPick', ...common, scannedLocation: scan.scannedLocation, scannedItem: scan.scannedItem, qty: scan.qty, ...serials }
+    : { type: 'shortPick', ...common, foundQty: scan.foundQty, ...serials };
 }
 
 /** Serves the handheld's picking requests on `io` for the sites in `sites`. */
@@ -268,7 +274,10 @@ export function attachPickingGateway(io: FloorServer, sites: SiteRegistry, optio
 
   async function scan(raw: unknown): Promise<ScanResult> {
     const parsed = ScanRequestSchema.safeParse(raw);
-    if (!parsed.success) return badRequest('picker:scan', parsed.error);
+    if (!parsed.success) {
+      const serial = serialIssueCode(parsed.error);
+      return serial === null ? badRequest('picker:scan', parsed.error) : failure(serial.code, serial.message, serial.details);
+    }
     const runner = runnerOf(parsed.data.siteId);
     if (isFailure(runner)) return runner;
     const result = await runner.submit(scanCommand(parsed.data));

@@ -1,7 +1,8 @@
 /**
  * The handheld view at `/picker`: sign on (scan or type your badge id; `?operative=` or the operative signed on at
  * this device last time resumes), then pick: the next pick large (location, item, quantity), scan the location and
- * then the item with a keyboard-wedge scanner, "Short" when fewer are there. Below it the walk left, the mini-map and
+ * then the item with a keyboard-wedge scanner — and, for a serial-tracked item, one serial per unit ("Serial 2 of 3",
+ * each removable) — "Short" when fewer are there. Below it the walk left, the mini-map and
  * the stops after. Scans are queued on the device (see `picker-session.ts`): offline, the picker carries on with the
  * picks held and the scans are sent in order once the connection is back.
  */
@@ -17,8 +18,9 @@ import { connectRoutes } from '../net/route-socket.ts';
 import type { RouteStore } from '../net/route-store.ts';
 import { useChosenSite } from '../views/use-chosen-site.ts';
 import { useRouteSummary } from '../views/use-route-summary.ts';
+import { SerialList } from '../views/SerialList.tsx';
 import { MiniMap } from './MiniMap.tsx';
-import type { PickerSession, PickerSnapshot } from './picker-session.ts';
+import { isSerialTracked, type PickerSession, type PickerSnapshot } from './picker-session.ts';
 import type { PickerSocket } from './picking-socket.ts';
 import { ScanField } from './ScanField.tsx';
 
@@ -361,7 +363,10 @@ function Picking({
   );
 }
 
-/** The scans of one pick: location, then item; "Short" asks how many were found. */
+/**
+ * The scans of one pick: location, then item, then (serial-tracked, R78) one serial per unit; "Short" asks how many were
+ * found, and for a serial-tracked item the serials of those units.
+ */
 function PickSteps({ state, session, pick }: { state: PickerSnapshot; session: PickerSession; pick: PickTaskView }) {
   const [shortOpen, setShortOpen] = useState(false);
   const [found, setFound] = useState('');
@@ -377,26 +382,52 @@ function PickSteps({ state, session, pick }: { state: PickerSnapshot; session: P
     if (found.trim() !== '' && session.short(n)) setShortOpen(false);
   };
 
-  const atItem = state.step === 'item';
+  const step = state.step;
+  const serialTracked = isSerialTracked(pick);
+  const atItem = step === 'item';
+  const atSerial = step === 'serial';
+  const needed = state.serialsNeeded;
+  const scanned = state.serials.length;
+  let label = 'Scan the location';
+  let hint = `Label ${pick.locationId}`;
+  if (atItem) {
+    label = 'Scan the item';
+    hint = `${pick.skuDescription} — barcode ${pick.barcode}${serialTracked ? ' · then one serial per unit' : ''}`;
+  } else if (atSerial) {
+    label = `Serial ${Math.min(scanned + 1, needed)} of ${needed}`;
+    hint = state.shortFound === null ? `Scan the serial label of each of the ${needed} units.` : `Short: ${state.shortFound} found — scan the serial of each unit found.`;
+  }
+  const stepClass = (now: boolean, done: boolean): string => (now ? 'step step--now' : done ? 'step step--done' : 'step');
   return (
     <div className="steps">
       <ol className="steps__track" aria-label="Scan steps">
-        <li className={atItem ? 'step step--done' : 'step step--now'} aria-current={atItem ? undefined : 'step'}>
-          1 · Location{atItem ? ' ✓' : ''}
+        <li className={stepClass(step === 'location', step !== 'location')} aria-current={step === 'location' ? 'step' : undefined}>
+          1 · Location{step !== 'location' ? ' ✓' : ''}
         </li>
-        <li className={atItem ? 'step step--now' : 'step'} aria-current={atItem ? 'step' : undefined}>
-          2 · Item
+        <li className={stepClass(atItem, atSerial && state.shortFound === null)} aria-current={atItem ? 'step' : undefined}>
+          2 · Item{atSerial && state.shortFound === null ? ' ✓' : ''}
         </li>
+        {serialTracked && (
+          <li className={stepClass(atSerial, false)} aria-current={atSerial ? 'step' : undefined} data-testid="serial-step">
+            3 · Serials {atSerial ? `${scanned}/${needed}` : `×${pick.qty}`}
+          </li>
+        )}
       </ol>
       {!shortOpen && (
         <ScanField
-          key={`${pick.taskId}-${state.step}`}
-          label={atItem ? 'Scan the item' : 'Scan the location'}
-          hint={atItem ? `${pick.skuDescription} — barcode ${pick.barcode}` : `Label ${pick.locationId}`}
+          key={`${pick.taskId}-${step}`}
+          label={label}
+          hint={hint}
           onScan={(code) => session.scan(code)}
           active={!shortOpen}
         />
       )}
+      {atSerial && !shortOpen && (
+        <p className="serial-count" role="status" data-testid="serial-count">
+          {scanned} of {needed} serial{needed === 1 ? '' : 's'} scanned
+        </p>
+      )}
+      {state.serials.length > 0 && !shortOpen && <SerialList serials={state.serials} onRemove={(serial) => session.removeSerial(serial)} />}
       {shortOpen ? (
         <form className="short" onSubmit={recordShort} data-testid="short-form">
           <label className="field__label" htmlFor="short-found">
@@ -426,9 +457,9 @@ function PickSteps({ state, session, pick }: { state: PickerSnapshot; session: P
           <button type="button" className="action action--warn" data-testid="short-open" onClick={() => setShortOpen(true)}>
             Short
           </button>
-          {atItem && (
+          {(atItem || atSerial) && (
             <button type="button" className="action" onClick={() => session.restartPick()}>
-              Rescan location
+              {atSerial ? 'Start this pick again' : 'Rescan location'}
             </button>
           )}
         </div>

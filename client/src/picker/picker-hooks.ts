@@ -29,6 +29,8 @@ export interface PickerTestHooks {
   readonly deviceId: string;
   readonly pick: PickerTestPick | null;
   readonly step: ScanStep;
+  /** Serials scanned for the pick on screen (a serial-tracked SKU, R78), in scan order. */
+  readonly serials: readonly string[];
   /** Scans waiting for an answer. */
   readonly pendingScans: number;
   /** Code of the message on screen ('' for a message without one), null without a message. */
@@ -73,6 +75,9 @@ export function installPickerHooks(routes: RouteStore, session: PickerSession, t
     },
     get deviceId() {
       return snap().deviceId;
+    },
+    get serials() {
+      return [...snap().serials];
     },
     get pick() {
       const p = snap().current;

@@ -8,7 +8,7 @@ function mapStorage(): KeyValueStorage & { map: Map<string, string> } {
   return { map, getItem: (k) => map.get(k) ?? null, setItem: (k, v) => void map.set(k, v), removeItem: (k) => void map.delete(k) };
 }
 
-const task = (n: number, qty = 2): PickTaskView => ({
+const task = (n: number, qty = 2, serialTracked = false): PickTaskView => ({
   taskId: `T${n}`,
   orderId: `O${n}`,
   locationId: `A01-B1-00${n}-L1`,
@@ -18,6 +18,7 @@ const task = (n: number, qty = 2): PickTaskView => ({
   qty,
   lot: '',
   expiry: null,
+  serialTracked,
 });
 
 /**
@@ -31,6 +32,8 @@ class FakeServer {
   seq = 10;
   readonly received: ScanRequest[] = [];
   readonly applied = new Set<string>();
+  /** Serials in stock, for serial-tracked tasks (R78). */
+  readonly inStock = new Set<string>();
   private readonly handlers = new Map<string, Set<() => void>>();
 
   constructor(tasks: PickTaskView[]) {
@@ -73,6 +76,14 @@ class FakeServer {
     const t = this.tasks.find((x) => x.taskId === scan.taskId);
     if (t === undefined) return { ok: false, error: { code: 'TASK_DONE', message: 'done' } };
     if (scan.kind === 'confirm' && scan.scannedItem !== t.barcode) return { ok: false, error: { code: 'WRONG_ITEM_SCANNED', message: 'wrong item' } };
+    if (t.serialTracked) {
+      const units = scan.kind === 'confirm' ? scan.qty : scan.foundQty;
+      const serials = scan.serials ?? [];
+      if (serials.length !== units) return { ok: false, error: { code: 'SERIAL_REQUIRED', message: 'one serial per unit', details: { qty: units } } };
+      const unknown = serials.find((x) => !this.inStock.has(x));
+      if (unknown !== undefined) return { ok: false, error: { code: 'UNKNOWN_SERIAL', message: `serial ${unknown} is not in stock here`, details: { serial: unknown } } };
+      for (const x of serials) this.inStock.delete(x);
+    }
     this.applied.add(scan.scanId);
     this.tasks = this.tasks.filter((x) => x !== t);
     this.seq++;
@@ -196,6 +207,143 @@ describe('picker session', () => {
     expect(s.short(2)).toBe(true);
     expect(await s.signOff()).toBe(false);
     expect(s.getSnapshot().message?.code).toBe('SCANS_PENDING');
+  });
+
+  it('[R78] a serial-tracked pick asks one distinct serial per unit after the item, then sends them with it', async () => {
+    const server = new FakeServer([task(1, 3, true), task(2)]);
+    ['SN-1', 'SN-2', 'SN-3', 'SN-4'].forEach((x) => server.inStock.add(x));
+    server.connected = true;
+    const s = session(server);
+    s.start('demo', 'P1');
+    await settle();
+    s.scan('A01-B1-001-L1');
+    s.scan('BC1');
+    expect(s.getSnapshot()).toMatchObject({ step: 'serial', serials: [], serialsNeeded: 3, message: { tone: 'info', text: 'Item scanned — now scan serial 1 of 3.' } });
+    s.scan('SN-1');
+    expect(s.getSnapshot()).toMatchObject({ serials: ['SN-1'], message: { text: 'Serial 1 of 3 scanned — scan the next.' } });
+    // The same serial again, or text that is no serial: refused on the device, nothing sent.
+    s.scan('SN-1');
+    expect(s.getSnapshot()).toMatchObject({ serials: ['SN-1'], message: { tone: 'bad', code: 'DUPLICATE_SERIAL' } });
+    s.scan('has space');
+    expect(s.getSnapshot()).toMatchObject({ serials: ['SN-1'], message: { tone: 'bad', code: 'INVALID_SCAN' } });
+    // One scanned by mistake is removed.
+    s.scan('SN-4');
+    s.removeSerial('SN-4');
+    expect(s.getSnapshot()).toMatchObject({ step: 'serial', serials: ['SN-1'] });
+    s.scan('SN-2');
+    expect(server.received).toEqual([]);
+    s.scan('SN-3');
+    await settle();
+    expect(server.received).toEqual([
+      { siteId: 'demo', operativeId: 'P1', deviceId: 'id-1', scanId: 'id-2', taskId: 'T1', kind: 'confirm', scannedLocation: 'A01-B1-001-L1', scannedItem: 'BC1', qty: 3, serials: ['SN-1', 'SN-2', 'SN-3'] },
+    ]);
+    expect(s.getSnapshot()).toMatchObject({ current: { taskId: 'T2' }, step: 'location', serials: [], serialsNeeded: 0, message: { tone: 'good' } });
+  });
+
+  it('[R78] a serial the server refuses comes back off the list, the others kept; a replacement sends the pick again', async () => {
+    const server = new FakeServer([task(1, 2, true)]);
+    ['SN-1', 'SN-3'].forEach((x) => server.inStock.add(x));
+    server.connected = true;
+    const s = session(server);
+    s.start('demo', 'P1');
+    await settle();
+    for (const code of ['A01-B1-001-L1', 'BC1', 'SN-1', 'SN-2']) s.scan(code);
+    await settle();
+    expect(s.getSnapshot()).toMatchObject({ current: { taskId: 'T1' }, step: 'serial', serials: ['SN-1'], serialsNeeded: 2, message: { tone: 'bad', code: 'UNKNOWN_SERIAL' } });
+    expect(s.getSnapshot().message?.text).toContain('Serial SN-2 is not in stock here');
+    s.scan('SN-3');
+    await settle();
+    expect(server.received.map((scan) => scan.serials)).toEqual([['SN-1', 'SN-2'], ['SN-1', 'SN-3']]);
+    expect(s.getSnapshot()).toMatchObject({ current: null, pending: 0, message: { tone: 'good' } });
+  });
+
+  it('[R78] a short of a serial-tracked pick scans the serials of the units found (none when none found)', async () => {
+    const server = new FakeServer([task(1, 3, true), task(2, 2, true)]);
+    ['SN-1', 'SN-2'].forEach((x) => server.inStock.add(x));
+    server.connected = true;
+    const s = session(server);
+    s.start('demo', 'P1');
+    await settle();
+    s.scan('A01-B1-001-L1');
+    s.scan('BC1');
+    s.scan('SN-1');
+    s.scan('SN-2');
+    // Three serials for two found would be too many; two found asks for the one still missing.
+    expect(s.short(1)).toBe(false);
+    expect(s.getSnapshot().message).toMatchObject({ tone: 'bad', code: 'SERIAL_REQUIRED' });
+    s.removeSerial('SN-2');
+    expect(s.short(2)).toBe(true);
+    expect(s.getSnapshot()).toMatchObject({ step: 'serial', shortFound: 2, serials: ['SN-1'], serialsNeeded: 2 });
+    expect(server.received).toEqual([]);
+    s.scan('SN-2');
+    await settle();
+    expect(server.received[0]).toMatchObject({ taskId: 'T1', kind: 'short', foundQty: 2, scannedItem: 'BC1', serials: ['SN-1', 'SN-2'] });
+    expect(s.getSnapshot()).toMatchObject({ current: { taskId: 'T2' }, step: 'location', shortFound: null });
+    expect(s.short(0)).toBe(true);
+    await settle();
+    expect(server.received[1]).toMatchObject({ taskId: 'T2', kind: 'short', foundQty: 0 });
+    expect(server.received[1]?.serials).toBeUndefined();
+  });
+
+  it('[R78] offline, the serials are kept with the scan in storage and resent with it after a reload', async () => {
+    const storage = mapStorage();
+    const server = new FakeServer([task(1, 2, true)]);
+    ['SN-1', 'SN-2'].forEach((x) => server.inStock.add(x));
+    server.connected = true;
+    const first = session(server, storage);
+    first.start('demo', 'P1');
+    await settle();
+    server.setOnline(false);
+    for (const code of ['A01-B1-001-L1', 'BC1', 'SN-2', 'SN-1']) first.scan(code);
+    await settle();
+    expect((JSON.parse(storage.map.get(STORAGE_KEYS.scans) ?? '[]') as ScanRequest[]).map((scan) => scan.serials)).toEqual([['SN-2', 'SN-1']]);
+    first.close();
+
+    const again = new FakeServer(server.tasks);
+    ['SN-1', 'SN-2'].forEach((x) => again.inStock.add(x));
+    const second = session(again, storage);
+    second.start('demo', null);
+    expect(second.getSnapshot()).toMatchObject({ pending: 1 });
+    again.setOnline(true);
+    await settle();
+    expect(again.received.map((scan) => [scan.taskId, scan.serials])).toEqual([['T1', ['SN-2', 'SN-1']]]);
+    expect(second.getSnapshot()).toMatchObject({ pending: 0, current: null });
+  });
+
+  it('[R78] a view held from before serialTracked existed: the refusal for want of serials reloads the picks', async () => {
+    const server = new FakeServer([task(1, 1, true)]);
+    server.inStock.add('SN-1');
+    server.connected = true;
+    // The picks this device holds came from a server that did not say which SKUs are serial-tracked.
+    let stale = true;
+    const strip = (t: PickTaskView): PickTaskView => {
+      const { serialTracked: _dropped, ...old } = t;
+      return old as PickTaskView;
+    };
+    const fresh = server.view.bind(server);
+    server.view = () => (stale ? { ...fresh(), pick: null, tasks: fresh().tasks.map(strip) } : fresh());
+    let reads = 0;
+    const next = server.client.next;
+    server.client.next = () => {
+      reads++;
+      return next();
+    };
+    const s = session(server);
+    s.start('demo', 'P1');
+    await settle();
+    expect(reads).toBe(1);
+    s.scan('A01-B1-001-L1');
+    s.scan('BC1');
+    stale = false;
+    await settle();
+    expect(server.received[0]?.serials).toBeUndefined();
+    expect(s.getSnapshot().message).toMatchObject({ tone: 'bad', code: 'SERIAL_REQUIRED' });
+    expect(reads).toBe(2);
+    expect(s.getSnapshot().current?.serialTracked).toBe(true);
+    for (const code of ['A01-B1-001-L1', 'BC1', 'SN-1']) s.scan(code);
+    await settle();
+    expect(server.received[1]?.serials).toEqual(['SN-1']);
+    expect(s.getSnapshot()).toMatchObject({ current: null, pending: 0 });
   });
 
   it('keeps GS1 group separators in a scan but drops the scanner terminator; ids are UUIDs', () => {

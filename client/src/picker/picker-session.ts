@@ -1,12 +1,14 @@
 /**
  * The handheld's picking session, held outside React (React subscribes to an immutable snapshot): who is signed on,
  * the open picks as the server last reported them, the scan step (location, then item), the scan queue and the
- * message to show. Scans go through the {@link ScanQueue}, so a device that loses its connection keeps picking from
+ * message to show. A serial-tracked pick (R78) asks, after the item, one distinct serial per unit (per unit found, for
+ * a short) before it is sent; a serial the server refuses comes back off the list, the others kept. Scans go through the {@link ScanQueue}, so a device that loses its connection keeps picking from
  * the tasks it holds and resends in order when it is back. On every (re)connect: sign on again (the server resumes),
  * flush the queue, then ask for the next pick.
  */
 import type { NextPickView, PickTaskView, ScanRequest } from '../../../server/protocol/picking.ts';
 import type { WireError } from '../../../server/protocol/socket.ts';
+import { addSerial, removeSerial, serialRefusal } from '../views/serial-scan.ts';
 import type { PickingClient } from './picking-socket.ts';
 import { ScanQueue, type QueueStorage, type ScanSettled } from './scan-queue.ts';
 
@@ -33,8 +35,8 @@ export interface PickerMessage {
   readonly code: string | null;
 }
 
-/** Which scan the handheld waits for on the current pick. */
-export type ScanStep = 'location' | 'item';
+/** Which scan the handheld waits for on the current pick: `serial` only for a serial-tracked SKU (R78). */
+export type ScanStep = 'location' | 'item' | 'serial';
 
 /** Immutable state for React; replaced on every change. */
 export interface PickerSnapshot {
@@ -55,6 +57,12 @@ export interface PickerSnapshot {
   readonly loaded: boolean;
   readonly step: ScanStep;
   readonly scannedLocation: string | null;
+  /** Serials scanned for the current pick, in scan order (step `serial`). */
+  readonly serials: readonly string[];
+  /** Serials the current pick needs: its qty, or the units found of a short being recorded; 0 when none are asked. */
+  readonly serialsNeeded: number;
+  /** The units found of a short whose serials are being scanned; null otherwise. */
+  readonly shortFound: number | null;
   /** Scans waiting for an answer. */
   readonly pending: number;
   readonly message: PickerMessage | null;
@@ -80,6 +88,18 @@ export function cleanScan(raw: string): string {
 
 const describeTask = (task: { qty: number; skuDescription: string }): string => `${task.qty} × ${task.skuDescription}`;
 
+/** True when the pick asks for serials; a view stored before the field existed reads as not serial-tracked. */
+export const isSerialTracked = (task: Pick<PickTaskView, 'serialTracked'>): boolean => task.serialTracked === true;
+
+/** Server codes about a scan's serials: the scan comes back to the serial step (R78). */
+const SERIAL_CODES = new Set(['UNKNOWN_SERIAL', 'DUPLICATE_SERIAL', 'SERIAL_REQUIRED', 'INVALID_SCAN']);
+
+/** The serial a refusal names (`details.serial`), if any. */
+function refusedSerial(error: WireError): string | null {
+  const details = error.details as { serial?: unknown } | undefined;
+  return typeof details?.serial === 'string' ? details.serial : null;
+}
+
 /** What to tell the picker when the server refused a scan (nothing was recorded). */
 function refusalText(error: WireError, scan: ScanRequest, task: PickTaskView | undefined): string {
   const where = task?.locationId ?? scan.scannedLocation ?? 'this pick';
@@ -94,6 +114,12 @@ function refusalText(error: WireError, scan: ScanRequest, task: PickTaskView | u
       return `The pick at ${where} is no longer yours. Nothing recorded.`;
     case 'LOT_REQUIRED':
       return `Scan the lot for ${where} (GS1 with (10) lot). Nothing recorded.`;
+    case 'UNKNOWN_SERIAL':
+      return `Serial ${refusedSerial(error) ?? '?'} is not in stock here for this pick. Nothing recorded — scan the serial of another unit.`;
+    case 'DUPLICATE_SERIAL':
+      return `Serial ${refusedSerial(error) ?? '?'} was scanned twice. Nothing recorded — scan the serial of another unit.`;
+    case 'SERIAL_REQUIRED':
+      return `${task?.skuDescription ?? 'This item'} is serial-tracked: scan one serial per unit. Nothing recorded.`;
     default:
       return `${error.message} (${error.code}). Nothing recorded.`;
   }
@@ -127,6 +153,9 @@ export class PickerSession {
   private view: NextPickView | null = null;
   private step: ScanStep = 'location';
   private scannedLocation: string | null = null;
+  private scannedItem: string | null = null;
+  private serials: readonly string[] = [];
+  private shortFound: number | null = null;
   private message: PickerMessage | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private retryDelayMs: number;
@@ -265,7 +294,7 @@ export class PickerSession {
     this.changed();
   }
 
-  /** A scanned (or typed) code for the current step: the location first, then the item. */
+  /** A scanned (or typed) code for the current step: the location first, then the item, then (serial-tracked) serials. */
   scan(raw: string): void {
     const code = cleanScan(raw);
     if (code === '' || this.operativeId === null || this.siteId === null) return;
@@ -284,17 +313,30 @@ export class PickerSession {
       this.say('info', `Location ${task.locationId} OK — scan the item.`, null);
       return;
     }
-    this.submit({
-      siteId: this.siteId,
-      operativeId: this.operativeId,
-      deviceId: this.deviceId,
-      scanId: this.newId(),
-      taskId: task.taskId,
-      kind: 'confirm',
-      scannedLocation: this.scannedLocation ?? task.locationId,
-      scannedItem: code,
-      qty: task.qty,
-    });
+    if (this.step === 'serial') {
+      this.scanSerial(task, code);
+      return;
+    }
+    if (isSerialTracked(task)) {
+      // The item is checked by the server with the serials: scanning them first costs nothing if it is wrong.
+      // Serials kept from a scan refused for its item go again with the corrected item.
+      this.scannedItem = code;
+      if (this.serials.length === task.qty) {
+        this.submitConfirm(task, code, this.serials);
+        return;
+      }
+      this.step = 'serial';
+      this.say('info', `Item scanned — now scan serial ${this.serials.length + 1} of ${task.qty}.`, null);
+      return;
+    }
+    this.submitConfirm(task, code, undefined);
+  }
+
+  /** Removes a serial scanned by mistake from the current pick's list. */
+  removeSerial(serial: string): void {
+    if (this.step !== 'serial') return;
+    this.serials = removeSerial(this.serials, serial);
+    this.say('info', `Serial ${serial} removed — ${this.serials.length} of ${this.serialsNeeded()} scanned.`, null);
   }
 
   /** Records a short pick: only `foundQty` (0 … qty − 1) of the current pick were there. */
@@ -305,6 +347,26 @@ export class PickerSession {
       this.say('bad', `Found quantity must be a whole number from 0 to ${task.qty - 1}.`, 'INVALID_QUANTITY');
       return false;
     }
+    if (isSerialTracked(task) && foundQty > 0) {
+      // R78: the units found are scanned one serial each; those scanned already count.
+      if (this.serials.length > foundQty) {
+        this.say('bad', `${this.serials.length} serials are scanned but ${foundQty} found: remove the serials of units not there.`, 'SERIAL_REQUIRED');
+        return false;
+      }
+      this.shortFound = foundQty;
+      if (this.serials.length < foundQty) {
+        this.step = 'serial';
+        this.say('info', `Short: scan the serial of each unit found — serial ${this.serials.length + 1} of ${foundQty}.`, null);
+        return true;
+      }
+    }
+    this.submitShort(task, foundQty);
+    return true;
+  }
+
+  private submitShort(task: PickTaskView, foundQty: number): void {
+    if (this.operativeId === null || this.siteId === null) return;
+    const serials = isSerialTracked(task) && foundQty > 0 ? this.serials : undefined;
     this.submit({
       siteId: this.siteId,
       operativeId: this.operativeId,
@@ -313,9 +375,50 @@ export class PickerSession {
       taskId: task.taskId,
       kind: 'short',
       ...(this.scannedLocation === null ? {} : { scannedLocation: this.scannedLocation }),
+      ...(this.scannedItem === null ? {} : { scannedItem: this.scannedItem }),
       foundQty,
+      ...(serials === undefined ? {} : { serials: [...serials] }),
     });
-    return true;
+  }
+
+  private submitConfirm(task: PickTaskView, scannedItem: string, serials: readonly string[] | undefined): void {
+    if (this.operativeId === null || this.siteId === null) return;
+    this.submit({
+      siteId: this.siteId,
+      operativeId: this.operativeId,
+      deviceId: this.deviceId,
+      scanId: this.newId(),
+      taskId: task.taskId,
+      kind: 'confirm',
+      scannedLocation: this.scannedLocation ?? task.locationId,
+      scannedItem,
+      qty: task.qty,
+      ...(serials === undefined ? {} : { serials: [...serials] }),
+    });
+  }
+
+  /** One serial for the current pick: refused on the spot when repeated, too many or not serial text; sent when complete. */
+  private scanSerial(task: PickTaskView, code: string): void {
+    const needed = this.serialsNeeded();
+    const added = addSerial(this.serials, code, needed);
+    const refused = serialRefusal(added.outcome);
+    if (refused !== null) {
+      this.say('bad', `${refused.text} Nothing recorded.`, refused.code);
+      return;
+    }
+    this.serials = added.serials;
+    if (this.serials.length < needed) {
+      this.say('info', `Serial ${this.serials.length} of ${needed} scanned — scan the next.`, null);
+      return;
+    }
+    if (this.shortFound !== null) this.submitShort(task, this.shortFound);
+    else this.submitConfirm(task, this.scannedItem ?? code, this.serials);
+  }
+
+  private serialsNeeded(): number {
+    const task = this.current();
+    if (task === null || !isSerialTracked(task)) return 0;
+    return this.shortFound ?? task.qty;
   }
 
   /** Back to scanning the location of the current pick. */
@@ -404,8 +507,22 @@ export class PickerSession {
     ) {
       this.step = 'item';
       this.scannedLocation = settled.scan.scannedLocation;
+      this.serials = settled.scan.serials ?? [];
       this.changed();
     }
+    // A serial the server refused: back to the serial step with the others kept, so only a replacement is scanned.
+    const sent = settled.scan.serials;
+    if (SERIAL_CODES.has(settled.error.code) && sent !== undefined && this.step === 'location' && this.current()?.taskId === settled.scan.taskId) {
+      const bad = refusedSerial(settled.error);
+      this.step = 'serial';
+      this.scannedLocation = settled.scan.scannedLocation ?? null;
+      this.scannedItem = settled.scan.scannedItem ?? null;
+      this.shortFound = settled.scan.kind === 'short' ? settled.scan.foundQty : null;
+      this.serials = bad === null ? [] : removeSerial(sent, bad);
+      this.changed();
+    }
+    // Refused for want of serials while the held view said the SKU has none: that view is stale, read it again.
+    if (settled.error.code === 'SERIAL_REQUIRED' && sent === undefined) void this.refresh(false);
     if (settled.error.code === 'TASK_DONE' || settled.error.code === 'TASK_NOT_ASSIGNED') void this.refresh(false);
   }
 
@@ -427,6 +544,9 @@ export class PickerSession {
   private resetStep(): void {
     this.step = 'location';
     this.scannedLocation = null;
+    this.scannedItem = null;
+    this.serials = [];
+    this.shortFound = null;
   }
 
   private forget(): void {
@@ -499,6 +619,9 @@ export class PickerSession {
       loaded: this.view !== null,
       step: this.step,
       scannedLocation: this.scannedLocation,
+      serials: this.serials,
+      serialsNeeded: this.step === 'serial' ? this.serialsNeeded() : 0,
+      shortFound: this.shortFound,
       pending: this.queue.pending.length,
       message: this.message,
     };

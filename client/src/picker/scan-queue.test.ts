@@ -198,4 +198,17 @@ describe('scan queue', () => {
     corrupt.value = JSON.stringify([scan(1), { scanId: 'half' }, 7]);
     expect(new ScanQueue(corrupt, scriptedSender()).pending.map((s) => s.scanId)).toEqual(['scan-1']);
   });
+
+  it('[R78] stores a scan with its serials and sends them after a reload; a stored scan with broken serials is dropped', async () => {
+    const storage = memoryStorage();
+    const withSerials: ScanRequest = { ...(scan(1) as Extract<ScanRequest, { kind: 'confirm' }>), qty: 2, serials: ['SN-1', 'SN-2'] };
+    new ScanQueue(storage, scriptedSender()).enqueue(withSerials);
+    const sent: ScanRequest[] = [];
+    const reloaded = new ScanQueue(storage, { send: (s) => (sent.push(s), Promise.resolve(answered(okResult(1)))) });
+    expect(reloaded.pending).toEqual([withSerials]);
+    expect(await reloaded.flush()).toBe('drained');
+    expect(sent).toEqual([withSerials]);
+    storage.value = JSON.stringify([{ ...scan(2), serials: 'SN-1' }, { ...scan(3), serials: [1] }, { ...scan(4), serials: ['SN-4'] }]);
+    expect(new ScanQueue(storage, scriptedSender()).pending.map((s) => s.scanId)).toEqual(['scan-4']);
+  });
 });

@@ -4,7 +4,8 @@
  * item, task done, bad request …) are surfaced to the picker — resending them would get the same answer. A transport
  * failure (offline, ack timeout) or a retryable server error (UNAVAILABLE, SITE_MOVING, INTERNAL) keeps the scan at
  * the head and stops the flush; the caller flushes again on reconnect or after a back-off. The server dedupes a
- * resend of an applied scan by its `scanId`, so "sent, ack lost, sent again" is safe.
+ * resend of an applied scan by its `scanId`, so "sent, ack lost, sent again" is safe. A scan is stored whole, serials
+ * included.
  * Pure TypeScript: storage and sending are injected; no timers, no DOM.
  */
 import type { ScanRequest, ScanResult } from '../../../server/protocol/picking.ts';
@@ -50,7 +51,9 @@ const isScan = (value: unknown): value is ScanRequest => {
     typeof v['taskId'] === 'string' &&
     typeof v['siteId'] === 'string' &&
     typeof v['operativeId'] === 'string' &&
-    (v['kind'] === 'confirm' || v['kind'] === 'short')
+    (v['kind'] === 'confirm' || v['kind'] === 'short') &&
+    // The serials of a serial-tracked pick (R78) travel with the scan, through storage and every resend.
+    (v['serials'] === undefined || (Array.isArray(v['serials']) && v['serials'].every((s) => typeof s === 'string')))
   );
 };
 

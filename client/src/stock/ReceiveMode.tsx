@@ -1,11 +1,14 @@
 /**
  * Receive at the dock: choose or scan the ASN (or a blind receipt for a chosen client), scan each item (GS1-128 with
  * lot, expiry and count, or the plain barcode), confirm the quantity, damaged units with a reason, and a reason for
- * units over the ASN; the receipt goes to `POST /receipts` and the units land on the dock (R43, R44).
+ * units over the ASN; the receipt goes to `POST /receipts` and the units land on the dock (R43, R44). A serial-tracked
+ * item is counted by its serials (R77): one scanned per unit, the units are the serials (a label's count must match).
  */
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { ScanField } from '../picker/ScanField.tsx';
-import { DAMAGE_REASONS, OVER_REASONS, itemFor, matchAsnLine, outstandingOf, overQtyOf, planReceipt, receiptQty, type ReceiptField } from './receive-session.ts';
+import { SerialList } from '../views/SerialList.tsx';
+import { addSerial, removeSerial, serialRefusal } from '../views/serial-scan.ts';
+import { DAMAGE_REASONS, OVER_REASONS, itemFor, matchAsnLine, outstandingOf, overQtyOf, planReceipt, receiptQty, serialsExpected, type ReceiptField } from './receive-session.ts';
 import { fetchAsn, fetchOpenAsns, fetchTenants, lookupCode, newRequestId, postReceipt, type AsnView, type CatalogueItem, type CatalogueLookup, type TenantView } from './stock-api.ts';
 import { Field, MessageLine, ReasonField, explain, useBusyRun, useNotice } from './ui.tsx';
 
@@ -173,13 +176,25 @@ function ReceiptForm({
   const [overReason, setOverReason] = useState('');
   const [lot, setLot] = useState('');
   const [expiry, setExpiry] = useState('');
+  const [serials, setSerials] = useState<readonly string[]>([]);
   const [bad, setBad] = useState<ReceiptField | null>(null);
-  const entry = { receiptId, asn, tenantId: stage.tenant?.id ?? null, scan: stage.scan, lookup, item, qty, damagedQty, damagedReason, overReason, lot, expiry };
+  const entry = { receiptId, asn, tenantId: stage.tenant?.id ?? null, scan: stage.scan, lookup, item, qty, damagedQty, damagedReason, overReason, lot, expiry, serials };
+  const expectedSerials = serialsExpected(lookup);
   const units = receiptQty(entry) ?? 0;
   const lotNow = lookup.lot ?? lot.trim();
   const over = overQtyOf(asn, item.skuId, lotNow, units);
   const line = asn === null ? undefined : matchAsnLine(asn, item.skuId, lotNow);
   const damaged = Number(damagedQty) > 0;
+
+  const onSerial = (code: string): void => {
+    // At most the label's count when it carries one; otherwise every unit in hand (the twin checks each is new here).
+    const added = addSerial(serials, code, expectedSerials ?? 10_000);
+    const refused = serialRefusal(added.outcome);
+    if (refused !== null) return say('bad', `${refused.text} Nothing recorded.`, refused.code);
+    setSerials(added.serials);
+    setBad(null);
+    say('info', `Serial ${added.serials.length}${expectedSerials === null ? '' : ` of ${expectedSerials}`} scanned.`);
+  };
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
@@ -203,40 +218,65 @@ function ReceiptForm({
     }
   };
 
-  return (
-    <form className="signon stock-form" onSubmit={(e) => void submit(e)} aria-label="Receipt" data-testid="receipt-form">
-      <div className="stock-item">
-        <span className="next__desc">{item.description}</span>
-        <span className="next__skuid">
-          {item.skuId} · {item.tenantName}
-          {lookup.lot !== null && ` · lot ${lookup.lot}`}
-          {lookup.expiry !== null && ` · exp ${lookup.expiry}`}
+  const itemCard = (
+    <div className="stock-item">
+      <span className="next__desc">{item.description}</span>
+      <span className="next__skuid">
+        {item.skuId} · {item.tenantName}
+        {lookup.lot !== null && ` · lot ${lookup.lot}`}
+        {lookup.expiry !== null && ` · exp ${lookup.expiry}`}
+        {item.serialTracked && ' · serial-tracked'}
+      </span>
+      {asn !== null && (
+        <span className="next__skuid" data-testid="asn-line">
+          {line === undefined ? 'Not on this ASN: every unit is over.' : `ASN line ${line.lineNo}: ${outstandingOf(line)} still expected`}
         </span>
-        {asn !== null && (
-          <span className="next__skuid" data-testid="asn-line">
-            {line === undefined ? 'Not on this ASN: every unit is over.' : `ASN line ${line.lineNo}: ${outstandingOf(line)} still expected`}
-          </span>
+      )}
+    </div>
+  );
+
+  return (
+    <section className="signon stock-form" aria-label="Receipt" data-testid="receipt-form">
+      {itemCard}
+      {/* The serial scan is a form of its own, so it sits outside the receipt's form: one serial per unit received. */}
+      {item.serialTracked && (
+        <>
+          <ScanField
+            label={expectedSerials === null ? `Scan serial ${serials.length + 1}` : `Serial ${Math.min(serials.length + 1, expectedSerials)} of ${expectedSerials}`}
+            hint={expectedSerials === null ? 'The serial label on each unit received; then Receive.' : `The label says ${expectedSerials} units: scan each one's serial, then Receive.`}
+            onScan={onSerial}
+            active={!busy}
+            testId="receipt-serial-scan"
+          />
+          {serials.length > 0 && <SerialList serials={serials} onRemove={(s) => setSerials(removeSerial(serials, s))} />}
+          <p className="next__skuid" data-testid="receipt-serial-count" aria-live="polite" aria-invalid={bad === 'serials' || undefined}>
+            {serials.length} unit{serials.length === 1 ? '' : 's'} scanned
+          </p>
+        </>
+      )}
+      <form className="signon stock-form" onSubmit={(e) => void submit(e)} autoComplete="off">
+        {!item.serialTracked && (
+          <Field label="Units received" type="number" value={qty} onChange={setQty} testId="receipt-qty" invalid={bad === 'qty'} autoFocus placeholder={lookup.qty === null ? '' : String(lookup.qty)} hint={lookup.qty === null ? undefined : `The label says ${lookup.qty}; leave empty to take it.`} />
         )}
-      </div>
-      <Field label="Units received" type="number" value={qty} onChange={setQty} testId="receipt-qty" invalid={bad === 'qty'} autoFocus placeholder={lookup.qty === null ? '' : String(lookup.qty)} hint={lookup.qty === null ? undefined : `The label says ${lookup.qty}; leave empty to take it.`} />
-      {item.lotTracked && lookup.lot === null && (
-        <>
-          <Field label="Lot" value={lot} onChange={setLot} testId="receipt-lot" invalid={bad === 'lot'} />
-          <Field label="Expiry (YYYY-MM-DD)" value={expiry} onChange={setExpiry} testId="receipt-expiry" invalid={bad === 'expiry'} />
-        </>
-      )}
-      <Field label="Of which damaged" type="number" value={damagedQty} onChange={setDamagedQty} testId="receipt-damaged" invalid={bad === 'damagedQty'} />
-      {damaged && <ReasonField label="Damage reason" reasons={DAMAGE_REASONS} value={damagedReason} onChange={setDamagedReason} testId="receipt-damage-reason" invalid={bad === 'damagedReason'} />}
-      {over > 0 && (
-        <>
-          <p className="message message--info" data-testid="over-warning">{over} unit{over === 1 ? ' is' : 's are'} over the ASN.</p>
-          <ReasonField label="Over reason" reasons={OVER_REASONS} value={overReason} onChange={setOverReason} testId="receipt-over-reason" invalid={bad === 'overReason'} />
-        </>
-      )}
-      <div className="short__buttons">
-        <button type="submit" className="action stock-primary" data-testid="receipt-submit" disabled={busy}>Receive</button>
-        <button type="button" className="action" onClick={onCancel} disabled={busy}>Cancel</button>
-      </div>
-    </form>
+        {item.lotTracked && lookup.lot === null && (
+          <>
+            <Field label="Lot" value={lot} onChange={setLot} testId="receipt-lot" invalid={bad === 'lot'} />
+            <Field label="Expiry (YYYY-MM-DD)" value={expiry} onChange={setExpiry} testId="receipt-expiry" invalid={bad === 'expiry'} />
+          </>
+        )}
+        <Field label="Of which damaged" type="number" value={damagedQty} onChange={setDamagedQty} testId="receipt-damaged" invalid={bad === 'damagedQty'} />
+        {damaged && <ReasonField label="Damage reason" reasons={DAMAGE_REASONS} value={damagedReason} onChange={setDamagedReason} testId="receipt-damage-reason" invalid={bad === 'damagedReason'} />}
+        {over > 0 && (
+          <>
+            <p className="message message--info" data-testid="over-warning">{over} unit{over === 1 ? ' is' : 's are'} over the ASN.</p>
+            <ReasonField label="Over reason" reasons={OVER_REASONS} value={overReason} onChange={setOverReason} testId="receipt-over-reason" invalid={bad === 'overReason'} />
+          </>
+        )}
+        <div className="short__buttons">
+          <button type="submit" className="action stock-primary" data-testid="receipt-submit" disabled={busy}>Receive</button>
+          <button type="button" className="action" onClick={onCancel} disabled={busy}>Cancel</button>
+        </div>
+      </form>
+    </section>
   );
 }

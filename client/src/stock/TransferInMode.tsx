@@ -10,7 +10,8 @@ import { ScanField } from '../picker/ScanField.tsx';
 import { DAMAGE_REASONS, OVER_REASONS } from './receive-session.ts';
 import { closeTransfer, fetchTransfer, fetchTransfers, lookupCode, newRequestId, receiveTransfer, type InboundLineView, type InboundTransferView } from './stock-api.ts';
 import { addSerial, lineForItem, planTransferReceipt, removeSerial, shortLines, stillToCome, type TransferReceiptPlan } from './transfer-session.ts';
-import { SerialList, serialRefusal } from './TransferOutMode.tsx';
+import { SerialList } from '../views/SerialList.tsx';
+import { serialRefusal } from '../views/serial-scan.ts';
 import { Field, MessageLine, ReasonField, StateCard, useBusyRun, useNotice } from './ui.tsx';
 
 const SHORT_REASONS = ['Units missing from the delivery', 'Sending site sent fewer', 'Damaged beyond receipt'] as const;

@@ -6,22 +6,10 @@
 import { useEffect, useState } from 'react';
 import { ScanField } from '../picker/ScanField.tsx';
 import { despatchTransfer, fetchTransfer, fetchTransfers, newRequestId, pickTransferLine, type OutboundLineView, type OutboundTransferView } from './stock-api.ts';
-import { nextLineToPick, pickRequestOf, readyToDespatch, removeSerial, scanLinePick, startLinePick, type LinePick, type SerialScanOutcome } from './transfer-session.ts';
+import { SerialList } from '../views/SerialList.tsx';
+import { serialRefusal } from '../views/serial-scan.ts';
+import { nextLineToPick, pickRequestOf, readyToDespatch, removeSerial, scanLinePick, startLinePick, type LinePick } from './transfer-session.ts';
 import { MessageLine, StateCard, useBusyRun, useNotice } from './ui.tsx';
-
-/** What a refused serial scan says; null when it was taken. */
-export function serialRefusal(outcome: SerialScanOutcome): { text: string; code: string } | null {
-  switch (outcome.kind) {
-    case 'added':
-      return null;
-    case 'duplicate':
-      return { text: `Serial ${outcome.serial} is scanned already.`, code: 'DUPLICATE_SERIAL' };
-    case 'full':
-      return { text: `All ${outcome.max} serials are scanned.`, code: 'INVALID_QUANTITY' };
-    case 'invalid':
-      return { text: `"${outcome.serial}" is not a serial (1–64 characters, no spaces).`, code: 'INVALID_SCAN' };
-  }
-}
 
 export function TransferOutMode({ siteId }: { siteId: string }) {
   const [open, setOpen] = useState<OutboundTransferView[] | null>(null);
@@ -185,18 +173,3 @@ function LinePickSteps({ line, pick, busy, onScan, onRemove }: { line: OutboundL
     </div>
   );
 }
-
-/** Scanned serials, each removable (a wrong one scanned by mistake). */
-export function SerialList({ serials, onRemove }: { serials: readonly string[]; onRemove: (serial: string) => void }) {
-  return (
-    <ul className="stock-lines" aria-label="Scanned serials" data-testid="serial-list">
-      {serials.map((s) => (
-        <li key={s} className="stock-lines__item">
-          <span className="stock-lines__what">{s}</span>
-          <button type="button" className="action stock-remove" aria-label={`Remove serial ${s}`} onClick={() => onRemove(s)}>Remove</button>
-        </li>
-      ))}
-    </ul>
-  );
-}
-

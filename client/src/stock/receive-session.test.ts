@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { itemFor, matchAsnLine, overQtyOf, planReceipt, type ReceiptEntry } from './receive-session.ts';
 import type { AsnView, CatalogueItem, CatalogueLookup } from './stock-api.ts';
 
-const ITEM: CatalogueItem = { skuId: 'SKU-1', tenantId: 'bloom', tenantName: 'Bloom', description: 'Power bank', barcode: '5010731000014', lotTracked: false };
+const ITEM: CatalogueItem = { skuId: 'SKU-1', tenantId: 'bloom', tenantName: 'Bloom', description: 'Power bank', barcode: '5010731000014', lotTracked: false, serialTracked: false };
+const SERIAL: CatalogueItem = { ...ITEM, skuId: 'SKU-3', description: 'Drill', barcode: '5010731000038', serialTracked: true };
 const LOTTED: CatalogueItem = { ...ITEM, skuId: 'SKU-2', description: 'Vitamins', barcode: '5010731000021', lotTracked: true };
 const ASN: AsnView = {
   asnRef: 'ASN-1',
@@ -19,7 +20,7 @@ const barcode = (item: CatalogueItem): CatalogueLookup => ({ code: item.barcode,
 const gs1 = (item: CatalogueItem, lot: string, qty: number): CatalogueLookup => ({ code: `(01)0${item.barcode}(10)${lot}(37)${qty}`, kind: 'gs1', matches: [item], lot, expiry: '2027-02-28', qty });
 const entry = (over: Partial<ReceiptEntry>): ReceiptEntry => ({
   receiptId: 'R-1', asn: ASN, tenantId: null, scan: ITEM.barcode, lookup: barcode(ITEM), item: ITEM,
-  qty: '', damagedQty: '', damagedReason: '', overReason: '', lot: '', expiry: '', ...over,
+  qty: '', damagedQty: '', damagedReason: '', overReason: '', lot: '', expiry: '', serials: [], ...over,
 });
 
 describe('matchAsnLine / overQtyOf', () => {
@@ -80,5 +81,26 @@ describe('planReceipt', () => {
   it('[R43] a blind receipt names its client and carries a typed lot and expiry', () => {
     const plan = planReceipt(entry({ asn: null, tenantId: 'bloom', item: LOTTED, lookup: barcode(LOTTED), qty: '3', lot: 'L7', expiry: '2027-01-31' }));
     expect(plan).toEqual({ ok: true, qty: 3, damagedQty: 0, overQty: 0, request: { receiptId: 'R-1', tenantId: 'bloom', skuId: 'SKU-2', qty: 3, lot: 'L7', expiry: '2027-01-31' } });
+  });
+
+  it('[R77] a serial-tracked item is received by serial: the units are the serials scanned, sent one per unit', () => {
+    const blind = entry({ asn: null, tenantId: 'bloom', item: SERIAL, lookup: barcode(SERIAL), scan: SERIAL.barcode });
+    expect(planReceipt(blind)).toMatchObject({ ok: false, field: 'serials', message: 'Drill is serial-tracked: scan the serial of each unit received.' });
+    // A typed number is not how serial-tracked units are counted: the serials are.
+    expect(planReceipt({ ...blind, qty: '5', serials: ['SN-1', 'SN-2'] })).toEqual({
+      ok: true, qty: 2, damagedQty: 0, overQty: 0,
+      request: { receiptId: 'R-1', tenantId: 'bloom', skuId: 'SKU-3', qty: 2, serials: ['SN-1', 'SN-2'] },
+    });
+    expect(planReceipt({ ...blind, serials: ['SN-1'], damagedQty: '2' })).toMatchObject({ ok: false, field: 'damagedQty' });
+    // Against the ASN, serials beyond the line are over like any unit.
+    const onAsn = entry({ item: SERIAL, lookup: barcode(SERIAL), serials: ['A', 'B', 'C'], asn: { ...ASN, lines: [{ lineNo: 1, skuId: 'SKU-3', expectedQty: 2, lot: null, expiry: null, receivedQty: 0, damagedQty: 0 }] } });
+    expect(planReceipt(onAsn)).toMatchObject({ ok: false, field: 'overReason' });
+    // A label with a count: the serials must match it.
+    const labelled = { ...blind, lookup: { ...gs1(SERIAL, '', 3), lot: null }, scan: '(01)05010731000038(37)3' };
+    expect(planReceipt({ ...labelled, serials: ['SN-1', 'SN-2'] })).toMatchObject({ ok: false, field: 'serials', message: expect.stringContaining('The label says 3 units: 2 serials are scanned') as string });
+    expect(planReceipt({ ...labelled, serials: ['SN-1', 'SN-2', 'SN-3'] })).toMatchObject({ ok: true, qty: 3, request: { scan: '(01)05010731000038(37)3', qty: 3, serials: ['SN-1', 'SN-2', 'SN-3'] } });
+    // A plain item never sends serials.
+    expect(planReceipt(entry({ qty: '2', serials: ['stray'] }))).toMatchObject({ ok: true, request: { qty: 2 } });
+    expect((planReceipt(entry({ qty: '2', serials: ['stray'] })) as { request: object }).request).not.toHaveProperty('serials');
   });
 });

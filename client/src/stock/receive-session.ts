@@ -2,7 +2,8 @@
  * Receiving at the dock, without React: which ASN line a scanned item counts against (the twin's rule, R43), how many
  * units would be over what the line still expects, and the receipt request once the operative's entries are valid.
  * Damaged units and units over the ASN each need a reason (R43); the twin takes one `reason`, so both are sent in it,
- * labelled. Nothing here talks to the server.
+ * labelled. A serial-tracked item (R77) is received by scanning one serial per unit: the units are the serials scanned
+ * (no number is typed), and a label that carries a count (GS1 (37)) must match them. Nothing here talks to the server.
  */
 import type { AsnLineView, AsnView, CatalogueItem, CatalogueLookup, ReceiptRequest } from './stock-api.ts';
 
@@ -59,10 +60,12 @@ export interface ReceiptEntry {
   /** Lot and expiry typed by hand (a lot-tracked item scanned without them); the scan's win when both exist. */
   readonly lot: string;
   readonly expiry: string;
+  /** Serials scanned, one per unit, for a serial-tracked item (ignored otherwise). */
+  readonly serials: readonly string[];
 }
 
 /** The fields a receipt can be refused on, so the page can focus the right one. */
-export type ReceiptField = 'qty' | 'damagedQty' | 'damagedReason' | 'overReason' | 'lot' | 'expiry' | 'client';
+export type ReceiptField = 'qty' | 'damagedQty' | 'damagedReason' | 'overReason' | 'lot' | 'expiry' | 'client' | 'serials';
 
 export type ReceiptPlan =
   | { readonly ok: true; readonly request: ReceiptRequest; readonly qty: number; readonly damagedQty: number; readonly overQty: number }
@@ -71,16 +74,28 @@ export type ReceiptPlan =
 const wholeNumber = (text: string): number | null => (/^\d{1,7}$/.test(text.trim()) ? Number(text.trim()) : null);
 const refuse = (field: ReceiptField, message: string): ReceiptPlan => ({ ok: false, field, message });
 
-/** Units in the receipt: the typed quantity, else the scan's count (GS1 AI 37 / 30). */
-export function receiptQty(entry: Pick<ReceiptEntry, 'qty' | 'lookup'>): number | null {
+/**
+ * Units in the receipt: for a serial-tracked item the serials scanned; else the typed quantity, else the scan's count
+ * (GS1 AI 37 / 30).
+ */
+export function receiptQty(entry: Pick<ReceiptEntry, 'qty' | 'lookup' | 'item' | 'serials'>): number | null {
+  if (entry.item.serialTracked) return entry.serials.length;
   return entry.qty.trim() === '' ? entry.lookup.qty : wholeNumber(entry.qty);
 }
+
+/** Serials a serial-tracked receipt expects: the label's count when it carries one, else as many as are scanned. */
+export const serialsExpected = (lookup: CatalogueLookup): number | null => lookup.qty;
 
 /** Checks an entry and builds the request, or names the field to fix (nothing is sent then). */
 export function planReceipt(entry: ReceiptEntry): ReceiptPlan {
   const tenantId = entry.asn?.tenantId ?? entry.tenantId;
   if (tenantId === null) return refuse('client', 'Choose the client of this delivery (no ASN).');
   const qty = receiptQty(entry);
+  if (entry.item.serialTracked) {
+    if (qty === 0) return refuse('serials', `${entry.item.description} is serial-tracked: scan the serial of each unit received.`);
+    const expected = serialsExpected(entry.lookup);
+    if (expected !== null && expected !== qty) return refuse('serials', `The label says ${expected} units: ${qty} serial${qty === 1 ? ' is' : 's are'} scanned. Scan one serial per unit.`);
+  }
   if (qty === null || qty < 1) return refuse('qty', 'Enter how many units arrived (a whole number, at least 1).');
   const damagedQty = entry.damagedQty.trim() === '' ? 0 : wholeNumber(entry.damagedQty);
   if (damagedQty === null || damagedQty > qty) return refuse('damagedQty', `Damaged units must be a whole number from 0 to ${qty}.`);
@@ -108,6 +123,7 @@ export function planReceipt(entry: ReceiptEntry): ReceiptPlan {
     ...(entry.lookup.lot === null && lot !== '' ? { lot } : {}),
     ...(entry.lookup.expiry === null && expiry !== '' ? { expiry } : {}),
     ...(reason === '' ? {} : { reason }),
+    ...(entry.item.serialTracked ? { serials: [...entry.serials] } : {}),
   };
   return { ok: true, request, qty, damagedQty, overQty };
 }

@@ -1,7 +1,7 @@
 /** Returns at the desk without React: what is still expected, receipt and inspection checks. */
 import { describe, expect, it } from 'vitest';
-import { awaitingInspection, dispositionsFor, isFinished, planInspection, planReturnReceipt } from './returns-session.ts';
-import type { RmaView } from './stock-api.ts';
+import { awaitingInspection, dispositionsFor, isFinished, planInspection, planReturnReceipt, planSerialReturn, returnItemOf } from './returns-session.ts';
+import type { CatalogueItem, CatalogueLookup, RmaView } from './stock-api.ts';
 
 const RMA: RmaView = {
   rmaId: 'RMA-1', tenantId: 'bloom', orderId: 'O-1', status: 'open',
@@ -34,5 +34,18 @@ describe('returns desk', () => {
     expect(awaitingInspection(RMA).map((l) => l.skuId)).toEqual(['A']);
     expect(isFinished(RMA)).toBe(false);
     expect(isFinished({ ...RMA, lines: RMA.lines.map((l) => ({ ...l, receivedQty: l.qty, inspectedQty: l.qty, awaitingInspection: 0 })) })).toBe(true);
+  });
+
+  it('[R79] a serial-tracked item on the RMA is received one unit per serial: the item scanned, then its serial', () => {
+    const drill: CatalogueItem = { skuId: 'A', tenantId: 'bloom', tenantName: 'Bloom', description: 'Drill', barcode: '5010731000038', lotTracked: false, serialTracked: true };
+    const lookup: CatalogueLookup = { code: drill.barcode, kind: 'barcode', matches: [{ ...drill, tenantId: 'acme', tenantName: 'Acme' }, drill], lot: null, expiry: null, qty: null };
+    expect(returnItemOf(RMA, lookup)).toEqual(drill);
+    expect(returnItemOf({ ...RMA, tenantId: 'other' }, lookup)).toBeNull();
+    expect(returnItemOf(RMA, { ...lookup, matches: [{ ...drill, skuId: 'Z' }] })).toBeNull();
+    expect(planSerialReturn(RMA, drill, ` ${drill.barcode} `, ' SN-7 ', 'RTN-1')).toEqual({ ok: true, request: { receiptId: 'RTN-1', scan: drill.barcode, skuId: 'A', qty: 1, serial: 'SN-7' } });
+    expect(planSerialReturn(RMA, drill, drill.barcode, 'SN 7', 'RTN-1')).toMatchObject({ ok: false, code: 'INVALID_SCAN' });
+    expect(planSerialReturn({ ...RMA, status: 'closed' }, drill, drill.barcode, 'SN-7', 'RTN-1')).toMatchObject({ ok: false, code: 'INVALID_STATE' });
+    const allIn = { ...RMA, lines: RMA.lines.map((l) => ({ ...l, receivedQty: l.qty })) };
+    expect(planSerialReturn(allIn, drill, drill.barcode, 'SN-7', 'RTN-1')).toMatchObject({ ok: false, code: 'INVALID_QUANTITY', message: 'No more units of Drill are expected on RMA RMA-1.' });
   });
 });

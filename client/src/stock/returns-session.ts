@@ -1,9 +1,11 @@
 /**
  * Returns at the desk, without React (R51–R53): what an RMA still waits for, and the receipt and inspection requests
  * once the operative's entries are valid. `unsellable` units cannot be restocked (the twin refuses it), so the page
- * does not offer it.
+ * does not offer it. A serial-tracked item comes back one unit per receipt, named by its serial (R79): the twin checks
+ * that serial was shipped to the RMA's order.
  */
-import type { RmaLineView, RmaView } from './stock-api.ts';
+import { SERIAL_RE } from '../views/serial-scan.ts';
+import type { CatalogueItem, CatalogueLookup, ReturnReceiptRequest, RmaLineView, RmaView } from './stock-api.ts';
 
 export const RETURN_GRADES = ['A', 'B', 'C', 'unsellable'] as const;
 export type ReturnGrade = (typeof RETURN_GRADES)[number];
@@ -63,4 +65,31 @@ export function planInspection(
   if (!dispositionsFor(entry.grade).includes(entry.disposition)) return { ok: false, message: 'Unsellable units cannot be restocked: refurbish, quarantine or dispose of them.' };
   const note = entry.note.trim().slice(0, 200);
   return { ok: true, request: { inspectionId: entry.inspectionId, skuId: entry.skuId, qty, grade: entry.grade, disposition: entry.disposition, ...(note === '' ? {} : { note }) } };
+}
+
+/**
+ * The item a scanned code names on this RMA: the match of the RMA's client whose SKU is on one of its lines; null when
+ * none is (the server then answers for the scan as it is).
+ */
+export function returnItemOf(rma: RmaView, lookup: CatalogueLookup): CatalogueItem | null {
+  return lookup.matches.find((m) => m.tenantId === rma.tenantId && rma.lines.some((l) => l.skuId === m.skuId)) ?? null;
+}
+
+/**
+ * [R79] The receipt of one serial-tracked unit: the item scanned, then its serial; qty 1. Refused here (nothing sent)
+ * when the RMA is closed, no unit of the SKU is still expected, or the serial is not serial text.
+ */
+export function planSerialReturn(
+  rma: RmaView,
+  item: CatalogueItem,
+  scan: string,
+  serialText: string,
+  receiptId: string,
+): { ok: true; request: ReturnReceiptRequest & { serial: string } } | { ok: false; message: string; code: string } {
+  if (rma.status === 'closed') return { ok: false, message: `RMA ${rma.rmaId} is closed: nothing more can be received.`, code: 'INVALID_STATE' };
+  const line = rma.lines.find((l) => l.skuId === item.skuId);
+  if (line === undefined || toReceive(line) === 0) return { ok: false, message: `No more units of ${item.description} are expected on RMA ${rma.rmaId}.`, code: 'INVALID_QUANTITY' };
+  const serial = serialText.trim();
+  if (!SERIAL_RE.test(serial)) return { ok: false, message: `"${serial}" is not a serial (1–64 characters, no spaces).`, code: 'INVALID_SCAN' };
+  return { ok: true, request: { receiptId, scan: scan.trim(), skuId: item.skuId, qty: 1, serial } };
 }

@@ -32,6 +32,8 @@ export interface CatalogueItem {
   readonly description: string;
   readonly barcode: string;
   readonly lotTracked: boolean;
+  /** One serial per unit is scanned on receipt and on return (twin R77, R79). */
+  readonly serialTracked: boolean;
 }
 
 /** What a scanned code names: the SKUs (one per client sharing a GTIN) and what a GS1 string carries. */
@@ -80,6 +82,8 @@ export interface ReceiptRequest {
   readonly qty?: number;
   readonly damagedQty?: number;
   readonly reason?: string;
+  /** One per unit of a serial-tracked SKU, in scan order (R77). */
+  readonly serials?: readonly string[];
 }
 
 /** What the dock took in (201), or a resend acknowledged (200, `duplicate`). */
@@ -150,7 +154,17 @@ export interface RmaView {
 }
 
 export const fetchRma = (siteId: string, rmaId: string): Promise<RmaView> => call('GET', `${site(siteId)}/rmas/${seg(rmaId)}`);
-export const receiveReturn = (siteId: string, rmaId: string, body: { receiptId: string; scan: string; qty: number; lot?: string }): Promise<RmaView> =>
+/** `POST …/rmas/:rmaId/receipts` body: `serial` names the one unit (qty 1) of a serial-tracked SKU (R79). */
+export interface ReturnReceiptRequest {
+  readonly receiptId: string;
+  readonly scan: string;
+  readonly qty: number;
+  readonly skuId?: string;
+  readonly lot?: string;
+  readonly serial?: string;
+}
+
+export const receiveReturn = (siteId: string, rmaId: string, body: ReturnReceiptRequest): Promise<RmaView> =>
   call('POST', `${site(siteId)}/rmas/${seg(rmaId)}/receipts`, body);
 export const inspectReturn = (
   siteId: string,

@@ -5,30 +5,12 @@
  * (needed for damaged units or units beyond the line, as the twin asks) make a dock receipt; a short transfer needs a
  * reason to close. The checks here only name the field to fix — the twin decides.
  */
+import { addSerial, type SerialScanOutcome } from '../views/serial-scan.ts';
 import { sameLocation } from './move-session.ts';
 import type { InboundLineView, InboundTransferView, OutboundLineView, OutboundTransferView } from './stock-api.ts';
 
-/** A serial as the twin takes it (R77): 1–64 printable characters, no spaces. */
-const SERIAL_RE = /^[\x21-\x7e]{1,64}$/;
-
-/** What one serial scan did. */
-export type SerialScanOutcome =
-  | { readonly kind: 'added'; readonly serial: string }
-  | { readonly kind: 'duplicate'; readonly serial: string }
-  | { readonly kind: 'full'; readonly max: number }
-  | { readonly kind: 'invalid'; readonly serial: string };
-
-/** Adds one scanned serial to a line's list: each serial once, at most `max` (the line's units). */
-export function addSerial(serials: readonly string[], raw: string, max: number): { serials: readonly string[]; outcome: SerialScanOutcome } {
-  const serial = raw.trim();
-  if (!SERIAL_RE.test(serial)) return { serials, outcome: { kind: 'invalid', serial } };
-  if (serials.includes(serial)) return { serials, outcome: { kind: 'duplicate', serial } };
-  if (serials.length >= max) return { serials, outcome: { kind: 'full', max } };
-  return { serials: [...serials, serial], outcome: { kind: 'added', serial } };
-}
-
-/** Removes a serial scanned by mistake. */
-export const removeSerial = (serials: readonly string[], serial: string): readonly string[] => serials.filter((s) => s !== serial);
+/** The serial scanning the transfer modes share with the other handheld flows. */
+export { addSerial, removeSerial, type SerialScanOutcome } from '../views/serial-scan.ts';
 
 // ---- out ---------------------------------------------------------------------------------------------------------
 
