@@ -12,8 +12,12 @@ const Env = z.object({
   /** The app role's own login (floortwin_app, migration 017) for the request pools; migrations use DATABASE_URL. */
   APP_DATABASE_URL: z.string().url().optional(),
   DATA_DIR: z.string().default('.data'),
-  /** Site definition file under data/. */
+  /** Site definition file under data/ (kept for compatibility: SITE_FILES's default). */
   SITE_FILE: z.string().default('data/sites/demo.json'),
+  /** The deployment's site files, comma-separated (default: SITE_FILE); which of them this process decides is the leases' call. */
+  SITE_FILES: z.string().optional(),
+  /** How often the transfer relay retries a cross-site step not yet acknowledged (a site moving, Redis away), ms. */
+  TRANSFER_RETRY_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
   /** Run the simulated demo shift (orders arriving, pickers walking). */
   DEMO_SHIFT: z.enum(['on', 'off']).default('on'),
   /** Twin time runs this many times faster than the wall clock. */
@@ -94,6 +98,14 @@ const Env = z.object({
 
 export type Config = z.infer<typeof Env>;
 
+/** The site files of a configuration: SITE_FILES split at commas, or SITE_FILE alone. */
+export function siteFiles(config: Pick<Config, 'SITE_FILE' | 'SITE_FILES'>): string[] {
+  return (config.SITE_FILES ?? config.SITE_FILE)
+    .split(',')
+    .map((file) => file.trim())
+    .filter((file) => file.length > 0);
+}
+
 export function readConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
@@ -101,5 +113,9 @@ export function readConfig(env: NodeJS.ProcessEnv): Config {
     throw new Error(`bad configuration: ${problems}`);
   }
   if (parsed.data.LEASE_RENEW_MS * 2 > parsed.data.LEASE_TTL_MS) throw new Error('bad configuration: LEASE_RENEW_MS must be at most half of LEASE_TTL_MS');
+  const files = siteFiles(parsed.data);
+  if (files.length === 0) throw new Error('bad configuration: SITE_FILES names no site file');
+  const repeated = files.find((file, i) => files.indexOf(file) !== i);
+  if (repeated !== undefined) throw new Error(`bad configuration: SITE_FILES names ${repeated} twice`);
   return parsed.data;
 }

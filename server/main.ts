@@ -1,6 +1,6 @@
 /**
  * Composition root: the only place that wires adapters to the core. Starts Postgres (embedded unless DATABASE_URL),
- * serves HTTP + Socket.IO, and opens the sites this process decides: with Redis, the sites whose lease it holds
+ * serves HTTP + Socket.IO, and opens the sites this process decides among SITE_FILES: with Redis, the sites whose lease it holds
  * (server/cluster: a site taken is opened from the log, a site lost is closed, other sites' requests are forwarded to
  * their owner); without Redis, every site. An opened site resumes its twin from the log and runs its loops and the demo shift.
  */
@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readConfig } from './config.ts';
+import { readConfig, siteFiles } from './config.ts';
 import { createLog } from './ops/log.ts';
 import { ServerMetrics } from './ops/metrics.ts';
 import { readinessCheck } from './ops/ops.routes.ts';
@@ -68,6 +68,7 @@ import { channelsRouter } from './channels/channels.routes.ts';
 import { builtinPackingOptions, packingRouter } from './api/packing.routes.ts';
 import { IdempotencyStore, pruneIdempotencyKeys } from './api/idempotency.ts';
 import { loadSiteDefinition } from './site/site-loader.ts';
+import { gs1Clashes } from './twin/layout/site-definition.ts';
 import { SiteRunner } from './site/site-runner.ts';
 import { startEmbeddedPostgres } from './store/embedded-postgres.ts';
 import { PgEventStore } from './store/event-store.pg.ts';
@@ -78,6 +79,7 @@ import type { Command } from './twin/commands.ts';
 import { RedisSiteLeases, type LeaseHolder, type SiteLeases } from './cluster/site-lease.ts';
 import { SiteOwnership, SoleSiteLeases, type SitePlacement } from './cluster/site-ownership.ts';
 import { siteForwarder } from './cluster/forward.ts';
+import { answerTransferSteps, remoteTransferSites } from './cluster/remote-sites.ts';
 import { layoutView } from './twin/floor-view.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -200,10 +202,20 @@ async function main(): Promise<void> {
   }, 3_600_000);
   pruneKeys.unref();
 
-  // The sites this deployment runs (one site file today); which of them this process decides is the leases' call.
+  // The sites this deployment runs (SITE_FILES); which of them this process decides is the leases' call.
   // The initial stock file is read only by the process that seeds an empty log, never on a restart.
-  const { site: definition, loadInitialStock } = await loadSiteDefinition(path.resolve(root, config.SITE_FILE));
-  const definitions = new Map<string, { readonly site: SiteDefinition; readonly loadInitialStock: () => Promise<readonly Command[]> }>([[definition.id, { site: definition, loadInitialStock }]]);
+  const files = siteFiles(config);
+  const loaded = await Promise.all(files.map((file) => loadSiteDefinition(path.resolve(root, file))));
+  const definitions = new Map<string, { readonly site: SiteDefinition; readonly loadInitialStock: () => Promise<readonly Command[]> }>();
+  for (const [i, { site, loadInitialStock }] of loaded.entries()) {
+    if (definitions.has(site.id)) throw new Error(`${files[i]}: site ${site.id} is defined twice in SITE_FILES`);
+    definitions.set(site.id, { site, loadInitialStock });
+  }
+  const definition = loaded[0]?.site;
+  if (definition === undefined) throw new Error('no site file');
+  // Parcels' SSCCs are unique across the deployment (one orders table): two sites may not number them alike.
+  const clashes = gs1Clashes([...definitions.values()].map((entry) => entry.site));
+  if (clashes.length > 0) throw new Error(`SITE_FILES: ${clashes.join('; ')}`);
   for (const { site } of definitions.values()) {
     await store.ensureSite(site.id, site);
     layouts.set(site.id, layoutView(site));
@@ -218,6 +230,12 @@ async function main(): Promise<void> {
   // Rows are claimed with SKIP LOCKED, so every process may run it.
   const relay = new OutboxRelay({ pool: store.pool, schema: config.DB_SCHEMA, onError: (message, error) => log(message, error) });
   relay.start(1000);
+  // Cross-site transfer steps (R74, R76): one relay over every site this process decides (sites join and leave it as
+  // leases move); a destination another process decides is asked and told through the Redis adapter, and this process
+  // answers the others for its own sites (server/cluster/remote-sites.ts: transfer steps only).
+  const transferRelay = new TransferRelay([], { log, retryMs: config.TRANSFER_RETRY_MS, ...(sockets.adapter === 'redis' ? { remote: remoteTransferSites(io, log) } : {}) });
+  transferRelay.start();
+  const stopAnsweringTransfers = answerTransferSteps(io, sites, log);
 
   /** Opens one site this process now decides: its twin from the log, then every loop that runs for it. */
   async function openSite(siteId: string): Promise<OpenSite> {
@@ -309,10 +327,6 @@ async function main(): Promise<void> {
     // Replenishment after each wave release and on a timer; expired lots held once per twin day (R41, R64).
     const stockTasks = new StockTasks(runner, { replenishEveryMs: config.REPLENISH_INTERVAL_MS, expirySweepEveryMs: config.EXPIRY_SWEEP_INTERVAL_MS, clock, log });
     stockTasks.start();
-    // Cross-site transfer steps between the sites this process runs (R74, R76). A transfer to a site another process
-    // decides waits for that process's relay (TODO(#8): a relay across processes).
-    const transferRelay = new TransferRelay([runner], { log });
-    transferRelay.start();
     const assigner = new WorkAssigner(runner, {
       pool: solverPool,
       intervalMs: config.WORK_ASSIGN_INTERVAL_MS,
@@ -329,7 +343,11 @@ async function main(): Promise<void> {
     const unpublishPortal = portalGateway.publish(runner);
     routes.start();
     routeServices.set(site.id, routes);
+    // The registry keeps SITE_FILES's order whatever order the sites open in: the first is the views' default site.
+    const order = [...definitions.keys()];
     runners.push(runner);
+    runners.sort((x, y) => order.indexOf(x.siteId) - order.indexOf(y.siteId));
+    transferRelay.add(runner);
     const shift =
       config.DEMO_SHIFT === 'on'
         ? startShiftDriver(runner, {
@@ -353,7 +371,7 @@ async function main(): Promise<void> {
         runners.splice(runners.indexOf(runner), 1);
         shift?.stop();
         shifts.delete(site.id);
-        await transferRelay.stop();
+        transferRelay.remove(site.id);
         gateway.unwatch(site.id);
         unpublishRoutes();
         unpublishPortal();
@@ -460,6 +478,8 @@ async function main(): Promise<void> {
     pickingGateway.close();
     portalGateway.close();
     socketAuth.close();
+    stopAnsweringTransfers();
+    await transferRelay.stop();
     // Hand the sites over: each is closed (its final snapshot written) and its lease released, so a standby takes it
     // at its next try instead of waiting for the lease to lapse.
     await ownership.stop();

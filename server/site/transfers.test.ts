@@ -1,5 +1,5 @@
 /** The transfer relay on two in-memory sites (R74, R76): steps once each, refusals kept rather than retried. */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryEventStore } from '../store/event-store.memory.ts';
 import type { Command } from '../twin/commands.ts';
 import { asSiteId, epochMs, type LocationId } from '../twin/ids.ts';
@@ -7,7 +7,7 @@ import { checkTwinInvariants } from '../twin/invariants.ts';
 import type { SiteDefinition } from '../twin/site.ts';
 import { LOC, SKU_A, SKU_C, T1, T2, TEST_SITE } from '../twin/test-site.ts';
 import { SiteRunner } from './site-runner.ts';
-import { TransferRelay } from './transfers.ts';
+import { TransferRelay, type TransferSite } from './transfers.ts';
 
 const L1 = LOC[0] as LocationId;
 const L4 = LOC[3] as LocationId;
@@ -67,5 +67,69 @@ describe('TransferRelay (in memory)', () => {
     expect(relay.refusals()).toEqual([expect.objectContaining({ siteId: 'b', transferId: 'TR-M', command: 'expectTransfer', code: 'UNKNOWN_SKU' })]);
     expect(relay.stats.submitted).toBe(1);
     expect(b.twin.inboundTransfers.size).toBe(0);
+  });
+
+  it('[R74][R76] follows the sites this process decides: a site added later gets its step, a removed one none', async () => {
+    const { a, b } = await twoSites({ ...TEST_SITE, id: asSiteId('b') });
+    // Only A is decided here (B's lease is elsewhere, and there is no remote: nothing to do for B yet).
+    const relay = new TransferRelay([a], { retryMs: 10 });
+    relay.start();
+    await despatchTwoClients(a, 'b');
+    await relay.settle();
+    expect(relay.stats.submitted).toBe(0);
+    expect(b.twin.inboundTransfers.size).toBe(0);
+
+    // B's lease comes to this process: adding it runs its pending step at once.
+    relay.add(b);
+    relay.add(b); // the same site again: no second listener, no second step
+    await relay.settle();
+    expect(b.twin.inboundTransfers.get('TR-M')?.status).toBe('expected');
+    expect(relay.siteIds()).toEqual([a.siteId, 'b']);
+
+    // B leaves (lease lost): its close commits, but nothing is confirmed at A from here.
+    relay.remove('b');
+    await ok(b, { type: 'receiveTransfer', transferId: 'TR-M', receiptId: 'r1', lineNo: 1, qty: 2 });
+    await ok(b, { type: 'receiveTransfer', transferId: 'TR-M', receiptId: 'r2', lineNo: 2, qty: 3 });
+    await ok(b, { type: 'closeTransfer', transferId: 'TR-M' });
+    await relay.settle();
+    expect(a.twin.transfers.get('TR-M')?.status).toBe('despatched');
+
+    // Back again: the confirmation is found in the logs.
+    relay.add(b);
+    await relay.settle();
+    await relay.stop();
+    expect(a.twin.transfers.get('TR-M')?.status).toBe('received');
+    expect(relay.stats.acknowledged).toBe(2);
+    expect(checkTwinInvariants(a.twin)).toEqual([]);
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('goes idle when every pass outlasts the retry interval (the timer does not queue a pass behind a pass)', async () => {
+    const { a, b } = await twoSites({ ...TEST_SITE, id: asSiteId('b') });
+    await despatchTwoClients(a, 'b');
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const retryMs = 10;
+    let relay: TransferRelay | null = null;
+    // A's reads take longer than retryMs (a slow site, a remote answer): the retry timer fires during each pass.
+    const slowA: TransferSite = {
+      siteId: a.siteId,
+      read: async (view) => {
+        await Promise.resolve(); // as a real read does, once the pass is under way
+        vi.advanceTimersByTime(retryMs * 3);
+        if (relay !== null && relay.stats.passes > 20) void relay.stop(); // a relay that never goes idle: end the test
+        return a.read(view);
+      },
+      submit: (command) => a.submit(command),
+      subscribe: (listener) => a.subscribe(listener),
+    };
+    relay = new TransferRelay([slowA, b], { retryMs });
+    relay.start();
+    await relay.settle();
+    expect(relay.stats.passes).toBeLessThanOrEqual(3);
+    expect(b.twin.inboundTransfers.get('TR-M')?.status).toBe('expected');
+    await relay.stop();
   });
 });

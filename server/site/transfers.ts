@@ -6,8 +6,13 @@
  * own: the work is derived from the logs, so a crash or restart between steps loses nothing, and since every step is
  * idempotent by transfer id (R74, R76) a duplicate — a retry, two relays at once — applies exactly once. It runs after
  * every commit that can create work, on (re)load, and every `retryMs` until each step is acknowledged.
+ *
+ * The work is driven from the source: for each transfer a site this process decides has despatched, the relay asks the
+ * destination what it knows of it — its own runner when this process decides it too, else the process that does
+ * ({@link RemoteTransferSites}, server/cluster/remote-sites.ts) — and submits the expectation there or the confirmation
+ * here. Sites come and go as leases move ({@link TransferRelay.add}, {@link TransferRelay.remove}).
  */
-import type { Command, InboundTransferLine } from '../twin/commands.ts';
+import type { Command, ConfirmTransferReceipt, ExpectTransfer, InboundTransferLine, TransferReceiptLine } from '../twin/commands.ts';
 import type { SequencedEvent } from '../twin/events.ts';
 import type { TwinState } from '../twin/state.ts';
 import type { SiteListener, SubmitResult } from './site-runner.ts';
@@ -24,6 +29,41 @@ export interface TransferRelayOptions {
   /** How often pending steps are tried again (a site unavailable, a destination not served yet). Default 5 s. */
   readonly retryMs?: number;
   readonly log?: (message: string, error?: unknown) => void;
+  /** Destinations no site of this relay is: asked of the process deciding them. Without, such transfers are skipped. */
+  readonly remote?: RemoteTransferSites;
+}
+
+/** The only commands one process submits to a site another decides (R74, R76); anything else is refused there. */
+export type TransferStepCommand = ExpectTransfer | ConfirmTransferReceipt;
+
+/** What a destination knows of one inbound transfer: enough for the source to confirm once it is closed (R76). */
+export interface InboundTransferSummary {
+  readonly transferId: string;
+  readonly status: 'expected' | 'closed';
+  readonly report: readonly TransferReceiptLine[];
+  readonly reason: string | null;
+}
+
+/** The summaries of those of `transferIds` that `twin` knows as inbound transfers (unknown ids are left out). */
+export function inboundSummaries(twin: TwinState, transferIds: readonly string[]): InboundTransferSummary[] {
+  const out: InboundTransferSummary[] = [];
+  for (const transferId of transferIds) {
+    const t = twin.inboundTransfers.get(transferId);
+    if (t === undefined) continue;
+    out.push({ transferId, status: t.status, report: t.lines.map((l) => ({ lineNo: l.lineNo, receivedQty: l.receivedQty, damagedQty: l.damagedQty })), reason: t.closeReason });
+  }
+  return out;
+}
+
+/**
+ * Sites decided by other processes. Null answers: nobody decides the site right now (it is moving between processes,
+ * or no process of the deployment knows it) — the relay tries again on its timer.
+ */
+export interface RemoteTransferSites {
+  /** What the site knows of `transferIds` as inbound transfers. */
+  inbound(siteId: string, transferIds: readonly string[]): Promise<readonly InboundTransferSummary[] | null>;
+  /** Submits one transfer step to the site's own runner, in the process that decides it. */
+  submit(siteId: string, command: TransferStepCommand): Promise<SubmitResult | null>;
 }
 
 /** A step that a site refused: it will not succeed by retrying (e.g. the destination does not know the SKU). */
@@ -35,18 +75,21 @@ export interface RefusedStep {
   readonly message: string;
 }
 
-/** Work one pass found: commands to submit, each to one site. */
+/** Work one pass found: commands to submit, each to one site (here or in another process). */
 interface Step {
-  readonly site: TransferSite;
+  readonly siteId: string;
   readonly transferId: string;
-  readonly command: Command;
+  readonly command: TransferStepCommand;
+  /** False once the site left this relay (a local site closed mid-pass): the step is not submitted. */
+  readonly live: () => boolean;
+  readonly submit: (command: TransferStepCommand) => Promise<SubmitResult>;
 }
 
 /** Event types after whose commit there may be a cross-site step to take. */
 const TRIGGERS = new Set(['TransferDespatched', 'InboundTransferClosed', 'InboundTransferExpected', 'TransferReceiptConfirmed']);
 
 /** What site `to` is told of a transfer `from` despatched (R74): the lines as sent, with their serials. */
-function expectCommand(from: TwinState, transferId: string): Command | null {
+function expectCommand(from: TwinState, transferId: string): ExpectTransfer | null {
   const t = from.transfers.get(transferId);
   if (t === undefined) return null;
   const lines: InboundTransferLine[] = t.lines.map((l) => ({ lineNo: l.lineNo, tenantId: l.tenantId, skuId: l.skuId, lot: l.lot, expiry: l.expiry, qty: l.qty, serials: [...l.serials] }));
@@ -55,7 +98,8 @@ function expectCommand(from: TwinState, transferId: string): Command | null {
 
 export class TransferRelay {
   private readonly sites = new Map<string, TransferSite>();
-  private readonly unsubscribe: (() => void)[] = [];
+  /** How to stop listening to each site, while started. */
+  private readonly listening = new Map<string, () => void>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private running: Promise<void> | null = null;
   private again = false;
@@ -79,18 +123,8 @@ export class TransferRelay {
     if (!this.stopped) return;
     this.stopped = false;
     this.halted = false;
-    for (const site of this.sites.values()) {
-      this.unsubscribe.push(
-        site.subscribe({
-          committed: (events: readonly SequencedEvent[]) => {
-            if (events.some((e) => TRIGGERS.has(e.event.type))) this.kick();
-          },
-          volatile: () => undefined,
-          reloaded: () => this.kick(),
-        }),
-      );
-    }
-    this.timer = setInterval(() => this.kick(), this.options.retryMs ?? 5_000);
+    for (const site of this.sites.values()) this.listen(site);
+    this.timer = setInterval(() => this.kick('timer'), this.options.retryMs ?? 5_000);
     this.timer.unref();
     this.kick();
   }
@@ -99,10 +133,33 @@ export class TransferRelay {
   async stop(): Promise<void> {
     this.stopped = true;
     this.halted = true;
-    for (const u of this.unsubscribe.splice(0)) u();
+    for (const stopListening of this.listening.values()) stopListening();
+    this.listening.clear();
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     await this.running;
+  }
+
+  /** Serves one more site (this process took its lease); a site of the same id is replaced. Its pending work runs now. */
+  add(site: TransferSite): void {
+    if (this.sites.get(site.siteId) === site) return;
+    this.remove(site.siteId);
+    this.sites.set(site.siteId, site);
+    if (this.stopped) return;
+    this.listen(site);
+    this.kick();
+  }
+
+  /** Stops serving a site (closed here; another process may decide it now): from the next step on it is remote. */
+  remove(siteId: string): void {
+    this.sites.delete(siteId);
+    this.listening.get(siteId)?.();
+    this.listening.delete(siteId);
+  }
+
+  /** The ids of the sites this relay serves locally. */
+  siteIds(): string[] {
+    return [...this.sites.keys()];
   }
 
   /** Steps refused by a site (they need a person: e.g. the destination lacks the SKU). */
@@ -116,10 +173,27 @@ export class TransferRelay {
     while (this.running !== null) await this.running;
   }
 
-  /** Asks for a pass; passes never overlap (one asked for during a pass runs right after it). */
-  private kick(): void {
+  private listen(site: TransferSite): void {
+    this.listening.set(
+      site.siteId,
+      site.subscribe({
+        committed: (events: readonly SequencedEvent[]) => {
+          if (events.some((e) => TRIGGERS.has(e.event.type))) this.kick();
+        },
+        volatile: () => undefined,
+        reloaded: () => this.kick(),
+      }),
+    );
+  }
+
+  /**
+   * Asks for a pass; passes never overlap. A commit during a pass asks for one more right after it; the timer does not
+   * (the pass running is the retry): else a pass longer than `retryMs` — a slow site, a remote question waiting for its
+   * answer — would be followed by another forever, and the relay would never be idle.
+   */
+  private kick(why: 'work' | 'timer' = 'work'): void {
     if (this.running !== null) {
-      this.again = true;
+      if (why === 'work') this.again = true;
       return;
     }
     this.running = (async () => {
@@ -136,41 +210,71 @@ export class TransferRelay {
     });
   }
 
+  /**
+   * What destination `to` knows of `ids` and how to submit to it: its runner when this relay serves it, else the
+   * process deciding it. Null when nobody can say now (moving) or nobody is asked (no remote sites).
+   */
+  private async destination(to: string, ids: readonly string[]): Promise<{ known: Map<string, InboundTransferSummary>; live: () => boolean; submit: Step['submit'] } | null> {
+    const local = this.sites.get(to);
+    if (local !== undefined) {
+      const known = await local.read((twin) => inboundSummaries(twin, ids));
+      return { known: new Map(known.map((k) => [k.transferId, k])), live: () => this.sites.get(to) === local, submit: (command) => local.submit(command) };
+    }
+    const remote = this.options.remote;
+    if (remote === undefined) return null;
+    const known = await remote.inbound(to, ids);
+    if (known === null) return null;
+    return {
+      known: new Map(known.map((k) => [k.transferId, k])),
+      live: () => true,
+      submit: async (command) => (await remote.submit(to, command)) ?? { ok: false, error: { code: 'UNAVAILABLE', message: `no server decides site ${to} right now` } },
+    };
+  }
+
   /** One pass: read every site's committed state, then submit each missing step once. */
   async pass(): Promise<void> {
     this.stats.passes++;
     const steps: Step[] = [];
-    for (const source of this.sites.values()) {
+    for (const source of [...this.sites.values()]) {
       const despatched = await source.read((twin) => [...twin.transfers.values()].filter((t) => t.status === 'despatched').map((t) => ({ id: t.id, to: t.toSiteId })));
+      const byDestination = new Map<string, string[]>();
       for (const { id, to } of despatched) {
-        const dest = this.sites.get(to);
-        if (dest === undefined) continue; // served by another process: its relay does it
-        const inbound = await dest.read((twin) => {
-          const t = twin.inboundTransfers.get(id);
-          return t === undefined ? null : { status: t.status, report: t.lines.map((l) => ({ lineNo: l.lineNo, receivedQty: l.receivedQty, damagedQty: l.damagedQty })), reason: t.closeReason };
-        });
-        if (inbound === null) {
-          const command = await source.read((twin) => expectCommand(twin, id));
-          if (command !== null) steps.push({ site: dest, transferId: id, command });
-        } else if (inbound.status === 'closed') {
-          steps.push({ site: source, transferId: id, command: { type: 'confirmTransferReceipt', transferId: id, lines: inbound.report, reason: inbound.reason } });
+        const ids = byDestination.get(to);
+        if (ids === undefined) byDestination.set(to, [id]);
+        else ids.push(id);
+      }
+      for (const [to, ids] of byDestination) {
+        const dest = await this.destination(to, ids);
+        if (dest === null) {
+          if (this.options.remote !== undefined) this.stats.unavailable++; // moving: the timer tries again
+          continue;
+        }
+        for (const id of ids) {
+          const inbound = dest.known.get(id);
+          if (inbound === undefined) {
+            const command = await source.read((twin) => expectCommand(twin, id));
+            if (command !== null) steps.push({ siteId: to, transferId: id, command, live: dest.live, submit: dest.submit });
+          } else if (inbound.status === 'closed') {
+            const command: ConfirmTransferReceipt = { type: 'confirmTransferReceipt', transferId: id, lines: inbound.report, reason: inbound.reason };
+            steps.push({ siteId: source.siteId, transferId: id, command, live: () => this.sites.get(source.siteId) === source, submit: (c) => source.submit(c) });
+          }
         }
       }
     }
     for (const step of steps) {
-      const key = `${step.site.siteId}|${step.transferId}|${step.command.type}`;
-      if (this.refused.has(key) || this.halted) continue;
+      const key = `${step.siteId}|${step.transferId}|${step.command.type}`;
+      if (this.refused.has(key) || this.halted || !step.live()) continue;
       this.stats.submitted++;
-      const result = await step.site.submit(step.command);
+      const result = await step.submit(step.command);
       if (result.ok) {
         this.stats.acknowledged++;
       } else if (result.error.code === 'UNAVAILABLE') {
         this.stats.unavailable++; // the timer tries again
       } else {
         this.stats.refused++;
-        const refusal: RefusedStep = { siteId: step.site.siteId, transferId: step.transferId, command: step.command.type, code: result.error.code, message: result.error.message };
+        const refusal: RefusedStep = { siteId: step.siteId, transferId: step.transferId, command: step.command.type, code: result.error.code, message: result.error.message };
         this.refused.set(key, refusal);
-        this.options.log?.(`transfer relay: ${step.site.siteId} refused ${step.command.type} of ${step.transferId}: ${result.error.code} ${result.error.message}`);
+        this.options.log?.(`transfer relay: ${step.siteId} refused ${step.command.type} of ${step.transferId}: ${result.error.code} ${result.error.message}`);
       }
     }
   }

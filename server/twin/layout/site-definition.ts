@@ -5,6 +5,7 @@
 import type { ReceiveStock } from '../commands.ts';
 import type { SiteDefinition, Tenant } from '../site.ts';
 import { asSiteId, asTenantId } from '../ids.ts';
+import { DEFAULT_GS1 } from '../keys.ts';
 import { parseCatalogue } from '../catalogue/catalogue.ts';
 import { parseLayoutDocument } from './floortwin-layout.ts';
 import type { ParseResult } from './parse-result.ts';
@@ -19,6 +20,8 @@ export interface SiteFile {
   /** CSV `location,tenant,sku,lot,expiry,qty`; optional (an empty site). */
   readonly initialStock?: string;
   readonly tenants: readonly { readonly id: string; readonly name: string }[];
+  /** The site's GS1 identity for SSCCs (7–10 digit company prefix, extension digit 0–9); DEFAULT_GS1 when absent. */
+  readonly gs1?: { readonly companyPrefix: string; readonly extensionDigit: number };
 }
 
 /** Validates a site file. */
@@ -33,6 +36,13 @@ export function parseSiteFile(json: unknown): ParseResult<SiteFile> {
     return parseError(`${where}: "initialStock" must be a file path`);
   }
   if (!Array.isArray(json.tenants) || json.tenants.length === 0) return parseError(`${where}: "tenants" must be a non-empty array`);
+  const gs1 = json.gs1;
+  if (
+    gs1 !== undefined &&
+    !(isRecord(gs1) && typeof gs1.companyPrefix === 'string' && /^\d{7,10}$/.test(gs1.companyPrefix) && Number.isInteger(gs1.extensionDigit) && (gs1.extensionDigit as number) >= 0 && (gs1.extensionDigit as number) <= 9)
+  ) {
+    return parseError(`${where}: "gs1" must be { "companyPrefix": 7 to 10 digits, "extensionDigit": 0 to 9 } (got ${describeValue(gs1)})`);
+  }
   const tenants: { id: string; name: string }[] = [];
   for (const [i, t] of json.tenants.entries()) {
     if (!isRecord(t) || typeof t.id !== 'string' || t.id.length === 0 || typeof t.name !== 'string') {
@@ -49,6 +59,7 @@ export function parseSiteFile(json: unknown): ParseResult<SiteFile> {
     tenants,
   };
   if (typeof json.initialStock === 'string') file.initialStock = json.initialStock;
+  if (isRecord(gs1)) file.gs1 = { companyPrefix: gs1.companyPrefix as string, extensionDigit: gs1.extensionDigit as number };
   return parsed(file);
 }
 
@@ -67,7 +78,24 @@ export function buildSiteDefinition(siteJson: unknown, layoutJson: unknown, cata
   const tenantIds = new Set<string>(tenants.map((t) => t.id));
   const stray = skus.value.find((s) => !tenantIds.has(s.tenantId));
   if (stray !== undefined) return parseError(`site ${site.value.id}: SKU ${stray.id} belongs to unknown tenant ${stray.tenantId}`);
-  return parsed({ id: asSiteId(site.value.id), name: site.value.name, layout: layout.value, skus: skus.value, tenants });
+  return parsed({ id: asSiteId(site.value.id), name: site.value.name, layout: layout.value, skus: skus.value, tenants, ...(site.value.gs1 === undefined ? {} : { gs1: site.value.gs1 }) });
+}
+
+/**
+ * Sites of one deployment that would number parcels alike: the same GS1 company prefix and extension digit (DEFAULT_GS1
+ * when a site names none) give the same SSCCs, which must be unique across the deployment. One message per clash.
+ */
+export function gs1Clashes(sites: readonly SiteDefinition[]): string[] {
+  const seen = new Map<string, string>();
+  const clashes: string[] = [];
+  for (const site of sites) {
+    const gs1 = site.gs1 ?? DEFAULT_GS1;
+    const key = `${gs1.extensionDigit}/${gs1.companyPrefix}`;
+    const other = seen.get(key);
+    if (other === undefined) seen.set(key, site.id);
+    else clashes.push(`sites ${other} and ${site.id} share GS1 prefix ${gs1.companyPrefix} with extension digit ${gs1.extensionDigit}: give one its own "gs1" in its site file (SSCCs must be unique)`);
+  }
+  return clashes;
 }
 
 /**
