@@ -195,7 +195,10 @@ async function main(): Promise<void> {
   // Sockets ask the same store as the HTTP routes: one session, one revocation.
   socketAuthenticator = accounts;
 
-  const idempotency = new IdempotencyStore({ pool: store.pool, schema: config.DB_SCHEMA });
+  // This process's life: its site leases and its Idempotency-Key claims carry it, so a claim left by a process killed
+  // mid-request is taken over by the next owner at once (keyed requests run only where their site is decided).
+  const boot = randomBytes(8).toString('hex');
+  const idempotency = new IdempotencyStore({ pool: store.pool, schema: config.DB_SCHEMA, holder: boot });
   const pruneKeys = setInterval(() => {
     pruneIdempotencyKeys(store.pool, config.DB_SCHEMA, Date.now()).catch((error: unknown) => log('idempotency key prune failed', error));
     accounts.pruneSessions().catch((error: unknown) => log('session prune failed', error));
@@ -399,7 +402,7 @@ async function main(): Promise<void> {
   // Who decides which site: with Redis, leases (server/cluster/site-lease.ts); without, this process decides them all.
   const me: LeaseHolder = {
     instance: config.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
-    boot: randomBytes(8).toString('hex'),
+    boot,
     url: config.ADVERTISE_URL ?? `http://${isLoopback(config.HOST) ? '127.0.0.1' : hostname()}:${port}`,
   };
   const leases: SiteLeases =
