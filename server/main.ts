@@ -443,8 +443,10 @@ async function main(): Promise<void> {
 
   const inbox = new InboxProcessor({ pool: store.pool, schema: config.DB_SCHEMA, sites, log });
   const packing = packingRouter(sites, builtinPackingOptions(definition.name, config.SITE_COUNTRY));
+  const deploymentSites = [...definitions.values()].map(({ site }) => ({ id: site.id, name: site.name }));
   app = createApp({
     ...appOptions,
+    deploymentSites: () => deploymentSites,
     authenticator: accounts,
     accounts,
     rateLimit: rateLimits,

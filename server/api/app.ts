@@ -29,6 +29,11 @@ export interface AppOptions {
   readonly isReady: () => boolean;
   /** Static geometry per site, built once. */
   readonly layoutOf: (siteId: string) => LayoutView;
+  /**
+   * Every site of the deployment, in its order (`GET /api/sites`), also those another process decides (their
+   * requests are forwarded there). Default: the sites this process runs.
+   */
+  readonly deploymentSites?: () => readonly { readonly id: string; readonly name: string }[];
   /** Folder with the built client (index.html); served when it exists. */
   readonly clientDir?: string;
   /** Makes `Idempotency-Key` work on order writes (Postgres-backed); without it a keyed request is refused. */
@@ -117,7 +122,7 @@ export function createApp(options: AppOptions): express.Express {
   else app.get('/api/auth/me', (_req, res) => void res.json({ principal: res.locals['principal'] as unknown }));
 
   app.get('/api/sites', (_req, res) => {
-    res.json({ sites: sites.list().map((site) => ({ id: site.siteId, name: site.site.name })) });
+    res.json({ sites: options.deploymentSites?.() ?? sites.list().map((site) => ({ id: site.siteId, name: site.site.name })) });
   });
   // The layout is static and large (944 KB of JSON for 20,000 bins, 48 KB gzipped): compressed once per site.
   const gzippedLayouts = new Map<string, Buffer>();

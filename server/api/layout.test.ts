@@ -46,3 +46,27 @@ describe('GET /api/sites/:site/layout', () => {
     }
   });
 });
+
+describe('GET /api/sites', () => {
+  it("lists the deployment's sites when told them, also those this process does not run", async () => {
+    const store = new MemoryEventStore();
+    await store.ensureSite(TEST_SITE.id, TEST_SITE);
+    const runner = await SiteRunner.open({ site: TEST_SITE, store, clock: { now: () => epochMs(0) } });
+    const deployment = [{ id: TEST_SITE.id, name: TEST_SITE.name }, { id: 'north', name: 'decided by another process' }];
+    const apps = [
+      createApp({ authenticator: fixedPrincipal(SITE_MANAGER), sites: siteRegistry([runner]), isReady: () => true, layoutOf: () => layoutView(TEST_SITE) }),
+      createApp({ authenticator: fixedPrincipal(SITE_MANAGER), sites: siteRegistry([runner]), isReady: () => true, layoutOf: () => layoutView(TEST_SITE), deploymentSites: () => deployment }),
+    ];
+    const lists: unknown[] = [];
+    for (const app of apps) {
+      const server = createServer(app).listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      try {
+        lists.push(JSON.parse((await get(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/sites`, {})).body.toString()));
+      } finally {
+        server.close();
+      }
+    }
+    expect(lists).toEqual([{ sites: [{ id: TEST_SITE.id, name: TEST_SITE.name }] }, { sites: deployment }]);
+  });
+});
