@@ -1,7 +1,8 @@
 /**
  * Serial numbers through the handhelds (issue 8, twin R77–R80), as people do it (360×740, the built client in headless
  * Chromium, the real server on a site of its own where one SKU is serial-tracked and has no stock): three units are
- * received at `/stock` against an ASN with one serial scanned each; the desk puts them in a bin and releases an order
+ * received at `/stock` against an ASN with one serial scanned each; an operative puts them away at `/stock` (source,
+ * one serial per unit, target bin: R80) and the serial's history then shows the bin; the desk releases an order
  * for two; a picker picks it at `/picker` by location, item and one typed serial per unit (a repeated serial refused on
  * the device, one not in stock refused by the server — nothing recorded either time); the desk packs and despatches
  * it and authorises a return; the returns desk at `/stock` scans the item and then the returned unit's serial (one
@@ -128,9 +129,38 @@ describe('serial numbers through the handhelds', () => {
     expect(received.history.map((h) => h.event)).toEqual(['GoodsReceived']);
   }, BROWSER_TEST_TIMEOUT_MS);
 
+  it('[R80] puts the units away at /stock by serial: source, one serial per unit, target; the history shows the bin', async () => {
+    // The desk asks for the put-away into the empty bin; the operative takes it at /stock.
+    const created = await api('/move-tasks', 'POST', { taskId: 'PA-SER-1', kind: 'putaway', tenantId: item.tenantId, skuId: item.skuId, fromLocationId: 'DOCK:demo', toLocationId: bin, qty: 3 });
+    expect(created.status).toBeLessThan(300);
+    await openMode(stock, 'putaway');
+    await stock.getByTestId('next-move').click();
+    await stock.locator('[data-testid="move-task"][data-task-id="PA-SER-1"]').waitFor({ state: 'visible', timeout: 30_000 });
+    await stock.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'move-scan');
+    await scan(stock, 'DOCK:demo');
+    await expectMessage(stock, 'info', 'Scan the serial of each unit (3).');
+    await scan(stock, 'SN-E2E-1');
+    await scan(stock, 'SN-E2E-1');
+    await expect(expectMessage(stock, 'bad', 'Serial SN-E2E-1 is scanned already.')).resolves.toBe('DUPLICATE_SERIAL');
+    await scan(stock, 'SN-E2E-2');
+    await scan(stock, 'SN-E2E-3');
+    await expectMessage(stock, 'info', `All serials scanned. Take them to ${bin} and scan the bin.`);
+    await expect(stock.getByTestId('serial-list').textContent()).resolves.toMatch(/SN-E2E-1.*SN-E2E-2.*SN-E2E-3/);
+    await fitsThePhone(stock);
+    await saveShot('serial-flows-putaway-360.png', await stock.screenshot({ fullPage: true }));
+    await scan(stock, bin);
+    await expectMessage(stock, 'good', `Put away 3 × ${item.description} into ${bin}.`);
+
+    const moved = await audit('SN-E2E-2');
+    expect(moved.current).toMatchObject({ status: 'in-stock', locationId: bin });
+    expect(moved.history.map((h) => [h.event, h.locationId])).toEqual([
+      ['GoodsReceived', 'DOCK:demo'],
+      ['MoveTaskCompleted', bin],
+    ]);
+  }, BROWSER_TEST_TIMEOUT_MS);
+
   it('[R78] picks an order at /picker by location, item and one typed serial per unit', async () => {
-    // The desk: the units into a bin, an order for two of them released.
-    expect((await api('/stock/moves', 'POST', { tenantId: item.tenantId, skuId: item.skuId, fromLocationId: 'DOCK:demo', toLocationId: bin, qty: 3 })).status).toBeLessThan(300);
+    // The desk: an order for two of the units put away, released.
     expect((await api('/orders', 'POST', { orderId: ORDER, tenantId: item.tenantId, lines: [{ skuId: item.skuId, qty: 2 }], shipTo: SHIP_TO })).status).toBe(201);
     expect((await api(`/orders/${ORDER}/allocate`, 'POST', {})).status).toBeLessThan(300);
     expect((await api(`/orders/${ORDER}/release`, 'POST', {})).status).toBeLessThan(300);
@@ -216,14 +246,15 @@ describe('serial numbers through the handhelds', () => {
     expect(returned.current).toMatchObject({ status: 'in-stock', locationId: 'RETURNS:demo' });
     expect(returned.history.map((h) => [h.event, h.status])).toEqual([
       ['GoodsReceived', 'in-stock'],
+      ['MoveTaskCompleted', 'in-stock'],
       ['PickConfirmed', 'picked'],
       ['OrderDespatched', 'shipped'],
       ['ReturnReceived', 'in-stock'],
     ]);
-    expect(returned.history[1]).toMatchObject({ orderId: ORDER, locationId: bin });
+    expect(returned.history[2]).toMatchObject({ orderId: ORDER, locationId: bin });
     // The other picked unit stays shipped; the one never picked is still in stock.
     expect((await audit('SN-E2E-2')).current).toMatchObject({ status: 'shipped' });
-    expect((await audit('SN-E2E-3')).history.map((h) => h.event)).toEqual(['GoodsReceived']);
+    expect((await audit('SN-E2E-3')).history.map((h) => h.event)).toEqual(['GoodsReceived', 'MoveTaskCompleted']);
     expect(errors).toEqual([]);
   }, BROWSER_TEST_TIMEOUT_MS);
 });

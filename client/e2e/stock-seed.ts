@@ -117,7 +117,7 @@ export async function seedSite(schema: string, workDir: string): Promise<{ siteF
     const serialBin = site.layout.locations.find((l) => !stocked.has(l.id))?.id;
     if (serialBin === undefined) throw new Error('no empty bin');
     await submit({ type: 'receiveGoods', receiptId: 'E2E-SERIALS', tenantId: serialSku.tenantId, skuId: serialSku.id, qty: 2, serials: ['SN-OUT-1', 'SN-OUT-2'] });
-    await submit({ type: 'moveStock', tenantId: serialSku.tenantId, skuId: serialSku.id, fromLocationId: dockLocationId(site.id), toLocationId: asLocationId(serialBin), qty: 2 });
+    await submit({ type: 'moveStock', tenantId: serialSku.tenantId, skuId: serialSku.id, fromLocationId: dockLocationId(site.id), toLocationId: asLocationId(serialBin), qty: 2, serials: ['SN-OUT-1', 'SN-OUT-2'] });
 
     // What site north's relay would tell this site of a transfer it despatched here (R74).
     await submit({

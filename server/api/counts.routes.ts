@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { SiteRunner } from '../site/site-runner.ts';
 import { asCountId, planCycleCounts } from '../twin/counting.ts';
 import { asLocationId, asSkuId } from '../twin/ids.ts';
+import { SerialsSchema } from '../protocol/serials.ts';
 import type { CountReason, CountTask, TwinState } from '../twin/state.ts';
 import type { Command } from '../twin/commands.ts';
 import { sendDomainError, sendError } from './http-error.ts';
@@ -34,6 +35,8 @@ const SubmitBody = z
             lot: z.string().trim().min(1).max(64).optional(),
             expiry: IsoDate.optional(),
             qty: z.number().int('must be a whole number of units').min(0, 'must be 0 or more').max(1_000_000),
+            /** One serial per unit found, for a serial-tracked SKU (twin R80). */
+            serials: SerialsSchema.optional(),
           })
           .strict(),
       )
@@ -199,6 +202,7 @@ export function countsRouter(deps: { readonly sites: SiteRegistry }): Router {
       qty: l.qty,
       ...(l.lot === undefined ? {} : { lot: l.lot }),
       ...(l.expiry === undefined ? {} : { expiry: l.expiry }),
+      ...(l.serials === undefined ? {} : { serials: l.serials }),
     }));
     const command = { type: 'submitCount' as const, countId: asCountId(path.countId), counterId: body.counterId, lines };
     await submitAndShow(

@@ -48,6 +48,7 @@ export function moveTaskView(twin: TwinState, t: MoveTask): MoveTaskView {
     tenantId: t.tenantId,
     skuId: t.skuId,
     skuName: twin.skusById.get(t.skuId)?.description ?? t.skuId,
+    serialTracked: twin.skusById.get(t.skuId)?.serialTracked === true,
     lot: t.lot,
     expiry: t.expiry,
     qty: t.qty,
@@ -220,6 +221,7 @@ export function moveTasksRouter(deps: { readonly sites: SiteRegistry }): Router 
       ...(b.qty === undefined ? {} : { qty: b.qty }),
       ...(b.overrideReason === undefined ? {} : { overrideReason: b.overrideReason }),
       scanId: b.scanId,
+      ...(b.serials === undefined ? {} : { serials: b.serials }),
     };
     await submitTask(res, site, command, p.taskId);
   });

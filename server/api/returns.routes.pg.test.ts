@@ -40,7 +40,7 @@ describe('[R50]–[R55] returns over HTTP on Postgres', () => {
     if (serials === undefined) await submit({ type: 'receiveStock', tenantId: s.tenantId, locationId: binId, skuId: s.id, qty: 10 });
     else {
       await submit({ type: 'receiveGoods', receiptId: `RG-${id}`, tenantId: s.tenantId, skuId: s.id, qty: serials.length, serials });
-      await submit({ type: 'moveStock', tenantId: s.tenantId, fromLocationId: dockLocationId(site.id), toLocationId: binId, skuId: s.id, qty: serials.length });
+      await submit({ type: 'moveStock', tenantId: s.tenantId, fromLocationId: dockLocationId(site.id), toLocationId: binId, skuId: s.id, qty: serials.length, serials });
     }
     const toPick = [...(serials ?? [])];
     await submit({ type: 'createOrder', orderId, tenantId: s.tenantId, lines: [{ skuId: s.id, qty }] });

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { SerialSchema } from '../protocol/serials.ts';
+import { SerialSchema, SerialsSchema } from '../protocol/serials.ts';
 import type { SiteRunner } from '../site/site-runner.ts';
 import type { Command } from '../twin/commands.ts';
 import { asOrderId, asSkuId, asTenantId, epochMs } from '../twin/ids.ts';
@@ -44,6 +44,8 @@ const InspectBody = z
     grade: z.enum(RETURN_GRADES as [string, ...string[]]),
     disposition: z.enum(RETURN_DISPOSITIONS as [string, ...string[]]),
     note: Text.optional(),
+    /** One serial per unit inspected, for a serial-tracked SKU; required to dispose (twin R80). */
+    serials: SerialsSchema.optional(),
   })
   .strict();
 const CloseBody = z.object({ reason: Text.optional() }).strict();
@@ -162,6 +164,7 @@ export function returnsRouter(deps: { readonly sites: SiteRegistry }): Router {
       grade: b.grade as (typeof RETURN_GRADES)[number],
       disposition: b.disposition as (typeof RETURN_DISPOSITIONS)[number],
       ...(b.note === undefined ? {} : { note: b.note }),
+      ...(b.serials === undefined ? {} : { serials: b.serials }),
     };
     await submitRma(res, site, command, p.rmaId);
   });

@@ -44,7 +44,7 @@ export function serialsRouter(deps: { readonly sites: SiteRegistry; readonly poo
     });
     const rows = await deps.pool.query<HistoryRow>(
       `SELECT seq::text AS seq, at, event, status, location_id, order_id, transfer_id FROM ${table}
-        WHERE site_id = $1 AND tenant_id = $2 AND sku_id = $3 AND serial = $4 ORDER BY seq`,
+        WHERE site_id = $1 AND tenant_id = $2 AND sku_id = $3 AND serial = $4 ORDER BY ${table}.seq`,
       [site.siteId, sku.tenantId, sku.id, path.serial],
     );
     if (now === null && rows.rows.length === 0) return sendError(res, 404, 'UNKNOWN_SERIAL', `serial ${path.serial} of ${sku.id} was never here`, { skuId: sku.id, serial: path.serial });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { asLocationId, asSkuId, asTenantId } from '../twin/ids.ts';
 import type { Quant, TwinState } from '../twin/state.ts';
 import { sendDomainError } from './http-error.ts';
+import { SerialsSchema } from '../protocol/serials.ts';
 import { Id, Limit, Offset, Quantity, parseOr400, siteFrom } from './params.ts';
 import type { SiteRegistry } from './sites.ts';
 
@@ -12,7 +13,7 @@ const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-
 
 const ReceiveBody = z.object({ tenantId: Id, locationId: Id, skuId: Id, qty: Quantity, lot: Lot.optional(), expiry: IsoDate.optional() }).strict();
 const MoveBody = z
-  .object({ tenantId: Id, fromLocationId: Id, toLocationId: Id, skuId: Id, qty: Quantity, lot: Lot.optional() })
+  .object({ tenantId: Id, fromLocationId: Id, toLocationId: Id, skuId: Id, qty: Quantity, lot: Lot.optional(), serials: SerialsSchema.optional() })
   .strict()
   .refine((body) => body.fromLocationId !== body.toLocationId, { message: 'must differ from fromLocationId', path: ['toLocationId'] });
 const StockQuery = z.object({ skuId: Id.optional(), locationId: Id.optional(), tenantId: Id.optional(), limit: Limit, offset: Offset }).strict();
@@ -82,6 +83,7 @@ export function stockRouter(sites: SiteRegistry): Router {
       skuId: asSkuId(body.skuId),
       qty: body.qty,
       ...(body.lot === undefined ? {} : { lot: body.lot }),
+      ...(body.serials === undefined ? {} : { serials: body.serials }),
     });
     if (!result.ok) return sendDomainError(res, result.error);
     res.status(201).json({ seq: result.lastSeq, events: result.events });

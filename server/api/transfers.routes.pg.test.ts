@@ -50,7 +50,7 @@ describe('[R71]–[R80] transfers and serials over HTTP on Postgres', () => {
   it('[R71]–[R73][R78] create, pick by scan with serials, despatch: units in transit; B6 refusals write nothing', async () => {
     const bin = site.layout.locations[0]!;
     await submit({ type: 'receiveGoods', receiptId: 'G-1', tenantId: serialSku.tenantId, skuId: serialSku.id, qty: 3, serials: ['SN-1', 'SN-2', 'SN-3'] });
-    await submit({ type: 'moveStock', tenantId: serialSku.tenantId, skuId: serialSku.id, fromLocationId: dockLocationId(site.id), toLocationId: bin.id, qty: 3 });
+    await submit({ type: 'moveStock', tenantId: serialSku.tenantId, skuId: serialSku.id, fromLocationId: dockLocationId(site.id), toLocationId: bin.id, qty: 3, serials: ['SN-1', 'SN-2', 'SN-3'] });
     const line = { tenantId: serialSku.tenantId, skuId: serialSku.id, qty: 2, fromLocationId: bin.id };
 
     const before = await seq();
@@ -85,6 +85,7 @@ describe('[R71]–[R80] transfers and serials over HTTP on Postgres', () => {
     expect(audit.current.status).toBe('in-transit');
     expect(audit.history.map((h) => [h.event, h.status])).toEqual([
       ['GoodsReceived', 'in-stock'],
+      ['StockMoved', 'in-stock'],
       ['TransferLinePicked', 'picked'],
       ['TransferDespatched', 'in-transit'],
     ]);

@@ -4,6 +4,7 @@
  * routes' edge validation; the handheld pages build their requests from the same types.
  */
 import { z } from 'zod';
+import { SerialsSchema } from './serials.ts';
 
 /** What a move task does: dock → bin, reserve → pick face, bin → bin (slotting), returns desk → bin. */
 export const MOVE_TASK_KINDS = ['putaway', 'replenish', 'reslot', 'restock'] as const;
@@ -17,6 +18,8 @@ export interface MoveTaskView {
   readonly tenantId: string;
   readonly skuId: string;
   readonly skuName: string;
+  /** True when the SKU carries one serial per unit: completion scans one serial per unit moved (twin R80). */
+  readonly serialTracked?: boolean;
   /** '' when the SKU is not lot-tracked. */
   readonly lot: string;
   readonly expiry: string | null;
@@ -138,6 +141,8 @@ export const CompleteMoveTaskRequestSchema = z
     qty: z.number().int('must be a whole number of units').min(0).max(1_000_000).optional(),
     overrideReason: Reason.optional(),
     scanId: z.string().trim().min(1).max(128),
+    /** One serial per unit moved, for a serial-tracked SKU (twin R80). */
+    serials: SerialsSchema.optional(),
   })
   .strict();
 export type CompleteMoveTaskRequest = z.input<typeof CompleteMoveTaskRequestSchema>;

@@ -265,7 +265,7 @@ describe('picking gateway: serial-tracked picks (R78)', () => {
   /** Receives `serials` at the dock, moves them into the first bin and releases a one-line order for `qty` of them. */
   async function stockAndRelease(orderId: string, serials: string[], qty: number): Promise<NextPickView> {
     await submit({ type: 'receiveGoods', receiptId: `R-${orderId}`, tenantId: TENANT, skuId: SKU, qty: serials.length, serials });
-    await submit({ type: 'moveStock', tenantId: TENANT, skuId: SKU, fromLocationId: dockLocationId(SERIAL_SITE.id), toLocationId: BINS[0]!, qty: serials.length });
+    await submit({ type: 'moveStock', tenantId: TENANT, skuId: SKU, fromLocationId: dockLocationId(SERIAL_SITE.id), toLocationId: BINS[0]!, qty: serials.length, serials });
     await submit({ type: 'createOrder', orderId: asOrderId(orderId), tenantId: TENANT, lines: [{ skuId: SKU, qty }] });
     await submit({ type: 'allocateOrder', orderId: asOrderId(orderId) });
     await submit({ type: 'releaseOrder', orderId: asOrderId(orderId) });

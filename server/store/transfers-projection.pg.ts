@@ -1,7 +1,7 @@
 /**
  * Projection rows of transfers between sites and serial numbers (twin SPEC R71–R80), written inside the append's
  * transaction by projections.pg.ts: `transfers` / `transfer_lines` (both directions) and `serial_history` (one row per
- * serial per event that moved it). Their stock moves and holds go the common way (projections.pg.ts). Transfers and
+ * serial per event that moved it: receipts, moves, picks, counts, returns, dispositions, transfers). Their stock moves and holds go the common way (projections.pg.ts). Transfers and
  * serial scans are rare next to picks, so each step is its own small statement, in event order.
  */
 import type { PoolClient } from 'pg';
@@ -53,6 +53,10 @@ function transferSerialRows(rows: TransferRows, seq: number, at: number, event: 
 }
 
 const ROW_EVENTS = [
+  'StockMoved',
+  'MoveTaskCompleted',
+  'CountAdjusted',
+  'ReturnInspected',
   'TransferCreated',
   'TransferLinePicked',
   'TransferCancelled',
@@ -175,6 +179,20 @@ export function noteTransferRows(rows: TransferRows, seq: number, event: TwinEve
       break;
     case 'ReturnReceived':
       if (e.serial !== undefined) serialRows(rows, seq, at, e.type, e.tenantId, e.skuId, [e.serial], 'in-stock', e.locationId, null, null);
+      break;
+    // R80: moves name the serials moved (now at the target); counts write off and find; dispositions dispose or keep.
+    case 'StockMoved':
+    case 'MoveTaskCompleted':
+      serialRows(rows, seq, at, e.type, e.tenantId, e.skuId, e.serials ?? [], 'in-stock', e.toLocationId, null, null);
+      break;
+    case 'CountAdjusted':
+      for (const c of e.serials ?? []) {
+        serialRows(rows, seq, at, e.type, c.tenantId, c.skuId, c.writtenOff, 'written-off', e.locationId, null, null);
+        serialRows(rows, seq, at, e.type, c.tenantId, c.skuId, c.found, 'in-stock', e.locationId, null, null);
+      }
+      break;
+    case 'ReturnInspected':
+      serialRows(rows, seq, at, e.type, e.tenantId, e.skuId, e.serials ?? [], e.disposition === 'dispose' ? 'disposed' : 'in-stock', e.locationId, null, null);
       break;
     case 'OrderDespatched':
       rows.despatched.push({ order_id: e.orderId, seq, at: ts(at) });

@@ -23,6 +23,8 @@ export interface MoveStock {
   readonly skuId: SkuId;
   readonly lot?: string;
   readonly qty: number;
+  /** One serial per unit moved, each in stock at the source, for a serial-tracked SKU (R80). */
+  readonly serials?: readonly string[];
 }
 
 export interface OrderLineInput {
@@ -268,6 +270,8 @@ export interface CountedLineInput {
   readonly lot?: string;
   readonly expiry?: string;
   readonly qty: number;
+  /** One serial per unit found, for a serial-tracked SKU (R80). */
+  readonly serials?: readonly string[];
 }
 
 /** The counter's blind count: every (SKU, lot) found in the bin; anything not listed was not found (R35). */
@@ -420,6 +424,8 @@ export interface InspectReturn {
   readonly grade: ReturnGrade;
   readonly disposition: ReturnDisposition;
   readonly note?: string;
+  /** One serial per unit inspected, each in stock on the returns desk, for a serial-tracked SKU (R80); required to dispose. */
+  readonly serials?: readonly string[];
 }
 
 /** Closes an RMA once every received unit is inspected (R54). */
@@ -479,6 +485,8 @@ export interface CompleteMoveTask {
   readonly overrideReason?: string;
   /** Unique per scan on the device: a resend of the completing scan is acknowledged without effect. */
   readonly scanId: string;
+  /** One serial per unit moved, each in stock at the source, for a serial-tracked SKU (R80). */
+  readonly serials?: readonly string[];
 }
 
 /** Cancels an open or assigned move task; its committed units are free again (R60). */

@@ -6,10 +6,11 @@
 import type { ApproveCount, CountedLineInput, CreateCounts, RejectCount, StartCount, SubmitCount } from './commands.ts';
 import type { DomainError } from './errors.ts';
 import { domainError } from './errors.ts';
-import type { CountAdjustment, CountLine, CountSubmitted, CountVariance, StockKey, TwinEvent } from './events.ts';
+import type { CountAdjustment, CountLine, CountSerialChange, CountSubmitted, CountVariance, StockKey, TwinEvent } from './events.ts';
 import type { EpochMs, LocationId, SkuId, TenantId } from './ids.ts';
 import { quantKey } from './keys.ts';
 import type { Sku } from './site.ts';
+import { checkCountedSerials, isFoundable, noSerialsFor, serialIsAt, serialsAt } from './serials.ts';
 import type { CountAttempt, CountHistory, CountId, CountReason, CountTask, TwinState } from './state.ts';
 
 export const asCountId = (s: string): CountId => s as CountId;
@@ -119,6 +120,7 @@ function countedLines(state: TwinState, count: CountTask, attempt: CountAttempt,
   const known = new Map<string, CountLine>();
   for (const l of [...attempt.expected, ...attempt.moved, ...binLines(state, count.locationId)]) known.set(lineKey(l), { ...l, qty: 0 });
   const out = new Map<string, CountLine>();
+  const seenSerials = new Set<string>();
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i] as CountedLineInput;
     const sku: Sku | undefined = state.skusById.get(l.skuId);
@@ -140,7 +142,10 @@ function countedLines(state: TwinState, count: CountTask, attempt: CountAttempt,
       }
       expiry = l.expiry;
     }
-    out.set(key, { tenantId: sku.tenantId, skuId: sku.id, lot, expiry, qty: l.qty });
+    // R80: a serial-tracked SKU is counted by serial, one scan per unit found.
+    const badSerial = sku.serialTracked === true ? checkCountedSerials(state, sku, lot, count.locationId, l.qty, l.serials, seenSerials) : noSerialsFor(sku, l.serials);
+    if (badSerial !== null) return { ...badSerial, message: `line ${i + 1}: ${badSerial.message}` };
+    out.set(key, { tenantId: sku.tenantId, skuId: sku.id, lot, expiry, qty: l.qty, ...(sku.serialTracked === true ? { serials: [...(l.serials ?? [])] } : {}) });
   }
   // R4: a bin holds one (tenant, SKU); stock found of another one is moved out, not counted in.
   const owners = new Set<string>();
@@ -169,6 +174,20 @@ export function reconcile(attempt: Pick<CountAttempt, 'expected' | 'moved'>, cou
   return [...rows.values()]
     .map((r) => ({ ...r.key, expected: r.expected, moved: r.moved, counted: r.counted, variance: r.counted - (r.expected + r.moved) }))
     .sort(byKey);
+}
+
+/**
+ * [R80] Names, per serial-tracked (tenant, SKU, lot), the serials the twin had in stock in the bin at submission but
+ * the counter did not scan (`missingSerials`) and those scanned that it did not have there (`foundSerials`).
+ */
+export function withSerials(state: TwinState, locationId: LocationId, variances: readonly CountVariance[], counted: readonly CountLine[]): CountVariance[] {
+  return variances.map((v) => {
+    if (state.skusById.get(v.skuId)?.serialTracked !== true) return v;
+    const scanned = new Set(counted.find((l) => lineKey(l) === lineKey(v))?.serials ?? []);
+    const here = serialsAt(state, v.tenantId, v.skuId, v.lot, locationId);
+    const hereSet = new Set(here);
+    return { ...v, missingSerials: here.filter((s) => !scanned.has(s)), foundSerials: [...scanned].filter((s) => !hereSet.has(s)).sort() };
+  });
 }
 
 /** Σ|variance| and that as a percent of the units the twin expected at submission. */
@@ -216,6 +235,20 @@ export function adjustmentsFor(state: TwinState, locationId: LocationId, varianc
   return out;
 }
 
+/**
+ * [R80] The serial changes of a closing count, against the twin now: serials missing at submission and still in stock
+ * in the bin are written off; serials found that are in stock nowhere come into it (one put elsewhere since is left).
+ */
+export function serialChangesFor(state: TwinState, locationId: LocationId, variances: readonly CountVariance[]): CountSerialChange[] {
+  const out: CountSerialChange[] = [];
+  for (const v of variances) {
+    const writtenOff = (v.missingSerials ?? []).filter((s) => serialIsAt(state, v.tenantId, v.skuId, v.lot, locationId, s));
+    const found = (v.foundSerials ?? []).filter((s) => isFoundable(state, v.tenantId, v.skuId, s));
+    if (writtenOff.length > 0 || found.length > 0) out.push({ tenantId: v.tenantId, skuId: v.skuId, lot: v.lot, expiry: v.expiry, writtenOff, found });
+  }
+  return out;
+}
+
 /** A found-stock adjustment must not mix the bin (R4): it may have changed owner since the count. */
 function mixesBin(state: TwinState, locationId: LocationId, adjustments: readonly CountAdjustment[]): DomainError | null {
   for (const a of adjustments) {
@@ -257,7 +290,7 @@ export function decideSubmitCount(state: TwinState, c: SubmitCount, at: EpochMs,
   }
   const counted = countedLines(state, count, attempt, c.lines);
   if ('code' in counted) return counted;
-  const variances = reconcile(attempt, counted);
+  const variances = withSerials(state, count.locationId, reconcile(attempt, counted), counted);
   const first = count.attempts.length > 1 ? (count.attempts[0]?.variances ?? null) : null;
   const outcome = countOutcome(count.attempts.length, variances, first, tol);
   const events: TwinEvent[] = [
@@ -278,7 +311,8 @@ export function decideSubmitCount(state: TwinState, c: SubmitCount, at: EpochMs,
     const adjustments = adjustmentsFor(state, count.locationId, variances);
     const mixed = mixesBin(state, count.locationId, adjustments);
     if (mixed !== null) return mixed;
-    events.push({ type: 'CountAdjusted', at, countId: count.id, locationId: count.locationId, approverId: null, reasonCode: COUNT_REASON_CODE, adjustments });
+    const serials = serialChangesFor(state, count.locationId, variances);
+    events.push({ type: 'CountAdjusted', at, countId: count.id, locationId: count.locationId, approverId: null, reasonCode: COUNT_REASON_CODE, adjustments, ...(serials.length > 0 ? { serials } : {}) });
   }
   return events;
 }
@@ -304,7 +338,8 @@ export function decideApproveCount(state: TwinState, c: ApproveCount, at: EpochM
   const adjustments = adjustmentsFor(state, count.locationId, variances);
   const mixed = mixesBin(state, count.locationId, adjustments);
   if (mixed !== null) return mixed;
-  return [{ type: 'CountAdjusted', at, countId: count.id, locationId: count.locationId, approverId: c.approverId, reasonCode: COUNT_REASON_CODE, adjustments }];
+  const serials = serialChangesFor(state, count.locationId, variances);
+  return [{ type: 'CountAdjusted', at, countId: count.id, locationId: count.locationId, approverId: c.approverId, reasonCode: COUNT_REASON_CODE, adjustments, ...(serials.length > 0 ? { serials } : {}) }];
 }
 
 /** [R37] A supervisor rejects: nothing is adjusted and the bin is requested for a new count. */

@@ -43,7 +43,7 @@ import {
   decidePickTransferLine,
   decideReceiveTransfer,
 } from './transfers.ts';
-import { checkSerialsInStock } from './serials.ts';
+import { checkSerialsAt, checkSerialsInStock, noSerialsFor } from './serials.ts';
 import { decideExpireLots, decidePlaceHold, decideReleaseHold, dockLocationId, freeOf, heldOf } from './stock-status.ts';
 import { decideCloseRma, decideCreateRma, decideInspectReturn, decideReceiveReturn, returnsLocationId } from './returns.ts';
 import {
@@ -209,6 +209,9 @@ function decideMove(state: TwinState, c: MoveStock, at: EpochMs): Decision {
   const target = state.locationsById.get(c.toLocationId) as Location;
   const err = checkPutaway(state, target, c.tenantId, c.skuId, lot, source.expiry, c.qty);
   if (err !== null) return refuse(err);
+  // R80: a serial-tracked SKU moves with one serial per unit, each in stock at the source.
+  const badSerial = sku.serialTracked === true ? checkSerialsAt(state, sku, lot, c.fromLocationId, c.qty, c.serials) : noSerialsFor(sku, c.serials);
+  if (badSerial !== null) return refuse(badSerial);
   return accept([
     {
       type: 'StockMoved',
@@ -220,6 +223,7 @@ function decideMove(state: TwinState, c: MoveStock, at: EpochMs): Decision {
       fromLocationId: c.fromLocationId,
       toLocationId: c.toLocationId,
       qty: c.qty,
+      ...(sku.serialTracked === true ? { serials: [...(c.serials ?? [])] } : {}),
     },
   ]);
 }

@@ -43,6 +43,8 @@ export interface StockMoved extends EventBase, StockKey {
   readonly fromLocationId: LocationId;
   readonly toLocationId: LocationId;
   readonly qty: number;
+  /** The serials moved, for a serial-tracked SKU (R80); absent otherwise and in older events. */
+  readonly serials?: readonly string[];
 }
 
 export interface OrderLine {
@@ -117,6 +119,8 @@ export interface CountRequested extends EventBase {
 /** Units of one (tenant, sku, lot) in a bin, as the twin held them or as a counter found them. */
 export interface CountLine extends StockKey {
   readonly qty: number;
+  /** The serials counted, for a serial-tracked SKU (R80); absent otherwise, in `expected` and in older events. */
+  readonly serials?: readonly string[];
 }
 
 /** A count task was created for a bin (R33). */
@@ -145,6 +149,9 @@ export interface CountVariance extends StockKey {
   readonly moved: number;
   readonly counted: number;
   readonly variance: number;
+  /** Serial-tracked SKU (R80): serials in stock here at submission that were not counted, and counted ones that were not. */
+  readonly missingSerials?: readonly string[];
+  readonly foundSerials?: readonly string[];
 }
 
 /** A counter submitted what they found; `outcome` says what follows (R35, R36). */
@@ -167,6 +174,14 @@ export interface CountAdjustment extends StockKey {
   readonly deferred: number;
 }
 
+/** What a count did to the serials of one serial-tracked (tenant, SKU, lot) in the bin (R80). */
+export interface CountSerialChange extends StockKey {
+  /** Missing at submission and still in stock here at close: `written-off`. */
+  readonly writtenOff: readonly string[];
+  /** Counted here and in stock nowhere at close: in stock here. */
+  readonly found: readonly string[];
+}
+
 /**
  * A count closed: each non-zero `qty` is a ledger move ADJUSTMENT → bin (found) or bin → ADJUSTMENT (lost) with
  * `reasonCode`; the bin's count request is cleared (R36, R37).
@@ -179,6 +194,8 @@ export interface CountAdjusted extends EventBase {
   readonly approverId: string | null;
   readonly reasonCode: string;
   readonly adjustments: readonly CountAdjustment[];
+  /** Serial-tracked SKUs counted by serial (R80); absent in older events and when none changed. */
+  readonly serials?: readonly CountSerialChange[];
 }
 
 /** A supervisor rejected a count: nothing is adjusted and the bin is requested for a new count (R37). */
@@ -309,6 +326,8 @@ export interface ReturnInspected extends EventBase {
   readonly note: string | null;
   readonly locationId: LocationId;
   readonly disposed: readonly { readonly lot: string; readonly expiry: string | null; readonly qty: number }[];
+  /** The inspected units' serials, for a serial-tracked SKU (R80): `disposed` on dispose, otherwise still in stock. */
+  readonly serials?: readonly string[];
 }
 
 /** An RMA was closed (R54). */
@@ -356,6 +375,8 @@ export interface MoveTaskCompleted extends EventBase, StockKey {
   readonly overridden: boolean;
   readonly overrideReason: string | null;
   readonly scanId: string;
+  /** The serials moved, for a serial-tracked SKU (R80); absent otherwise and in older events. */
+  readonly serials?: readonly string[];
 }
 
 /** A move task was cancelled; its committed units are free again (R60). */

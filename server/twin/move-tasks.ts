@@ -24,6 +24,7 @@ import type { MoveTask, MoveTaskKind, MoveTaskStatus, PickFace, Quant, TwinState
 import { compareExpiry } from './allocation.ts';
 import { dockLocationId, freeOf } from './stock-status.ts';
 import { returnsLocationId } from './returns.ts';
+import { checkSerialsAt, noSerialsFor } from './serials.ts';
 
 export type { MoveTask, MoveTaskKind, MoveTaskStatus, PickFace } from './state.ts';
 export { movingOf } from './stock-status.ts';
@@ -390,6 +391,11 @@ export function decideCompleteMoveTask(state: TwinState, c: CompleteMoveTask, at
   }
   const bad = targetProblem(state, state.locationsById.get(to) as Location, task, qty, false);
   if (bad !== null) return bad;
+  // R80: the units of a serial-tracked SKU are scanned one serial each, all in stock at the source.
+  const sku = state.skusById.get(task.skuId);
+  const serialTracked = sku?.serialTracked === true;
+  const badSerial = sku === undefined ? null : serialTracked ? checkSerialsAt(state, sku, task.lot, task.fromLocationId, qty, c.serials) : noSerialsFor(sku, c.serials);
+  if (badSerial !== null) return badSerial;
   const events: TwinEvent[] = [
     {
       type: 'MoveTaskCompleted',
@@ -407,6 +413,7 @@ export function decideCompleteMoveTask(state: TwinState, c: CompleteMoveTask, at
       overridden,
       overrideReason: overridden ? (c.overrideReason ?? null) : null,
       scanId: c.scanId,
+      ...(serialTracked ? { serials: [...(c.serials ?? [])] } : {}),
     },
   ];
   // Found short: the source bin is suspect until counted (as a short pick, R19).

@@ -15,7 +15,7 @@ import type { Sku } from './site.ts';
 import type { HoldLine, HoldStatus, ReturnDisposition, ReturnGrade, ReturnReason, RmaLineState, RmaState, TwinState } from './state.ts';
 import { asHoldId, freeOf } from './stock-status.ts';
 import { parseGs1 } from './barcodes/gs1.ts';
-import { checkReturnSerial } from './serials.ts';
+import { checkReturnSerial, checkSerialsAt, noSerialsFor, serialKey } from './serials.ts';
 
 export const RETURN_REASONS: readonly ReturnReason[] = ['damaged', 'defective', 'wrong-item', 'not-as-described', 'unwanted', 'late-delivery', 'other'];
 export const RETURN_GRADES: readonly ReturnGrade[] = ['A', 'B', 'C', 'unsellable'];
@@ -226,6 +226,8 @@ export function decideInspectReturn(state: TwinState, c: InspectReturn, at: Epoc
     taken.set(lot, t);
   };
   let rest = c.qty;
+  // The serials of the receipts whose units are taken whole (one unit each for a serial-tracked SKU, R79).
+  const receiptSerials: string[] = [];
   for (const r of open.receipts) {
     if (rest === 0) break;
     if (r.lineNo !== line.lineNo) continue;
@@ -235,6 +237,7 @@ export function decideInspectReturn(state: TwinState, c: InspectReturn, at: Epoc
     const qty = Math.min(held, rest);
     rest -= qty;
     take(r.lot, r.expiry, qty);
+    if (r.serial !== undefined && qty === r.qty) receiptSerials.push(r.serial);
     const released: HoldReleased = { type: 'HoldReleased', at, holdId: hold.id, reason: `inspected (${c.inspectionId})`, lines: hold.lines };
     events.push(released);
     if (qty < held) {
@@ -258,6 +261,15 @@ export function decideInspectReturn(state: TwinState, c: InspectReturn, at: Epoc
     return domainError('INSUFFICIENT_STOCK', `${rest} returned units of ${line.skuId} are no longer on ${locationId}`, { locationId, missing: rest });
   }
   const parts = [...taken.values()];
+  // R80: a serial-tracked unit is inspected by its serial (required to dispose): in stock on the desk, of the lots
+  // taken. Not named, a disposal takes the serials its receipts were scanned with, when they are exactly its units.
+  const sku = state.skusById.get(line.skuId);
+  const serialTracked = sku?.serialTracked === true;
+  const serials = c.serials ?? (serialTracked && c.disposition === 'dispose' && receiptSerials.length === c.qty ? receiptSerials : undefined);
+  if (sku !== undefined && (!serialTracked || serials !== undefined || c.disposition === 'dispose')) {
+    const bad = serialTracked ? (checkSerialsAt(state, sku, null, locationId, c.qty, serials) ?? serialLotsProblem(state, sku, parts, serials ?? [])) : noSerialsFor(sku, c.serials);
+    if (bad !== null) return bad;
+  }
   if (dispositionHold !== null) {
     events.push({
       type: 'HoldPlaced',
@@ -283,9 +295,25 @@ export function decideInspectReturn(state: TwinState, c: InspectReturn, at: Epoc
     note: c.note ?? null,
     locationId,
     disposed: c.disposition === 'dispose' ? parts : [],
+    ...(serialTracked && serials !== undefined ? { serials: [...serials] } : {}),
   };
   events.push(inspected);
   return events;
+}
+
+/** The serials inspected must be of the lots whose units the inspection takes, unit for unit (R80). */
+function serialLotsProblem(state: TwinState, sku: Sku, parts: readonly { lot: string; qty: number }[], serials: readonly string[]): DomainError | null {
+  const perLot = new Map<string, number>();
+  for (const s of serials) {
+    const lot = state.serials.get(serialKey(sku.tenantId, sku.id, s))?.lot ?? '';
+    perLot.set(lot, (perLot.get(lot) ?? 0) + 1);
+  }
+  for (const p of parts) {
+    if ((perLot.get(p.lot) ?? 0) !== p.qty) {
+      return domainError('UNKNOWN_SERIAL', `the serials scanned are not the ${p.qty} unit(s) of lot ${p.lot || '(none)'} being inspected`, { lot: p.lot, qty: p.qty, scanned: perLot.get(p.lot) ?? 0 });
+    }
+  }
+  return null;
 }
 
 /** [R54] Closes an open RMA once every received unit is inspected; units authorised but never received lapse. */
@@ -323,7 +351,7 @@ export function noteRma(state: TwinState, e: Extract<TwinEvent, { type: 'RmaCrea
     case 'ReturnReceived': {
       const line = rma.lines.find((l) => l.lineNo === e.lineNo);
       if (line !== undefined) line.receivedQty += e.qty;
-      rma.receipts.push({ receiptId: e.receiptId, lineNo: e.lineNo, lot: e.lot, expiry: e.expiry, qty: e.qty, holdId: e.holdId, at: e.at });
+      rma.receipts.push({ receiptId: e.receiptId, lineNo: e.lineNo, lot: e.lot, expiry: e.expiry, qty: e.qty, holdId: e.holdId, at: e.at, ...(e.serial === undefined ? {} : { serial: e.serial }) });
       break;
     }
     case 'ReturnInspected': {

@@ -212,6 +212,12 @@ export interface TwinState {
   readonly transferringByQuant: Map<string, number>;
   /** Serial-tracked units known to this site, keyed `serialKey(tenant, sku, serial)` (R77–R80). */
   readonly serials: Map<string, SerialState>;
+  /**
+   * `tenant|sku` keys of serial-tracked SKUs whose log moved units without naming their serials (events written before
+   * R80 captured moves, counts and disposals, receipts by `receiveStock`, short picks' missing units). The strict
+   * serials = units check (R80) applies only to the other SKUs.
+   */
+  readonly serialGaps: Set<string>;
 }
 
 /** `created` → `despatched` → `received`; `created` → `cancelled` (R71–R76). */
@@ -276,7 +282,7 @@ export interface InboundTransferState {
 }
 
 /** Where a serial-tracked unit is (R80): in stock at a location, on its way to a customer or another site, or gone. */
-export type SerialStatus = 'in-stock' | 'picked' | 'shipped' | 'in-transit' | 'transferred';
+export type SerialStatus = 'in-stock' | 'picked' | 'shipped' | 'in-transit' | 'transferred' | 'written-off' | 'disposed';
 
 export interface SerialState {
   readonly tenantId: TenantId;
@@ -284,7 +290,7 @@ export interface SerialState {
   readonly serial: string;
   lot: string;
   status: SerialStatus;
-  /** The location it was last scanned at (receipt, pick, return); null once it left the site. */
+  /** The location it was last scanned at (receipt, move, count, pick, return); null once it left the site. */
   locationId: LocationId | null;
   /** The order it was picked for / shipped to ('picked', 'shipped'), else null. */
   orderId: OrderId | null;
@@ -438,6 +444,8 @@ export interface RmaReceipt {
   readonly qty: number;
   readonly holdId: HoldId;
   readonly at: EpochMs;
+  /** The unit's serial, for a serial-tracked SKU (R79); absent otherwise and in older states. */
+  readonly serial?: string;
 }
 
 export interface RmaInspection {

@@ -241,7 +241,7 @@ describe('serial numbers (R77–R80)', () => {
   function shipped(): { a: TestTwin; orderId: OrderId } {
     const a = newTwin(SITE_A);
     a.ok({ type: 'receiveGoods', receiptId: 'G-1', tenantId: T1, skuId: SKU_D, qty: 2, serials: ['S1', 'S2'] });
-    a.ok({ type: 'moveStock', tenantId: T1, skuId: SKU_D, fromLocationId: dockLocationId(SITE_A.id), toLocationId: L1, qty: 2 });
+    a.ok({ type: 'moveStock', tenantId: T1, skuId: SKU_D, fromLocationId: dockLocationId(SITE_A.id), toLocationId: L1, qty: 2, serials: ['S1', 'S2'] });
     const orderId = asOrderId('O-1');
     a.ok({ type: 'createOrder', orderId, tenantId: T1, lines: [{ skuId: SKU_D, qty: 1 }] });
     a.ok({ type: 'allocateOrder', orderId });
@@ -270,7 +270,7 @@ describe('serial numbers (R77–R80)', () => {
   it('[R78] a short pick scans a serial per unit found', () => {
     const a = newTwin(SITE_A);
     a.ok({ type: 'receiveGoods', receiptId: 'G-1', tenantId: T1, skuId: SKU_D, qty: 2, serials: ['S1', 'S2'] });
-    a.ok({ type: 'moveStock', tenantId: T1, skuId: SKU_D, fromLocationId: dockLocationId(SITE_A.id), toLocationId: L1, qty: 2 });
+    a.ok({ type: 'moveStock', tenantId: T1, skuId: SKU_D, fromLocationId: dockLocationId(SITE_A.id), toLocationId: L1, qty: 2, serials: ['S1', 'S2'] });
     const orderId = asOrderId('O-2');
     a.ok({ type: 'createOrder', orderId, tenantId: T1, lines: [{ skuId: SKU_D, qty: 2 }] });
     a.ok({ type: 'allocateOrder', orderId });
@@ -302,7 +302,7 @@ describe('serial numbers (R77–R80)', () => {
   it('[R77][R78][R80] serials travel with a transfer: picked, in transit, received at B, transferred at A', () => {
     const a = newTwin(SITE_A);
     a.ok({ type: 'receiveGoods', receiptId: 'G-1', tenantId: T1, skuId: SKU_D, qty: 3, serials: ['S1', 'S2', 'S3'] });
-    a.ok({ type: 'moveStock', tenantId: T1, skuId: SKU_D, fromLocationId: dockLocationId(SITE_A.id), toLocationId: L1, qty: 3 });
+    a.ok({ type: 'moveStock', tenantId: T1, skuId: SKU_D, fromLocationId: dockLocationId(SITE_A.id), toLocationId: L1, qty: 3, serials: ['S1', 'S2', 'S3'] });
     a.ok(create([{ tenantId: T1, skuId: SKU_D, qty: 2, fromLocationId: L1 }]));
     expect(codeOf(a, pick(1, L1, 's', ['S1']))).toBe('SERIAL_REQUIRED');
     expect(codeOf(a, pick(1, L1, 's', ['S1', 'S9']))).toBe('UNKNOWN_SERIAL');

@@ -65,6 +65,7 @@ export function createTwinState(site: SiteDefinition, now: EpochMs): TwinState {
     inboundTransfers: new Map(),
     transferringByQuant: new Map(),
     serials: new Map(),
+    serialGaps: new Set(),
   };
 }
 
@@ -194,6 +195,8 @@ export interface TwinSnapshotData {
   readonly transfers?: readonly TransferState[];
   readonly inboundTransfers?: readonly InboundTransferState[];
   readonly serials?: readonly SerialState[];
+  /** Serial-tracked SKUs moved without serials (R80); absent in older snapshots (then every serial-tracked SKU with stock or serials counts as one). */
+  readonly serialGaps?: readonly string[];
 }
 
 const cloneHold = (h: Hold): Hold => ({ ...h, lines: h.lines.map((l) => ({ ...l })) });
@@ -277,6 +280,7 @@ export function toSnapshotData(state: TwinState): TwinSnapshotData {
     transfers: [...state.transfers.values()].map(cloneTransfer),
     inboundTransfers: [...state.inboundTransfers.values()].map(cloneInbound),
     serials: [...state.serials.values()].map((s) => ({ ...s })),
+    serialGaps: [...state.serialGaps],
   };
 }
 
@@ -311,6 +315,7 @@ export function snapshotJson(state: TwinState): string {
     transfers: [...state.transfers.values()],
     inboundTransfers: [...state.inboundTransfers.values()],
     serials: [...state.serials.values()],
+    serialGaps: [...state.serialGaps],
   };
   return JSON.stringify(view);
 }
@@ -358,6 +363,12 @@ export function fromSnapshotData(site: SiteDefinition, data: TwinSnapshotData): 
   for (const t of data.transfers ?? []) state.transfers.set(t.id, cloneTransfer(t));
   for (const t of data.inboundTransfers ?? []) state.inboundTransfers.set(t.id, cloneInbound(t));
   for (const s of data.serials ?? []) state.serials.set(`${s.tenantId}|${s.skuId}|${s.serial}`, { ...s });
+  if (data.serialGaps !== undefined) for (const g of data.serialGaps) state.serialGaps.add(g);
+  else {
+    // Written before R80 tracked gaps: whatever serial-tracked SKU has stock or serials may have moved unscanned.
+    for (const q of state.quants.values()) if (state.skusById.get(q.skuId)?.serialTracked === true) state.serialGaps.add(`${q.tenantId}|${q.skuId}`);
+    for (const s of state.serials.values()) state.serialGaps.add(`${s.tenantId}|${s.skuId}`);
+  }
   rebuildTransferring(state);
   return state;
 }

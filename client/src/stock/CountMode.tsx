@@ -2,11 +2,14 @@
  * Blind cycle count: take the next count (open, asked again, or one this counter started), scan the bin label, scan
  * every item found (each scan one unit, a GS1 label its count; a line's figure can be typed), submit. The page never
  * shows an expected quantity — the API gives it none (R34) — and after a submission says only what follows: accepted,
- * recount (count again from the start), or sent for approval (R36).
+ * recount (count again from the start), or sent for approval (R36). A serial-tracked item is counted by serial (R80):
+ * after the item, its serial — each unit once; the line's figure is the serials scanned.
  */
 import { useState, type FormEvent } from 'react';
 import { ScanField } from '../picker/ScanField.tsx';
-import { addFound, countLines, describeSubmitted, nextCount, removeLine, setFound, startDraft, unitsFound, type CountDraft } from './count-session.ts';
+import { SerialList } from '../views/SerialList.tsx';
+import { serialRefusal } from '../views/serial-scan.ts';
+import { addFound, addFoundSerial, countLines, describeSubmitted, nextCount, removeFoundSerial, removeLine, setFound, startDraft, unitsFound, type CountDraft } from './count-session.ts';
 import { sameLocation } from './move-session.ts';
 import { fetchCounts, lookupCode, newRequestId, startCount, submitCount, type BlindCountView, type CatalogueItem, type CatalogueLookup } from './stock-api.ts';
 import { Field, MessageLine, StateCard, useBusyRun, useNotice } from './ui.tsx';
@@ -14,7 +17,14 @@ import { Field, MessageLine, StateCard, useBusyRun, useNotice } from './ui.tsx';
 type Stage =
   | { readonly kind: 'idle'; readonly none: boolean }
   | { readonly kind: 'bin'; readonly draft: CountDraft }
-  | { readonly kind: 'items'; readonly draft: CountDraft; readonly lotFor: { item: CatalogueItem; lookup: CatalogueLookup } | null };
+  | { readonly kind: 'items'; readonly draft: CountDraft; readonly lotFor: { item: CatalogueItem; lookup: CatalogueLookup } | null; readonly serialFor?: SerialFor | null };
+
+/** A serial-tracked item scanned: its serial comes next (R80). */
+interface SerialFor {
+  readonly item: CatalogueItem;
+  readonly lot: string;
+  readonly expiry: string | null;
+}
 
 export function CountMode({ siteId, operativeId }: { siteId: string; operativeId: string }) {
   const [stage, setStage] = useState<Stage>({ kind: 'idle', none: false });
@@ -50,10 +60,22 @@ export function CountMode({ siteId, operativeId }: { siteId: string; operativeId
       const item = lookup.matches.length === 1 ? lookup.matches[0] : undefined;
       if (item === undefined) return say('bad', `${lookup.code} is an item of several clients: count it by its GS1 label or ask a supervisor.`, 'AMBIGUOUS');
       if (item.lotTracked && lookup.lot === null) return setStage({ kind: 'items', draft, lotFor: { item, lookup } });
+      if (item.serialTracked) {
+        say('info', `${item.description} is serial-tracked: scan this unit's serial.`);
+        return setStage({ kind: 'items', draft, lotFor: null, serialFor: { item, lot: lookup.lot ?? '', expiry: lookup.expiry } });
+      }
       const added = addFound(draft, item, lookup.lot ?? '', lookup.expiry, lookup.qty ?? 1);
       say('good', `${item.description}${added.line.lot === '' ? '' : ` · lot ${added.line.lot}`}: ${added.line.qty} counted.`);
       setStage({ kind: 'items', draft: added.draft, lotFor: null });
     });
+
+  const scanSerial = (draft: CountDraft, serialFor: SerialFor, code: string): void => {
+    const added = addFoundSerial(draft, serialFor.item, serialFor.lot, serialFor.expiry, code);
+    const refusal = serialRefusal(added.outcome);
+    if (refusal !== null) return say('bad', refusal.text, refusal.code);
+    say('good', `${serialFor.item.description}: serial ${code.trim()} counted. Scan the next item.`);
+    setStage({ kind: 'items', draft: added.draft, lotFor: null, serialFor: null });
+  };
 
   const submit = (draft: CountDraft) =>
     run(async () => {
@@ -91,13 +113,27 @@ export function CountMode({ siteId, operativeId }: { siteId: string; operativeId
       content = (
         <>
           <CountCard draft={stage.draft} />
-          {stage.lotFor === null ? (
-            <ScanField label="Scan each item" hint="One scan per unit; a GS1 label with a count adds its count." onScan={(code) => void scanItem(stage.draft, code)} active={!busy} testId="count-item-scan" />
+          {stage.serialFor != null ? (
+            <>
+              <ScanField
+                key="serial"
+                label={`Scan the serial of ${stage.serialFor.item.description}`}
+                hint="One serial per unit"
+                onScan={(code) => scanSerial(stage.draft, stage.serialFor as SerialFor, code)}
+                active={!busy}
+                testId="count-serial-scan"
+              />
+              <button type="button" className="action stock-back" onClick={() => setStage({ kind: 'items', draft: stage.draft, lotFor: null, serialFor: null })}>Cancel</button>
+            </>
+          ) : stage.lotFor === null ? (
+            <ScanField key="item" label="Scan each item" hint="One scan per unit; a GS1 label with a count adds its count." onScan={(code) => void scanItem(stage.draft, code)} active={!busy} testId="count-item-scan" />
           ) : (
             <LotForm
               item={stage.lotFor.item}
               onAdd={(lot, expiry) => {
-                const added = addFound(stage.draft, stage.lotFor?.item ?? { skuId: '', description: '' }, lot, expiry, stage.lotFor?.lookup.qty ?? 1);
+                const item = stage.lotFor?.item;
+                if (item?.serialTracked === true) return setStage({ kind: 'items', draft: stage.draft, lotFor: null, serialFor: { item, lot, expiry } });
+                const added = addFound(stage.draft, item ?? { skuId: '', description: '' }, lot, expiry, stage.lotFor?.lookup.qty ?? 1);
                 setStage({ kind: 'items', draft: added.draft, lotFor: null });
               }}
               onCancel={() => setStage({ kind: 'items', draft: stage.draft, lotFor: null })}
@@ -154,9 +190,11 @@ function FoundList({ draft, onChange }: { draft: CountDraft; onChange: (draft: C
               aria-label={`Units of ${l.description}${l.lot === '' ? '' : ` lot ${l.lot}`}`}
               inputMode="numeric"
               value={String(l.qty)}
+              readOnly={l.serials !== undefined}
               onChange={(e) => onChange(setFound(draft, l.key, e.target.value.trim() === '' ? 0 : Number(e.target.value)))}
             />
             <button type="button" className="message__close stock-remove" aria-label={`Remove ${l.description}`} onClick={() => onChange(removeLine(draft, l.key))}>×</button>
+            {l.serials !== undefined && l.serials.length > 0 && <SerialList serials={l.serials} onRemove={(s) => onChange(removeFoundSerial(draft, l.key, s))} />}
           </li>
         ))}
       </ul>

@@ -3,12 +3,14 @@
  * other than the suggestion asks for a reason from a list (recorded with the move). Move tasks go to signed-on
  * operatives only, so the handheld signs the operative on over the picking socket (as the picker's handheld does)
  * before asking for work. Put-away offers to create the dock's tasks when none is open; replenishment to plan them.
+ * A serial-tracked SKU scans one serial per unit between the two (twin R80): the serials moved are the units moved.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { MoveTaskKindWire, MoveTaskView } from '../../../server/protocol/move-tasks.ts';
 import { PickingClient, openPickerSocket } from '../picker/picking-socket.ts';
 import { ScanField } from '../picker/ScanField.tsx';
-import { OVERRIDE_REASONS, chooseReason, completionOf, rescanTarget, scanMove, startMove, type MoveScans } from './move-session.ts';
+import { SerialList } from '../views/SerialList.tsx';
+import { OVERRIDE_REASONS, chooseReason, completionOf, finishSerials, removeMoveSerial, rescanTarget, scanMove, startMove, unitsOf, type MoveScans } from './move-session.ts';
 import { StockApiError, completeMoveTask, newRequestId, nextMoveTask, planPutaway, planReplenishment } from './stock-api.ts';
 import { Field, MessageLine, StateCard, useBusyRun, useNotice } from './ui.tsx';
 
@@ -93,7 +95,7 @@ export function MoveMode({ siteId, operativeId, deviceId, kind }: { siteId: stri
     });
 
   const send = (current: MoveTaskView, ready: MoveScans) => {
-    const units = qty.trim() === '' ? current.qty : Number(qty);
+    const units = unitsOf(ready, current, qty);
     if (!Number.isSafeInteger(units) || units < 0 || units > current.qty) return say('bad', `Units moved must be a whole number from 0 to ${current.qty}.`, 'INVALID_QUANTITY');
     const body = completionOf(ready, operativeId, newRequestId('MV'), units === current.qty ? undefined : units);
     if (body === null) return;
@@ -112,7 +114,13 @@ export function MoveMode({ siteId, operativeId, deviceId, kind }: { siteId: stri
     setScans(step.scans);
     switch (step.outcome.kind) {
       case 'source-ok':
+        if (step.scans.step === 'serials') return say('info', `Scan the serial of each unit (${task.qty}).`);
         return say('info', task.toLabel === null ? 'Scan the bin you put it in.' : `Take it to ${task.toLabel} and scan the bin.`);
+      case 'serial-added':
+        if (step.outcome.left > 0) return say('info', `Serial ${step.outcome.serial} scanned: ${step.outcome.left} to go.`);
+        return say('info', task.toLabel === null ? 'All serials scanned. Scan the bin you put it in.' : `All serials scanned. Take them to ${task.toLabel} and scan the bin.`);
+      case 'serial-refused':
+        return say('bad', step.outcome.text, step.outcome.code);
       case 'wrong-source':
         return say('bad', `Wrong location: scanned ${step.outcome.scanned}, the stock is at ${step.outcome.expected}. Nothing recorded.`, 'WRONG_LOCATION_SCANNED');
       case 'same-as-source':
@@ -164,8 +172,16 @@ export function MoveMode({ siteId, operativeId, deviceId, kind }: { siteId: stri
           <div className="steps">
             <ol className="steps__track" aria-label="Scan steps">
               <li className={scans.step === 'source' ? 'step step--now' : 'step step--done'} aria-current={scans.step === 'source' ? 'step' : undefined}>1 · Source{scans.step === 'source' ? '' : ' ✓'}</li>
-              <li className={scans.step === 'source' ? 'step' : 'step step--now'} aria-current={scans.step === 'source' ? undefined : 'step'}>2 · Target</li>
+              {task.serialTracked === true && (
+                <li className={scans.step === 'serials' ? 'step step--now' : scans.step === 'source' ? 'step' : 'step step--done'} aria-current={scans.step === 'serials' ? 'step' : undefined}>
+                  2 · Serials {scans.serials.length}/{task.qty}
+                </li>
+              )}
+              <li className={scans.step === 'source' || scans.step === 'serials' ? 'step' : 'step step--now'} aria-current={scans.step === 'source' || scans.step === 'serials' ? undefined : 'step'}>
+                {task.serialTracked === true ? 3 : 2} · Target
+              </li>
             </ol>
+            {task.serialTracked === true && scans.serials.length > 0 && <SerialList serials={scans.serials} onRemove={(s) => setScans(removeMoveSerial(scans, s))} />}
             {scans.step === 'reason' ? (
               <section aria-labelledby="reason-title" data-testid="override-reasons">
                 <h3 className="field__label" id="reason-title">Why {scans.toScan} instead of {task.toLabel}?</h3>
@@ -184,13 +200,18 @@ export function MoveMode({ siteId, operativeId, deviceId, kind }: { siteId: stri
               <>
                 <ScanField
                   key={scans.step}
-                  label={scans.step === 'source' ? 'Scan the source' : 'Scan the target bin'}
-                  hint={scans.step === 'source' ? `Label ${task.fromLabel}` : task.toLabel === null ? 'Any bin that takes it' : `Suggested ${task.toLabel}`}
+                  label={scans.step === 'source' ? 'Scan the source' : scans.step === 'serials' ? `Scan serial ${scans.serials.length + 1} of ${task.qty}` : 'Scan the target bin'}
+                  hint={scans.step === 'source' ? `Label ${task.fromLabel}` : scans.step === 'serials' ? 'One serial per unit' : task.toLabel === null ? 'Any bin that takes it' : `Suggested ${task.toLabel}`}
                   onScan={onScan}
                   active={!busy}
                   testId="move-scan"
                 />
-                {scans.step === 'target' && <Field label={`Units moved (0–${task.qty})`} type="number" value={qty} onChange={setQty} testId="move-qty" />}
+                {scans.step === 'serials' && (
+                  <button type="button" className="action stock-back" data-testid="move-serials-done" disabled={busy} onClick={() => setScans(finishSerials(scans))}>
+                    Found only {scans.serials.length}: scan the target
+                  </button>
+                )}
+                {scans.step === 'target' && task.serialTracked !== true && <Field label={`Units moved (0–${task.qty})`} type="number" value={qty} onChange={setQty} testId="move-qty" />}
               </>
             )}
           </div>

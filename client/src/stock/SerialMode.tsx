@@ -15,6 +15,8 @@ export const SERIAL_STATUS_LABELS: Readonly<Record<SerialStatus, string>> = {
   shipped: 'Shipped to the customer',
   'in-transit': 'In transit to another site',
   transferred: 'Transferred to another site',
+  'written-off': 'Written off by a count',
+  disposed: 'Disposed of after a return',
 };
 
 /** Where the serial is, in words: the location, order or transfer its status names. */
@@ -30,6 +32,10 @@ export function whereIs(current: NonNullable<SerialAudit['current']>): string {
       return `In transit on transfer ${current.transferId ?? '—'}`;
     case 'transferred':
       return `Transferred on ${current.transferId ?? '—'}`;
+    case 'written-off':
+      return 'Written off: not found by a count';
+    case 'disposed':
+      return 'Disposed of after a return';
   }
 }
 

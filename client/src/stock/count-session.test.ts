@@ -1,6 +1,6 @@
 /** A blind count without React: the next count, lines from scans, the submission and what to say after it. */
 import { describe, expect, it } from 'vitest';
-import { addFound, countLines, describeSubmitted, nextCount, removeLine, setFound, startDraft, unitsFound } from './count-session.ts';
+import { addFound, addFoundSerial, countLines, describeSubmitted, nextCount, removeFoundSerial, removeLine, setFound, startDraft, unitsFound } from './count-session.ts';
 import type { BlindCountView } from './stock-api.ts';
 
 const count = (id: string, status: BlindCountView['status'], counterId: string | null = null): BlindCountView => ({ id, locationId: `LOC-${id}`, reason: 'scheduled', status, attempt: 1, counterId });
@@ -30,6 +30,25 @@ describe('count draft', () => {
     expect(setFound(draft, key, -1)).toBe(draft);
     expect(countLines(draft)).toEqual([{ skuId: 'A', qty: 2 }, { skuId: 'B', lot: 'L1', expiry: '2027-01-31', qty: 12 }, { skuId: 'B', lot: 'L2', expiry: '2027-03-31', qty: 0 }]);
     expect(countLines(removeLine(draft, key))).toHaveLength(2);
+  });
+
+  it('[R80] a serial-tracked item is counted by serial: distinct across the count, the figure is the serials', () => {
+    const S = { skuId: 'S', description: 'Scanner' };
+    let draft = startDraft(count('1', 'counting', 'ann'));
+    draft = addFoundSerial(draft, S, '', null, ' SN-1 ').draft;
+    draft = addFoundSerial(draft, S, '', null, 'SN-2').draft;
+    const again = addFoundSerial(draft, S, 'L9', null, 'SN-1');
+    expect(again.outcome).toEqual({ kind: 'duplicate', serial: 'SN-1' });
+    expect(again.draft).toBe(draft);
+    expect(addFoundSerial(draft, S, '', null, 'SN 3').outcome.kind).toBe('invalid');
+    draft = addFound(draft, A, '', null).draft;
+    const key = draft.lines[0]?.key ?? '';
+    expect(setFound(draft, key, 7)).toBe(draft);
+    expect(countLines(draft)).toEqual([{ skuId: 'S', qty: 2, serials: ['SN-1', 'SN-2'] }, { skuId: 'A', qty: 1 }]);
+    draft = removeFoundSerial(draft, key, 'SN-1');
+    expect(countLines(draft)[0]).toEqual({ skuId: 'S', qty: 1, serials: ['SN-2'] });
+    // All removed: a line of none found, sent without serials.
+    expect(countLines(removeFoundSerial(draft, key, 'SN-2'))[0]).toEqual({ skuId: 'S', qty: 0 });
   });
 
   it('[R34] is blind: nothing in a draft or a line is an expected quantity', () => {

@@ -1,7 +1,7 @@
 /** One move task's two scans without React: wrong source, suggested target, another target with a reason. */
 import { describe, expect, it } from 'vitest';
 import type { MoveTaskView } from '../../../server/protocol/move-tasks.ts';
-import { OVERRIDE_REASONS, chooseReason, completionOf, rescanTarget, scanMove, startMove } from './move-session.ts';
+import { OVERRIDE_REASONS, chooseReason, completionOf, finishSerials, removeMoveSerial, rescanTarget, scanMove, startMove, unitsOf } from './move-session.ts';
 
 const TASK: MoveTaskView = {
   id: 'PA-1', kind: 'putaway', tenantId: 'bloom', skuId: 'SKU-1', skuName: 'Power bank', lot: '', expiry: null, qty: 6,
@@ -42,5 +42,39 @@ describe('move scans', () => {
     const any = scanMove(scans, open, 'C03-01-L-0');
     expect(any.outcome).toEqual({ kind: 'target-other', target: 'C03-01-L-0', needsReason: false });
     expect(any.scans.step).toBe('ready');
+  });
+
+  it('[R80] a serial-tracked SKU scans one distinct serial per unit after the source; the full list leads on to the target', () => {
+    const task: MoveTaskView = { ...TASK, qty: 2, serialTracked: true };
+    let scans = scanMove(startMove(task), task, 'DOCK:demo').scans;
+    expect(scans.step).toBe('serials');
+    const first = scanMove(scans, task, ' SN-1 ');
+    expect(first.outcome).toEqual({ kind: 'serial-added', serial: 'SN-1', left: 1 });
+    scans = first.scans;
+    expect(scanMove(scans, task, 'SN-1').outcome).toEqual({ kind: 'serial-refused', text: 'Serial SN-1 is scanned already.', code: 'DUPLICATE_SERIAL' });
+    expect(scanMove(scans, task, 'SN 2').outcome).toMatchObject({ kind: 'serial-refused', code: 'INVALID_SCAN' });
+    scans = scanMove(scans, task, 'SN-2').scans;
+    expect(scans).toMatchObject({ step: 'target', serials: ['SN-1', 'SN-2'] });
+    // One scanned by mistake: removed, back to scanning serials.
+    expect(removeMoveSerial(scans, 'SN-1')).toMatchObject({ step: 'serials', serials: ['SN-2'] });
+    const done = scanMove(scans, task, 'A01-02-L-1');
+    expect(done.outcome.kind).toBe('target-suggested');
+    expect(unitsOf(done.scans, task, '7')).toBe(2);
+    expect(completionOf(done.scans, 'OP-1', 'S-1')).toEqual({ operativeId: 'OP-1', fromScan: 'DOCK:demo', toScan: 'A01-02-L-1', scanId: 'S-1', serials: ['SN-1', 'SN-2'] });
+  });
+
+  it('[R80] fewer serials than units found is a short move of the units scanned', () => {
+    const task: MoveTaskView = { ...TASK, qty: 3, serialTracked: true };
+    let scans = scanMove(scanMove(startMove(task), task, 'DOCK:demo').scans, task, 'SN-1').scans;
+    expect(scans.step).toBe('serials');
+    scans = finishSerials(scans);
+    expect(scans.step).toBe('target');
+    scans = scanMove(scans, task, 'A01-02-L-1').scans;
+    expect(unitsOf(scans, task, '')).toBe(1);
+    expect(completionOf(scans, 'OP-1', 'S-1', 1)).toMatchObject({ qty: 1, serials: ['SN-1'] });
+    // Not serial-tracked: the units are what the operative typed (the task's when left empty), and no serials step.
+    expect(scanMove(startMove(TASK), TASK, 'DOCK:demo').scans.step).toBe('target');
+    expect(unitsOf(startMove(TASK), TASK, '')).toBe(6);
+    expect(unitsOf(startMove(TASK), TASK, '4')).toBe(4);
   });
 });

@@ -1,12 +1,15 @@
 /**
  * One move task on the handheld (put-away, replenishment), without React: scan the source, then the target. A
  * target other than the suggestion asks for a reason from a list before anything is sent (the twin refuses it
- * without one: OVERRIDE_REASON_REQUIRED). A wrong source records nothing. Immutable steps.
+ * without one: OVERRIDE_REASON_REQUIRED). A wrong source records nothing. Immutable steps. A serial-tracked SKU (twin
+ * R80) scans one serial per unit after the source: the task's units fill the list and lead on to the target; fewer
+ * found is a short move of the units scanned.
  */
 import type { CompleteMoveTaskRequest, MoveTaskView } from '../../../server/protocol/move-tasks.ts';
+import { addSerial, removeSerial, serialRefusal } from '../views/serial-scan.ts';
 
 /** Where the operative is in a task. */
-export type MoveStep = 'source' | 'target' | 'reason' | 'ready';
+export type MoveStep = 'source' | 'serials' | 'target' | 'reason' | 'ready';
 
 export interface MoveScans {
   readonly taskId: string;
@@ -14,6 +17,8 @@ export interface MoveScans {
   readonly fromScan: string | null;
   readonly toScan: string | null;
   readonly overrideReason: string | null;
+  /** Serials scanned (serial-tracked SKUs only), one per unit moved. */
+  readonly serials: readonly string[];
 }
 
 /** What a scan did, for the message line. */
@@ -24,6 +29,9 @@ export type MoveScanOutcome =
   /** A bin other than the suggestion (or no suggestion): the reason comes next, or it is ready. */
   | { readonly kind: 'target-other'; readonly target: string; readonly needsReason: boolean }
   | { readonly kind: 'same-as-source'; readonly scanned: string }
+  /** A serial was added; `left` more fill the task (0: on to the target). */
+  | { readonly kind: 'serial-added'; readonly serial: string; readonly left: number }
+  | { readonly kind: 'serial-refused'; readonly text: string; readonly code: string }
   | { readonly kind: 'ignored' };
 
 /** Reasons offered when the operative puts stock elsewhere than suggested. */
@@ -34,7 +42,7 @@ export const sameLocation = (scanned: string, locationId: string): boolean => sc
 
 /** Fresh scans for a task. */
 export function startMove(task: Pick<MoveTaskView, 'id'>): MoveScans {
-  return { taskId: task.id, step: 'source', fromScan: null, toScan: null, overrideReason: null };
+  return { taskId: task.id, step: 'source', fromScan: null, toScan: null, overrideReason: null, serials: [] };
 }
 
 /** The suggested target, if any. */
@@ -48,7 +56,14 @@ export function scanMove(scans: MoveScans, task: MoveTaskView, raw: string): { s
     if (!sameLocation(code, task.fromLocationId) && !sameLocation(code, task.fromLabel)) {
       return { scans, outcome: { kind: 'wrong-source', scanned: code, expected: task.fromLabel } };
     }
-    return { scans: { ...scans, step: 'target', fromScan: code }, outcome: { kind: 'source-ok' } };
+    return { scans: { ...scans, step: task.serialTracked === true && task.qty > 0 ? 'serials' : 'target', fromScan: code }, outcome: { kind: 'source-ok' } };
+  }
+  if (scans.step === 'serials') {
+    const added = addSerial(scans.serials, code, task.qty);
+    const refusal = serialRefusal(added.outcome);
+    if (refusal !== null) return { scans, outcome: { kind: 'serial-refused', ...refusal } };
+    const left = task.qty - added.serials.length;
+    return { scans: { ...scans, serials: added.serials, step: left === 0 ? 'target' : 'serials' }, outcome: { kind: 'serial-added', serial: code, left } };
   }
   if (scans.step === 'target') {
     if (sameLocation(code, task.fromLocationId) || sameLocation(code, task.fromLabel)) return { scans, outcome: { kind: 'same-as-source', scanned: code } };
@@ -61,6 +76,23 @@ export function scanMove(scans: MoveScans, task: MoveTaskView, raw: string): { s
     return { scans: { ...scans, step: needsReason ? 'reason' : 'ready', toScan: code, overrideReason: null }, outcome: { kind: 'target-other', target: code, needsReason } };
   }
   return { scans, outcome: { kind: 'ignored' } };
+}
+
+/** Fewer units found than the task's: on to the target with the serials scanned (a short move). */
+export function finishSerials(scans: MoveScans): MoveScans {
+  return scans.step === 'serials' ? { ...scans, step: 'target' } : scans;
+}
+
+/** Removes a serial scanned by mistake; back to scanning serials. */
+export function removeMoveSerial(scans: MoveScans, serial: string): MoveScans {
+  if (scans.step !== 'serials' && scans.step !== 'target') return scans;
+  return { ...scans, serials: removeSerial(scans.serials, serial), step: 'serials' };
+}
+
+/** The units the move will record: the serials scanned for a serial-tracked SKU, else what the operative typed. */
+export function unitsOf(scans: MoveScans, task: MoveTaskView, typed: string): number {
+  if (task.serialTracked === true) return scans.serials.length;
+  return typed.trim() === '' ? task.qty : Number(typed);
 }
 
 /** Records the reason for the other target; ready to send. */
@@ -85,5 +117,6 @@ export function completionOf(scans: MoveScans, operativeId: string, scanId: stri
     scanId,
     ...(qty === undefined ? {} : { qty }),
     ...(scans.overrideReason === null ? {} : { overrideReason: scans.overrideReason }),
+    ...(scans.serials.length === 0 ? {} : { serials: [...scans.serials] }),
   };
 }

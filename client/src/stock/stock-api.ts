@@ -121,6 +121,8 @@ export interface CountLineRequest {
   readonly lot?: string;
   readonly expiry?: string;
   readonly qty: number;
+  /** One serial per unit found, for a serial-tracked item (twin R80). */
+  readonly serials?: readonly string[];
 }
 
 export async function fetchCounts(siteId: string, status: BlindCountView['status']): Promise<BlindCountView[]> {
@@ -253,7 +255,7 @@ export const closeTransfer = async (siteId: string, transferId: string, reason?:
 // ---- serials (R80) -----------------------------------------------------------------------------------------------
 
 /** Where a serial-tracked unit is now. */
-export type SerialStatus = 'in-stock' | 'picked' | 'shipped' | 'in-transit' | 'transferred';
+export type SerialStatus = 'in-stock' | 'picked' | 'shipped' | 'in-transit' | 'transferred' | 'written-off' | 'disposed';
 
 /** A serial's audit: where the twin holds it now (null when it was here once and no longer is) and its history. */
 export interface SerialAudit {
