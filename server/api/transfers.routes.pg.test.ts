@@ -1,10 +1,12 @@
 /**
  * Transfers and serials over HTTP on a real Postgres (R71–R80): the source side (create, pick with serials, despatch,
- * transit), the receiving side (a transfer the relay announced, dock receipts with serials), the serial audit, and B6 —
- * each bad request refused with a specific code and nothing written.
+ * transit), the receiving side (a transfer the relay announced, dock receipts with serials), the serial audit, a
+ * transfer the destination refused (R76a: shown, returned into stock), and B6 — each bad request refused with a
+ * specific code and nothing written.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SiteRunner } from '../site/site-runner.ts';
+import { mayCall } from '../auth/route-policy.ts';
 import { checkStore } from '../store/check.pg.ts';
 import type { PgEventStore } from '../store/event-store.pg.ts';
 import { checkTransit } from '../store/transfers-check.pg.ts';
@@ -112,5 +114,57 @@ describe('[R71]–[R80] transfers and serials over HTTP on Postgres', () => {
     await runner.idle();
     expect((await checkStore(store.pool, store.tables.schema, site.id, { recordCheckpoint: false })).filter((r) => !r.ok)).toEqual([]);
     expect(await runner.read((twin) => checkTwinInvariants(twin))).toEqual([]);
+  });
+
+  it('[R76a] a refused transfer shows its refusal and is returned into stock with its serials; B6 writes nothing', async () => {
+    const bin = site.layout.locations[0]!;
+    const other = site.layout.locations[1]!;
+    // TR-1 (SN-1, SN-2 in transit, from the first case): the relay records north's refusal at this source site.
+    const beforeNote = await seq();
+    expect(await errorOf(await post(`${base}/transfers/TR-1/return`, { reason: 'north refused' }))).toEqual({ status: 409, code: 'TRANSFER_NOT_REFUSED' });
+    expect(await seq()).toBe(beforeNote);
+    await submit({ type: 'noteTransferRefused', transferId: 'TR-1', siteId: 'north', code: 'UNKNOWN_SKU', message: `line 1: unknown SKU ${serialSku.id}` });
+    const shown = await json<{ transfer: { status: string; refusal: { siteId: string; code: string; message: string; at: string } | null } }>(await fetch(`${base}/transfers/TR-1`));
+    expect(shown.transfer).toMatchObject({ status: 'despatched', refusal: { siteId: 'north', code: 'UNKNOWN_SKU', message: `line 1: unknown SKU ${serialSku.id}` } });
+    const listed = await json<{ outbound: { transferId: string; refusal: { code: string } | null }[] }>(await fetch(`${base}/transfers`));
+    expect(listed.outbound.find((t) => t.transferId === 'TR-1')?.refusal).toMatchObject({ code: 'UNKNOWN_SKU' });
+
+    const before = await seq();
+    expect(await errorOf(await post(`${base}/transfers/TR-1/return`, {}))).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(await errorOf(await post(`${base}/transfers/TR-1/return`, { reason: ' ' }))).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(await errorOf(await post(`${base}/transfers/TR-1/return`, { reason: 'r', locationId: 'NOT-A-BIN' }))).toEqual({ status: 422, code: 'UNKNOWN_LOCATION' });
+    expect(await errorOf(await post(`${base}/transfers/TR-404/return`, { reason: 'r' }))).toEqual({ status: 404, code: 'UNKNOWN_TRANSFER' });
+    expect(await seq()).toBe(before);
+
+    const returned = await post(`${base}/transfers/TR-1/return`, { reason: 'north does not stock it', locationId: other.id });
+    expect(returned.status).toBe(200);
+    expect(await json<{ transfer: object; duplicate: boolean }>(returned)).toMatchObject({ transfer: { status: 'returned', returnReason: 'north does not stock it', returnLocationId: other.id }, duplicate: false });
+    expect(await json<{ duplicate: boolean }>(await post(`${base}/transfers/TR-1/return`, { reason: 'again' }))).toMatchObject({ duplicate: true });
+    await runner.idle();
+
+    const row = await store.pool.query<{ status: string; refusal_code: string; return_location: string }>(
+      `SELECT status, refusal_code, return_location FROM ${store.tables.schema}.transfers WHERE site_id = $1 AND transfer_id = 'TR-1'`,
+      [site.id],
+    );
+    expect(row.rows).toEqual([{ status: 'returned', refusal_code: 'UNKNOWN_SKU', return_location: other.id }]);
+    const q = await store.pool.query<{ location_id: string; on_hand: number }>(
+      `SELECT location_id, on_hand FROM ${store.tables.stockQuant} WHERE site_id = $1 AND sku_id = $2 AND on_hand <> 0 ORDER BY location_id`,
+      [site.id, serialSku.id],
+    );
+    expect(q.rows.filter((r) => r.location_id === other.id || r.location_id === bin.id || r.location_id.startsWith('TRANSIT:'))).toEqual(
+      [{ location_id: bin.id, on_hand: 1 }, { location_id: other.id, on_hand: 2 }].sort((a, b) => (a.location_id < b.location_id ? -1 : 1)),
+    );
+    const audit = await json<{ current: { status: string; locationId: string | null }; history: { event: string; status: string }[] }>(await fetch(`${base}/serials/${serialSku.id}/SN-2`));
+    expect(audit.current).toMatchObject({ status: 'in-stock', locationId: other.id });
+    expect(audit.history.at(-1)).toMatchObject({ event: 'TransferReturned', status: 'in-stock' });
+    expect(await checkTransit(store.pool, store.tables.schema, site.id)).toMatchObject({ ok: true });
+    expect((await checkStore(store.pool, store.tables.schema, site.id, { recordCheckpoint: false })).filter((r) => !r.ok)).toEqual([]);
+    expect(await runner.read((twin) => checkTwinInvariants(twin))).toEqual([]);
+  });
+
+  it('[R76a] returning a refused transfer is supervision’s; a picker sees the refusal', () => {
+    const path = '/api/sites/:siteId/transfers/:transferId/return'; // the registered route, as the policy names it
+    expect([mayCall('supervisor', 'POST', path), mayCall('site-manager', 'POST', path), mayCall('picker', 'POST', path)]).toEqual([true, true, false]);
+    expect(mayCall('picker', 'GET', '/api/sites/:siteId/transfers/:transferId')).toBe(true);
   });
 });

@@ -45,6 +45,7 @@ const ReceiptBody = z
   })
   .strict();
 const CloseBody = z.object({ reason: Reason.optional() }).strict();
+const ReturnBody = z.object({ reason: Reason, locationId: Id.optional() }).strict();
 const TransferPath = z.object({ siteId: Id, transferId: Id }).strict();
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -67,6 +68,11 @@ export function transferView(t: TransferState, skus: ReadonlyMap<SkuId, Sku>) {
     receivedAt: iso(t.receivedAt),
     cancelReason: t.cancelReason,
     receiptReason: t.receiptReason,
+    /** The destination's refusal (R76a): the transfer waits for the desk to return it. */
+    refusal: t.refusal === null ? null : { siteId: t.refusal.siteId, code: t.refusal.code, message: t.refusal.message, at: iso(t.refusal.at) },
+    returnedAt: iso(t.returnedAt),
+    returnReason: t.returnReason,
+    returnLocationId: t.returnLocationId,
     lines: t.lines.map((l) => ({ ...l, ...skuFacts(skus, l.skuId), picked: l.pickScanId !== null })),
   };
 }
@@ -183,6 +189,16 @@ export function transfersRouter(deps: { readonly sites: SiteRegistry }): Router 
     const body = path && parseOr400(CancelBody, req.body, res, 'body');
     if (!site || !path || !body) return;
     await submitThen(res, site, path.transferId, { type: 'cancelTransfer', transferId: path.transferId, reason: body.reason });
+  });
+
+  // R76a: the units of a transfer the destination refused come back into stock here (the dock, or a named bin).
+  router.post(`${base}/:transferId/return`, async (req, res) => {
+    const site = siteFrom(sites, req, res);
+    const path = site && parseOr400(TransferPath, req.params, res, 'path');
+    const body = path && parseOr400(ReturnBody, req.body, res, 'body');
+    if (!site || !path || !body) return;
+    const command: Command = { type: 'returnRefusedTransfer', transferId: path.transferId, reason: body.reason, ...(body.locationId === undefined ? {} : { locationId: asLocationId(body.locationId) }) };
+    await submitThen(res, site, path.transferId, command);
   });
 
   router.post(`${base}/:transferId/receipts`, async (req, res) => {

@@ -188,10 +188,12 @@ export const ROUTE_POLICY: readonly RouteRule[] = [
   { method: '*', path: `${S}/billing`, prefix: true, access: SM },
   { method: '*', path: `${S}/analytics`, prefix: true, access: READERS },
   { method: 'GET', path: `${S}/transfers`, prefix: true, access: ALL_STAFF },
-  // Creating, cancelling and closing a transfer is supervision's; picks, despatch and dock receipts are handheld work.
+  // Creating, cancelling, closing and returning a refused transfer (R76a) is supervision's; picks, despatch and dock
+  // receipts are handheld work.
   { method: 'POST', path: `${S}/transfers`, access: SUPERVISING },
   { method: 'POST', path: `${S}/transfers/:transferId/cancel`, access: SUPERVISING },
   { method: 'POST', path: `${S}/transfers/:transferId/close`, access: SUPERVISING },
+  { method: 'POST', path: `${S}/transfers/:transferId/return`, access: SUPERVISING },
   { method: '*', path: `${S}/transfers`, prefix: true, access: MOVE_TASKS },
   { method: '*', path: `${S}/serials`, prefix: true, access: ALL_STAFF },
 ];

@@ -137,7 +137,11 @@ function stockChanges(e: DurableEvent, tenantId: string): [string, string, strin
     case 'TransferReceived':
       add(e.tenantId, e.locationId, e.skuId, e.lot, e.qty);
       break;
+    case 'TransferReturned': // R76a: back into stock here
+      for (const l of e.lines) add(l.tenantId, e.locationId, l.skuId, l.lot, l.qty);
+      break;
     case 'TransferReceiptConfirmed':
+    case 'TransferRefusedByDestination':
     case 'TransferCreated':
     case 'TransferLinePicked':
     case 'TransferCancelled':
@@ -323,6 +327,8 @@ export function measureUsage(events: Iterable<SequencedEvent>, options: UsageOpt
       case 'TransferLinePicked':
       case 'TransferCancelled':
       case 'TransferDespatched':
+      case 'TransferRefusedByDestination':
+      case 'TransferReturned':
       case 'InboundTransferExpected':
       case 'InboundTransferClosed':
       case 'TransferReceiptConfirmed':

@@ -5,7 +5,9 @@
  * over the Redis adapter — received and closed there, and confirmed at demo (asked at A); `floortwin check`'s
  * invariants (I1–I12 and transit) hold on both sites. A transfer despatched while north's owner is dead reaches its next
  * owner; a process knowing both sites forwards each to its owner. Also: one process with both sites lists, readies and measures
- * each, and relays a transfer between them in-process.
+ * each, and relays a transfer between them in-process; a transfer north refuses (R76a: its id is one of north's own
+ * outbound transfers) shows the refusal at demo, is returned into demo's stock, and the invariants hold — in one process
+ * and across two (the refusal crosses the Redis adapter; demo's relay records it).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,13 +21,17 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const DEMO_FILE = 'data/sites/demo.json';
 const NORTH_FILE = 'data/sites/north.json';
 const demo = await loadSiteFiles(path.join(root, DEMO_FILE));
-const north = (await loadSiteFiles(path.join(root, NORTH_FILE))).site;
-// A bin of the demo's initial stock holding a plain SKU (enough for two transfers of 4) (no lot, no serials) that north's catalogue knows too.
-const stocked = demo.initialStock.find((r) => r.qty >= 8 && (r.lot ?? '') === '' && demo.site.skus.some((s) => s.id === r.skuId && !s.lotTracked && s.serialTracked !== true) && north.skus.some((s) => s.id === r.skuId));
+const northFiles = await loadSiteFiles(path.join(root, NORTH_FILE));
+const north = northFiles.site;
+// A bin of the demo's initial stock holding a plain SKU (enough for three transfers of 4) (no lot, no serials) that north's catalogue knows too.
+const stocked = demo.initialStock.find((r) => r.qty >= 12 && (r.lot ?? '') === '' && demo.site.skus.some((s) => s.id === r.skuId && !s.lotTracked && s.serialTracked !== true) && north.skus.some((s) => s.id === r.skuId));
 if (stocked === undefined) throw new Error('the demo stock has no plain SKU north knows');
+// A bin of north's initial stock holding a plain SKU: north's own outbound transfer takes an id demo then uses (R76a).
+const northStocked = northFiles.initialStock.find((r) => r.qty >= 1 && (r.lot ?? '') === '' && north.skus.some((s) => s.id === r.skuId && !s.lotTracked && s.serialTracked !== true));
+if (northStocked === undefined) throw new Error('the north stock has no plain SKU');
 
 interface TransferBody {
-  transfer: { status: string; lines: { lineNo: number; receivedQty: number | null; damagedQty: number | null; expectedQty?: number }[] };
+  transfer: { status: string; refusal?: { siteId: string; code: string; message: string } | null; returnLocationId?: string | null; lines: { lineNo: number; receivedQty: number | null; damagedQty: number | null; expectedQty?: number }[] };
 }
 const json = async <T>(response: Response): Promise<T> => {
   if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
@@ -68,7 +74,7 @@ describe('transfers between sites', () => {
     await Promise.all(servers.map((server) => server.stop('SIGKILL')));
   });
 
-  it('[R74][R76] demo (process A) → north (process B): expected at north, received, confirmed at demo', async () => {
+  it('[R74][R76][R76a] demo (process A) → north (process B): expected at north, received, confirmed at demo; a refusal returned', async () => {
     const schema = uniqueSchema('xfer_cluster');
     const env = { DB_SCHEMA: schema, DEMO_SHIFT: 'off', REDIS_URL: TEST_REDIS_URL, LEASE_TTL_MS: '2000', LEASE_RENEW_MS: '500', TRANSFER_RETRY_MS: '300' };
     const a = await startServerProcess({ ...env, INSTANCE_ID: 'a', SITE_FILES: DEMO_FILE });
@@ -103,12 +109,22 @@ describe('transfers between sites', () => {
     await waitFor(async () => (await transferAt(a, demo.site.id, 'TR-CL-2'))?.status === 'received', 30_000, 'demo (at A) confirms TR-CL-2');
     expect(a.output()).not.toMatch(/transfer relay: .* refused/);
 
+    // R76a across processes: north (at B) refuses TR-CL-X (one of its own outbound ids); A records it at demo and returns it.
+    const northLine = { tenantId: northStocked?.tenantId, skuId: northStocked?.skuId, qty: 1, fromLocationId: northStocked?.locationId };
+    expect((await post(b2, `/api/sites/${north.id}/transfers`, { transferId: 'TR-CL-X', toSiteId: demo.site.id, lines: [northLine] })).status).toBe(201);
+    await despatch(a, 'TR-CL-X');
+    await waitFor(async () => (await transferAt(a, demo.site.id, 'TR-CL-X'))?.refusal != null, 30_000, 'demo (at A) records north’s refusal of TR-CL-X');
+    expect(await transferAt(a, demo.site.id, 'TR-CL-X')).toMatchObject({ status: 'despatched', refusal: { siteId: north.id, code: 'DUPLICATE_TRANSFER' } });
+    expect((await json<TransferBody>(await post(a, `/api/sites/${demo.site.id}/transfers/TR-CL-X/return`, { reason: 'id clash at north' }))).transfer.status).toBe('returned');
+    expect((await post(b2, `/api/sites/${north.id}/transfers/TR-CL-X/cancel`, { reason: 'test over' })).status).toBe(200);
+    expect(a.output().match(/transfer relay: north refused expectTransfer of TR-CL-X/g)).toHaveLength(1);
+
     expect(await a.stop('SIGTERM')).toBe(0);
     expect(await b2.stop('SIGTERM')).toBe(0);
     await checkBothSites(schema);
   }, 300_000);
 
-  it('one process with both sites: lists, readies and measures each, and relays a transfer between them', async () => {
+  it('[R76a] one process with both sites: lists, readies and measures each, relays a transfer between them, returns a refused one', async () => {
     const schema = uniqueSchema('xfer_two_sites');
     const server = await startServerProcess({ DB_SCHEMA: schema, DEMO_SHIFT: 'off', SITE_FILES: `${DEMO_FILE},${NORTH_FILE}`, TRANSFER_RETRY_MS: '300' });
     servers.push(server);
@@ -123,6 +139,20 @@ describe('transfers between sites', () => {
     await waitFor(async () => (await transferAt(server, north.id, 'TR-ONE-1'))?.status === 'expected', 30_000, 'north expects TR-ONE-1');
     await receiveShort(server, 'TR-ONE-1');
     await waitFor(async () => (await transferAt(server, demo.site.id, 'TR-ONE-1'))?.status === 'received', 30_000, 'demo confirms TR-ONE-1');
+
+    // R76a: north refuses TR-ONE-X (north has an outbound transfer of that id): demo shows the refusal and returns it.
+    const northLine = { tenantId: northStocked?.tenantId, skuId: northStocked?.skuId, qty: 1, fromLocationId: northStocked?.locationId };
+    expect((await post(server, `/api/sites/${north.id}/transfers`, { transferId: 'TR-ONE-X', toSiteId: demo.site.id, lines: [northLine] })).status).toBe(201);
+    await despatch(server, 'TR-ONE-X');
+    await waitFor(async () => (await transferAt(server, demo.site.id, 'TR-ONE-X'))?.refusal != null, 30_000, 'demo records north’s refusal of TR-ONE-X');
+    const refused = await transferAt(server, demo.site.id, 'TR-ONE-X');
+    expect(refused).toMatchObject({ status: 'despatched', refusal: { siteId: north.id, code: 'DUPLICATE_TRANSFER' } });
+    const listed = await json<{ outbound: { transferId: string; refusal: unknown }[] }>(await server.fetch(`/api/sites/${demo.site.id}/transfers`));
+    expect(listed.outbound.find((t) => t.transferId === 'TR-ONE-X')?.refusal).toMatchObject({ code: 'DUPLICATE_TRANSFER' });
+    const returned = await json<TransferBody>(await post(server, `/api/sites/${demo.site.id}/transfers/TR-ONE-X/return`, { reason: 'id clash at north' }));
+    expect(returned.transfer).toMatchObject({ status: 'returned', returnLocationId: `DOCK:${demo.site.id}` });
+    expect((await post(server, `/api/sites/${north.id}/transfers/TR-ONE-X/cancel`, { reason: 'test over' })).status).toBe(200);
+    expect(server.output().match(/transfer relay: north refused expectTransfer of TR-ONE-X/g)).toHaveLength(1);
     expect(await server.stop('SIGTERM')).toBe(0);
     await checkBothSites(schema);
   }, 300_000);

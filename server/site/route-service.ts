@@ -169,6 +169,8 @@ export class RouteService {
             case 'TransferLinePicked':
             case 'TransferCancelled':
             case 'TransferDespatched':
+            case 'TransferRefusedByDestination':
+            case 'TransferReturned':
             case 'InboundTransferExpected':
             case 'TransferReceived':
             case 'InboundTransferClosed':

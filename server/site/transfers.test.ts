@@ -1,4 +1,4 @@
-/** The transfer relay on two in-memory sites (R74, R76): steps once each, refusals kept rather than retried. */
+/** The transfer relay on two in-memory sites (R74, R76, R76a): steps once each, refusals recorded at the source, not retried. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryEventStore } from '../store/event-store.memory.ts';
 import type { Command } from '../twin/commands.ts';
@@ -66,6 +66,91 @@ describe('TransferRelay (in memory)', () => {
     await relay.pass();
     expect(relay.refusals()).toEqual([expect.objectContaining({ siteId: 'b', transferId: 'TR-M', command: 'expectTransfer', code: 'UNKNOWN_SKU' })]);
     expect(relay.stats.submitted).toBe(1);
+    expect(b.twin.inboundTransfers.size).toBe(0);
+  });
+
+  it('[R76a] records the refusal at the source once; a restarted relay does not offer it again', async () => {
+    const { a, b } = await twoSites({ ...TEST_SITE, id: asSiteId('b'), skus: TEST_SITE.skus.filter((s) => s.id !== SKU_C) });
+    const logged: string[] = [];
+    const relay = new TransferRelay([a, b], { retryMs: 10, log: (m) => logged.push(m) });
+    relay.start();
+    await despatchTwoClients(a, 'b');
+    await relay.settle();
+    await relay.settle();
+    await relay.stop();
+    expect(a.twin.transfers.get('TR-M')?.refusal).toMatchObject({ siteId: 'b', code: 'UNKNOWN_SKU' });
+    const seq = a.twin.seq;
+    expect(relay.stats).toMatchObject({ submitted: 1, refused: 1, noted: 1 });
+    expect(logged.filter((m) => m.includes('refused'))).toHaveLength(1);
+
+    // A new process (no memory of the refusal): the log says it, so B is not asked again and nothing is logged.
+    const restarted = new TransferRelay([a, b], { retryMs: 10, log: (m) => logged.push(m) });
+    restarted.start();
+    await restarted.settle();
+    await restarted.stop();
+    expect(restarted.stats).toMatchObject({ submitted: 0, refused: 0, noted: 0 });
+    expect(logged).toHaveLength(1);
+    expect(a.twin.seq).toBe(seq);
+    expect(checkTwinInvariants(a.twin)).toEqual([]);
+  });
+
+  it('[R76a] a refusal the source could not record then (unavailable) is recorded on a later pass, B not asked again', async () => {
+    const { a, b } = await twoSites({ ...TEST_SITE, id: asSiteId('b'), skus: TEST_SITE.skus.filter((s) => s.id !== SKU_C) });
+    let down = true;
+    const flakyA: TransferSite = {
+      siteId: a.siteId,
+      read: (view) => a.read(view),
+      submit: async (command) => (down && command.type === 'noteTransferRefused' ? { ok: false, error: { code: 'UNAVAILABLE', message: 'closing' } } : a.submit(command)),
+      subscribe: (listener) => a.subscribe(listener),
+    };
+    const relay = new TransferRelay([flakyA, b], { retryMs: 10 });
+    await despatchTwoClients(a, 'b');
+    await relay.pass();
+    expect(a.twin.transfers.get('TR-M')?.refusal).toBeNull();
+    down = false;
+    await relay.pass();
+    await relay.pass();
+    expect(a.twin.transfers.get('TR-M')?.refusal).toMatchObject({ code: 'UNKNOWN_SKU' });
+    expect(relay.stats).toMatchObject({ submitted: 1, noted: 1 });
+  });
+
+  it('[R76a] a returned transfer is not expected at the destination, even once the destination could take it', async () => {
+    const { a, b } = await twoSites({ ...TEST_SITE, id: asSiteId('b') }); // B knows every SKU (fixed since)
+    await despatchTwoClients(a, 'b');
+    await ok(a, { type: 'noteTransferRefused', transferId: 'TR-M', siteId: 'b', code: 'UNKNOWN_SKU', message: 'line 2: unknown SKU' });
+    await ok(a, { type: 'returnRefusedTransfer', transferId: 'TR-M', reason: 'b did not stock C then' });
+    const relay = new TransferRelay([a, b], { retryMs: 10 });
+    relay.start();
+    await relay.settle();
+    await relay.stop();
+    expect(relay.stats.submitted).toBe(0);
+    expect(b.twin.inboundTransfers.size).toBe(0);
+    expect(checkTwinInvariants(a.twin)).toEqual([]);
+  });
+
+  it('[R76a] a transfer returned while a pass was reading is not offered to the destination', async () => {
+    const { a, b } = await twoSites({ ...TEST_SITE, id: asSiteId('b') });
+    await despatchTwoClients(a, 'b');
+    // While the pass asks B about TR-M, B's refusal is recorded at A (another relay) and the desk returns TR-M.
+    let returned = false;
+    const racingB: TransferSite = {
+      siteId: b.siteId,
+      read: async (view) => {
+        const answer = await b.read(view);
+        if (!returned) {
+          returned = true;
+          await ok(a, { type: 'noteTransferRefused', transferId: 'TR-M', siteId: 'b', code: 'UNKNOWN_TENANT', message: 'client not served at b' });
+          await ok(a, { type: 'returnRefusedTransfer', transferId: 'TR-M', reason: 'sent back' });
+        }
+        return answer;
+      },
+      submit: (command) => b.submit(command),
+      subscribe: (listener) => b.subscribe(listener),
+    };
+    const relay = new TransferRelay([a, racingB], { retryMs: 10 });
+    await relay.pass();
+    expect(returned).toBe(true);
+    expect(relay.stats.submitted).toBe(0);
     expect(b.twin.inboundTransfers.size).toBe(0);
   });
 

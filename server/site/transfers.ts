@@ -11,8 +11,14 @@
  * destination what it knows of it — its own runner when this process decides it too, else the process that does
  * ({@link RemoteTransferSites}, server/cluster/remote-sites.ts) — and submits the expectation there or the confirmation
  * here. Sites come and go as leases move ({@link TransferRelay.add}, {@link TransferRelay.remove}).
+ *
+ * A step the destination refuses (R76a: it does not know the SKU, does not serve the client…) will not succeed by
+ * retrying: the relay submits `noteTransferRefused` to the source (always a site of this relay: the work is driven from
+ * the sources it decides), so the refusal is in the source's log, shown to the desk and durable across restarts. A
+ * transfer whose refusal is recorded is not offered to the destination again, and one the desk has returned is no
+ * longer despatched, so nothing more is asked of the destination.
  */
-import type { Command, ConfirmTransferReceipt, ExpectTransfer, InboundTransferLine, TransferReceiptLine } from '../twin/commands.ts';
+import type { Command, ConfirmTransferReceipt, ExpectTransfer, InboundTransferLine, NoteTransferRefused, TransferReceiptLine } from '../twin/commands.ts';
 import type { SequencedEvent } from '../twin/events.ts';
 import type { TwinState } from '../twin/state.ts';
 import type { SiteListener, SubmitResult } from './site-runner.ts';
@@ -83,10 +89,14 @@ interface Step {
   /** False once the site left this relay (a local site closed mid-pass): the step is not submitted. */
   readonly live: () => boolean;
   readonly submit: (command: TransferStepCommand) => Promise<SubmitResult>;
+  /** For an expectation: whether the source still wants it (despatched, no refusal recorded) right before submitting. */
+  readonly wanted?: () => Promise<boolean>;
+  /** For an expectation: where a refusal is recorded (the source, R76a). */
+  readonly noteRefusal?: (command: NoteTransferRefused) => Promise<SubmitResult>;
 }
 
 /** Event types after whose commit there may be a cross-site step to take. */
-const TRIGGERS = new Set(['TransferDespatched', 'InboundTransferClosed', 'InboundTransferExpected', 'TransferReceiptConfirmed']);
+const TRIGGERS = new Set(['TransferDespatched', 'InboundTransferClosed', 'InboundTransferExpected', 'TransferReceiptConfirmed', 'TransferReturned']);
 
 /** What site `to` is told of a transfer `from` despatched (R74): the lines as sent, with their serials. */
 function expectCommand(from: TwinState, transferId: string): ExpectTransfer | null {
@@ -106,10 +116,13 @@ export class TransferRelay {
   private stopped = true;
   /** Set by `stop()`: a pass in flight submits nothing more. */
   private halted = false;
-  /** Steps refused by a site, by `site|transfer|command`; kept so a refused step is not resubmitted every pass. */
+  /**
+   * Steps refused by a site, by `site|transfer|command`; kept so a refused step is not resubmitted every pass, and so a
+   * refusal the source has not recorded yet (it was unavailable) is noted on a later pass.
+   */
   private readonly refused = new Map<string, RefusedStep>();
-  /** Counters for tests and /healthz detail. */
-  readonly stats = { passes: 0, submitted: 0, acknowledged: 0, unavailable: 0, refused: 0 };
+  /** Counters for tests and /healthz detail; `noted`: refusals recorded at the source (R76a). */
+  readonly stats = { passes: 0, submitted: 0, acknowledged: 0, unavailable: 0, refused: 0, noted: 0 };
 
   constructor(
     sites: readonly TransferSite[],
@@ -235,35 +248,51 @@ export class TransferRelay {
   async pass(): Promise<void> {
     this.stats.passes++;
     const steps: Step[] = [];
+    const notes: { source: TransferSite; command: NoteTransferRefused }[] = [];
     for (const source of [...this.sites.values()]) {
-      const despatched = await source.read((twin) => [...twin.transfers.values()].filter((t) => t.status === 'despatched').map((t) => ({ id: t.id, to: t.toSiteId })));
-      const byDestination = new Map<string, string[]>();
-      for (const { id, to } of despatched) {
+      const despatched = await source.read((twin) => [...twin.transfers.values()].filter((t) => t.status === 'despatched').map((t) => ({ id: t.id, to: t.toSiteId, refused: t.refusal !== null })));
+      const byDestination = new Map<string, { id: string; refused: boolean }[]>();
+      for (const { id, to, refused } of despatched) {
         const ids = byDestination.get(to);
-        if (ids === undefined) byDestination.set(to, [id]);
-        else ids.push(id);
+        if (ids === undefined) byDestination.set(to, [{ id, refused }]);
+        else ids.push({ id, refused });
       }
-      for (const [to, ids] of byDestination) {
-        const dest = await this.destination(to, ids);
+      const sourceLive = (): boolean => this.sites.get(source.siteId) === source;
+      for (const [to, transfers] of byDestination) {
+        const dest = await this.destination(to, transfers.map((t) => t.id));
         if (dest === null) {
           if (this.options.remote !== undefined) this.stats.unavailable++; // moving: the timer tries again
           continue;
         }
-        for (const id of ids) {
+        for (const { id, refused } of transfers) {
           const inbound = dest.known.get(id);
           if (inbound === undefined) {
+            if (refused) continue; // R76a: recorded at the source; the desk returns it
+            const earlier = this.refused.get(`${to}|${id}|expectTransfer`);
+            if (earlier !== undefined) {
+              notes.push({ source, command: noteCommand(earlier) }); // refused before; the source did not record it yet
+              continue;
+            }
             const command = await source.read((twin) => expectCommand(twin, id));
-            if (command !== null) steps.push({ siteId: to, transferId: id, command, live: dest.live, submit: dest.submit });
+            if (command === null) continue;
+            const wanted = (): Promise<boolean> => source.read((twin) => twin.transfers.get(id)?.status === 'despatched' && twin.transfers.get(id)?.refusal === null);
+            steps.push({ siteId: to, transferId: id, command, live: dest.live, submit: dest.submit, wanted, noteRefusal: (c) => (sourceLive() ? source.submit(c) : Promise.resolve(UNSERVED)) });
           } else if (inbound.status === 'closed') {
             const command: ConfirmTransferReceipt = { type: 'confirmTransferReceipt', transferId: id, lines: inbound.report, reason: inbound.reason };
-            steps.push({ siteId: source.siteId, transferId: id, command, live: () => this.sites.get(source.siteId) === source, submit: (c) => source.submit(c) });
+            steps.push({ siteId: source.siteId, transferId: id, command, live: sourceLive, submit: (c) => source.submit(c) });
           }
         }
       }
     }
+    for (const { source, command } of notes) {
+      if (this.halted || this.sites.get(source.siteId) !== source) continue;
+      await this.note(command, (c) => source.submit(c));
+    }
     for (const step of steps) {
       const key = `${step.siteId}|${step.transferId}|${step.command.type}`;
       if (this.refused.has(key) || this.halted || !step.live()) continue;
+      // A transfer returned (or refused) since the read is not offered to the destination (R76a).
+      if (step.wanted !== undefined && !(await step.wanted())) continue;
       this.stats.submitted++;
       const result = await step.submit(step.command);
       if (result.ok) {
@@ -275,7 +304,21 @@ export class TransferRelay {
         const refusal: RefusedStep = { siteId: step.siteId, transferId: step.transferId, command: step.command.type, code: result.error.code, message: result.error.message };
         this.refused.set(key, refusal);
         this.options.log?.(`transfer relay: ${step.siteId} refused ${step.command.type} of ${step.transferId}: ${result.error.code} ${result.error.message}`);
+        if (step.noteRefusal !== undefined && !this.halted) await this.note(noteCommand(refusal), step.noteRefusal);
       }
     }
   }
+
+  /** Records a destination's refusal at the source (R76a); unavailable → a later pass tries again. */
+  private async note(command: NoteTransferRefused, submit: (c: NoteTransferRefused) => Promise<SubmitResult>): Promise<void> {
+    const result = await submit(command);
+    if (result.ok) this.stats.noted++;
+    else if (result.error.code !== 'UNAVAILABLE') this.options.log?.(`transfer relay: could not record ${command.siteId}'s refusal of ${command.transferId}: ${result.error.code} ${result.error.message}`);
+  }
 }
+
+/** The answer when the source left this relay mid-pass: a later pass (or the process deciding it now) records it. */
+const UNSERVED: SubmitResult = { ok: false, error: { code: 'UNAVAILABLE', message: 'the source site is no longer served here' } };
+
+/** The source's record of a destination's refusal of the expectation (R76a). */
+const noteCommand = (r: RefusedStep): NoteTransferRefused => ({ type: 'noteTransferRefused', transferId: r.transferId, siteId: r.siteId, code: r.code, message: r.message.slice(0, 500) });

@@ -308,6 +308,8 @@ function referencedIds(batch: readonly SequencedEvent[]): { taskIds: string[]; d
       case 'TransferLinePicked':
       case 'TransferCancelled':
       case 'TransferDespatched':
+      case 'TransferRefusedByDestination':
+      case 'TransferReturned':
       case 'InboundTransferExpected':
       case 'TransferReceived':
       case 'InboundTransferClosed':
@@ -836,10 +838,14 @@ function plan(batch: readonly SequencedEvent[], pre: Prefetched): Plan {
           move(seq, at, l, e.transitLocationId, VIRTUAL_LOCATIONS.adjustment, l.shortQty, null, 'TRANSFER_SHORT');
         }
         break;
+      case 'TransferReturned': // R76a: TRANSIT → the dock or bin the refused units come back to
+        for (const l of e.lines) move(seq, at, l, e.transitLocationId, e.locationId, l.qty, null, 'TRANSFER_RETURNED');
+        break;
       case 'TransferCreated':
       case 'TransferCancelled':
         p.committingTransfers.push(e.transferId);
         break;
+      case 'TransferRefusedByDestination':
       case 'TransferLinePicked':
       case 'InboundTransferExpected':
       case 'InboundTransferClosed':

@@ -1,7 +1,7 @@
 /**
  * The transfer invariant on a live database (twin SPEC R76), run by `floortwin check` after I1–I12: per (client, SKU,
  * lot) the units on the site's `TRANSIT:<site>` stock_quant rows equal the units of its outbound transfers despatched
- * and not yet confirmed received (dispatched − confirmed); no other site's transit sits here, nothing in transit is
+ * and not yet confirmed received nor returned (dispatched − confirmed − returned, R76a); no other site's transit sits here, nothing in transit is
  * reserved.
  */
 import type { Pool } from 'pg';

@@ -62,6 +62,8 @@ const ROW_EVENTS = [
   'TransferCancelled',
   'TransferDespatched',
   'TransferReceiptConfirmed',
+  'TransferRefusedByDestination',
+  'TransferReturned',
   'InboundTransferExpected',
   'TransferReceived',
   'InboundTransferClosed',
@@ -138,6 +140,24 @@ export function noteTransferRows(rows: TransferRows, seq: number, event: TwinEve
       else transferSerialRows(rows, seq, at, e.type, e.transferId, 'transferred', null);
       break;
     }
+    // R76a: the destination's refusal shows on the row; a return closes it and brings the serials back in stock.
+    case 'TransferRefusedByDestination':
+      rows.steps.push({
+        sql: (t) => `UPDATE ${t('transfers')} SET refusal_site_id = $3, refusal_code = $4, refusal_message = $5, refused_at = $6::timestamptz, updated_seq = $7
+                      WHERE site_id = $1 AND direction = 'out' AND transfer_id = $2`,
+        params: [e.transferId, e.siteId, e.code, e.message, ts(at), seq],
+        expect: 1,
+      });
+      break;
+    case 'TransferReturned':
+      rows.steps.push({
+        sql: (t) => `UPDATE ${t('transfers')} SET status = 'returned', closed_at = $3::timestamptz, reason = $4, return_location = $5, updated_seq = $6
+                      WHERE site_id = $1 AND direction = 'out' AND transfer_id = $2 AND status = 'despatched'`,
+        params: [e.transferId, ts(at), e.reason, e.locationId, seq],
+        expect: 1,
+      });
+      transferSerialRows(rows, seq, at, e.type, e.transferId, 'in-stock', e.locationId);
+      break;
     case 'InboundTransferExpected':
       rows.steps.push({
         sql: (t) => `INSERT INTO ${t('transfers')} (site_id, direction, transfer_id, other_site_id, status, created_at, created_seq, updated_seq)

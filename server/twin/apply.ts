@@ -618,6 +618,8 @@ export function apply(state: TwinState, event: TwinEvent): TwinState {
     case 'TransferLinePicked':
     case 'TransferCancelled':
     case 'TransferDespatched':
+    case 'TransferRefusedByDestination':
+    case 'TransferReturned':
     case 'InboundTransferExpected':
     case 'InboundTransferClosed':
     case 'TransferReceiptConfirmed':

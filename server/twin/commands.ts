@@ -607,6 +607,31 @@ export interface ConfirmTransferReceipt {
   readonly reason: string | null;
 }
 
+/**
+ * The source learns that the destination refused a step of a despatched transfer (R76a), e.g. it does not know the
+ * SKU: submitted by the transfer relay (server/site/transfers.ts). The same refusal again is acknowledged without effect.
+ */
+export interface NoteTransferRefused {
+  readonly type: 'noteTransferRefused';
+  readonly transferId: string;
+  /** The site that refused (the transfer's destination). */
+  readonly siteId: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/**
+ * Brings the units of a despatched transfer the destination refused back into stock at this site (R76a): the reverse
+ * of the despatch, to the site's dock or a named bin; the transfer ends `returned`.
+ */
+export interface ReturnRefusedTransfer {
+  readonly type: 'returnRefusedTransfer';
+  readonly transferId: string;
+  readonly reason: string;
+  /** A bin of this site; default the site's dock. */
+  readonly locationId?: LocationId;
+}
+
 export type Command =
   | ReceiveStock
   | MoveStock
@@ -660,6 +685,8 @@ export type Command =
   | ExpectTransfer
   | ReceiveTransfer
   | CloseTransfer
-  | ConfirmTransferReceipt;
+  | ConfirmTransferReceipt
+  | NoteTransferRefused
+  | ReturnRefusedTransfer;
 
 export type CommandType = Command['type'];

@@ -35,6 +35,8 @@ import { decideApproveCount, decideCreateCounts, decideRejectCount, decideStartC
 import { decideCloseAsn, decideCreateAsn, decideReceiveGoods, decideSetQcRule } from './goods-in.ts';
 import {
   decideCancelTransfer,
+  decideNoteTransferRefused,
+  decideReturnRefusedTransfer,
   decideCloseTransfer,
   decideConfirmTransferReceipt,
   decideCreateTransfer,
@@ -910,6 +912,10 @@ export function decide(state: TwinState, command: Command, ctx: DecideContext): 
       return settle(decideCloseTransfer(state, command, at));
     case 'confirmTransferReceipt':
       return settle(decideConfirmTransferReceipt(state, command, at));
+    case 'noteTransferRefused':
+      return settle(decideNoteTransferRefused(state, command, at));
+    case 'returnRefusedTransfer':
+      return settle(decideReturnRefusedTransfer(state, command, at));
     case 'blockSegment':
     case 'unblockSegment': {
       const out = command.type === 'blockSegment' ? decideBlockSegment(state, command, at) : decideUnblockSegment(state, command, at);

@@ -606,6 +606,32 @@ export interface TransferDespatched extends EventBase {
   readonly lines: readonly TransferLine[];
 }
 
+/** The destination refused a step of a despatched transfer (R76a): the transfer shows it until returned. */
+export interface TransferRefusedByDestination extends EventBase {
+  readonly type: 'TransferRefusedByDestination';
+  readonly transferId: string;
+  readonly siteId: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** One line a refused transfer brings back (R76a), with the serials it was despatched with. */
+export interface ReturnedLine extends StockKey {
+  readonly lineNo: number;
+  readonly qty: number;
+  readonly serials: readonly string[];
+}
+
+/** Ledger moves `TRANSIT:<site>` → `locationId` for every line of a refused transfer (R76a): the units are back in stock. */
+export interface TransferReturned extends EventBase {
+  readonly type: 'TransferReturned';
+  readonly transferId: string;
+  readonly transitLocationId: LocationId;
+  readonly locationId: LocationId;
+  readonly reason: string;
+  readonly lines: readonly ReturnedLine[];
+}
+
 /** One line of an inbound transfer as the receiving site expects it (R74). */
 export interface InboundLine extends StockKey {
   readonly lineNo: number;
@@ -725,6 +751,8 @@ export type DurableEvent =
   | TransferLinePicked
   | TransferCancelled
   | TransferDespatched
+  | TransferRefusedByDestination
+  | TransferReturned
   | InboundTransferExpected
   | TransferReceived
   | InboundTransferClosed

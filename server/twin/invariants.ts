@@ -270,9 +270,13 @@ export function ledgerBalances(events: Iterable<TwinEvent>): LedgerResult {
           move(e.transitLocationId, VIRTUAL_LOCATIONS.adjustment, l.tenantId, l.skuId, l.shortQty);
         }
         break;
+      case 'TransferReturned': // R76a: TRANSIT → the dock or bin it comes back to
+        for (const l of e.lines) move(e.transitLocationId, e.locationId, l.tenantId, l.skuId, l.qty);
+        break;
       case 'TransferCreated':
       case 'TransferLinePicked':
       case 'TransferCancelled':
+      case 'TransferRefusedByDestination':
       case 'InboundTransferExpected':
       case 'InboundTransferClosed':
         break;

@@ -204,6 +204,8 @@ export class KpiAccumulator {
       case 'TransferReceived':
       case 'InboundTransferClosed':
       case 'TransferReceiptConfirmed':
+      case 'TransferRefusedByDestination':
+      case 'TransferReturned':
         break;
     }
   }

@@ -148,7 +148,7 @@ function put(state: TwinState, tenantId: TenantId, skuId: SkuId, serial: string,
   Object.assign(s, { locationId: null, orderId: null, transferId: null }, change);
 }
 
-const SERIAL_EVENTS = ['GoodsReceived', 'TransferReceived', 'PickConfirmed', 'PickShorted', 'OrderDespatched', 'ReturnReceived', 'TransferLinePicked', 'TransferCancelled', 'TransferDespatched', 'TransferReceiptConfirmed', 'StockMoved', 'MoveTaskCompleted', 'CountAdjusted', 'ReturnInspected', 'StockReceived'] as const;
+const SERIAL_EVENTS = ['GoodsReceived', 'TransferReceived', 'PickConfirmed', 'PickShorted', 'OrderDespatched', 'ReturnReceived', 'TransferLinePicked', 'TransferCancelled', 'TransferDespatched', 'TransferReceiptConfirmed', 'TransferReturned', 'StockMoved', 'MoveTaskCompleted', 'CountAdjusted', 'ReturnInspected', 'StockReceived'] as const;
 type SerialEvent = Extract<TwinEvent, { type: (typeof SERIAL_EVENTS)[number] }>;
 const serialEventTypes: ReadonlySet<string> = new Set(SERIAL_EVENTS);
 const isSerialEvent = (e: TwinEvent): e is SerialEvent => serialEventTypes.has(e.type);
@@ -210,6 +210,7 @@ function noteGaps(state: TwinState, e: SerialEvent): void {
     case 'TransferLinePicked':
     case 'TransferCancelled':
     case 'TransferReceiptConfirmed':
+    case 'TransferReturned':
       break;
   }
 }
@@ -254,6 +255,9 @@ export function noteSerials(state: TwinState, event: TwinEvent): void {
       if (line !== undefined) for (const s of e.serials) put(state, line.tenantId, line.skuId, s, { status: 'picked', lot: line.lot, transferId: e.transferId, updatedAt: e.at });
       break;
     }
+    case 'TransferReturned':
+      for (const l of e.lines) for (const s of l.serials) put(state, l.tenantId, l.skuId, s, { status: 'in-stock', lot: l.lot, locationId: e.locationId, updatedAt: e.at });
+      break;
     case 'TransferCancelled':
     case 'TransferDespatched':
     case 'TransferReceiptConfirmed': {

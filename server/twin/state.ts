@@ -221,7 +221,15 @@ export interface TwinState {
 }
 
 /** `created` → `despatched` → `received`; `created` → `cancelled` (R71–R76). */
-export type TransferStatus = 'created' | 'despatched' | 'received' | 'cancelled';
+export type TransferStatus = 'created' | 'despatched' | 'received' | 'cancelled' | 'returned';
+
+/** The destination's refusal of a step of a despatched transfer (R76a). */
+export interface TransferRefusal {
+  readonly siteId: string;
+  readonly code: string;
+  readonly message: string;
+  readonly at: EpochMs;
+}
 
 /** One line of a transfer out (R71). */
 export interface TransferLineState {
@@ -252,6 +260,12 @@ export interface TransferState {
   cancelReason: string | null;
   /** The receiving site's reason for a short or over delivery (R76). */
   receiptReason: string | null;
+  /** The destination's latest refusal (R76a); null when none. */
+  refusal: TransferRefusal | null;
+  /** When and why a refused transfer came back into stock, and where (R76a). */
+  returnedAt: EpochMs | null;
+  returnReason: string | null;
+  returnLocationId: LocationId | null;
 }
 
 /** One line of a transfer into this site and what has been received against it (R74, R75). */

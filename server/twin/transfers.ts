@@ -14,13 +14,15 @@ import type {
   DespatchTransfer,
   ExpectTransfer,
   InboundTransferLine,
+  NoteTransferRefused,
   PickTransferLine,
   ReceiveTransfer,
+  ReturnRefusedTransfer,
   TransferLineInput,
 } from './commands.ts';
 import type { DomainError } from './errors.ts';
 import { domainError } from './errors.ts';
-import type { ConfirmedLine, InboundLine, TransferLine, TransferReportLine, TwinEvent } from './events.ts';
+import type { ConfirmedLine, InboundLine, ReturnedLine, TransferLine, TransferReportLine, TwinEvent } from './events.ts';
 import type { EpochMs, LocationId, SiteId, SkuId, TenantId } from './ids.ts';
 import { quantKey, skuKey } from './keys.ts';
 import type { Sku } from './site.ts';
@@ -320,8 +322,54 @@ export function decideConfirmTransferReceipt(state: TwinState, c: ConfirmTransfe
   return [{ type: 'TransferReceiptConfirmed', at, transferId: t.id, transitLocationId: transitLocationId(state.site.id), reason: c.reason, lines }];
 }
 
-/** Deep copies for snapshots (R24). */
-export const cloneTransfer = (t: TransferState): TransferState => ({ ...t, lines: t.lines.map((l) => ({ ...l, serials: [...l.serials] })) });
+/**
+ * [R76a] The source learns that the destination (`siteId`, the transfer's `toSiteId`) refused a step of a despatched
+ * transfer: code 1–64 and message 1–500 characters. The same refusal (site, code, message) as the latest → no events;
+ * another → recorded (the latest shows). Only a despatched transfer can be refused (`TRANSFER_CLOSED` otherwise: a
+ * returned or received one needs nothing more of the destination).
+ */
+export function decideNoteTransferRefused(state: TwinState, c: NoteTransferRefused, at: EpochMs): TwinEvent[] | DomainError {
+  const t = state.transfers.get(c.transferId);
+  if (t === undefined) return domainError('UNKNOWN_TRANSFER', `unknown transfer ${c.transferId}`, { transferId: c.transferId });
+  if (t.status !== 'despatched') return domainError('TRANSFER_CLOSED', `transfer ${t.id} is ${t.status}, not despatched`, { transferId: t.id, status: t.status });
+  if (c.siteId !== t.toSiteId) return domainError('INVALID_STATE', `transfer ${t.id} goes to ${t.toSiteId}, not ${String(c.siteId)}`, { siteId: c.siteId, toSiteId: t.toSiteId });
+  if (!isText(c.code, 64)) return domainError('INVALID_STATE', 'code must be 1 to 64 characters', {});
+  if (!isText(c.message, 500)) return domainError('INVALID_STATE', 'message must be 1 to 500 characters', {});
+  const r = t.refusal;
+  if (r !== null && r.siteId === c.siteId && r.code === c.code && r.message === c.message) return [];
+  return [{ type: 'TransferRefusedByDestination', at, transferId: t.id, siteId: c.siteId, code: c.code, message: c.message }];
+}
+
+/**
+ * [R76a] Brings the units of a despatched transfer the destination refused back into stock: per line
+ * `TRANSIT:<site>` → the named bin of this site (`UNKNOWN_LOCATION`) or, by default, the site's dock, with their
+ * serials (R80: in stock there again); a reason 1–200 characters (`REASON_REQUIRED`). The transfer ends `returned`
+ * and the relay asks nothing more of the destination. Returned already → no events; a despatched transfer with no
+ * refusal → `TRANSFER_NOT_REFUSED` (the destination may still take it: a transfer it never answered is not returned);
+ * not despatched → `TRANSFER_CLOSED` / `UNKNOWN_TRANSFER`.
+ */
+export function decideReturnRefusedTransfer(state: TwinState, c: ReturnRefusedTransfer, at: EpochMs): TwinEvent[] | DomainError {
+  const t = state.transfers.get(c.transferId);
+  if (t === undefined) return domainError('UNKNOWN_TRANSFER', `unknown transfer ${c.transferId}`, { transferId: c.transferId });
+  if (t.status === 'returned') return [];
+  if (t.status !== 'despatched') return domainError('TRANSFER_CLOSED', `transfer ${t.id} is ${t.status}, not despatched`, { transferId: t.id, status: t.status });
+  if (t.refusal === null) return domainError('TRANSFER_NOT_REFUSED', `transfer ${t.id} was not refused by ${t.toSiteId}: it may still be received there`, { transferId: t.id });
+  if (!isText(c.reason, 200)) return domainError('REASON_REQUIRED', 'a return needs a reason (1 to 200 characters)', {});
+  const locationId = c.locationId ?? dockLocationId(state.site.id);
+  if (c.locationId !== undefined && !state.locationsById.has(c.locationId)) return domainError('UNKNOWN_LOCATION', `${String(c.locationId)} is not a bin of this site`, { locationId: c.locationId });
+  const lines: ReturnedLine[] = t.lines.map((l) => ({ lineNo: l.lineNo, tenantId: l.tenantId, skuId: l.skuId, lot: l.lot, expiry: l.expiry, qty: l.qty, serials: [...l.serials] }));
+  return [{ type: 'TransferReturned', at, transferId: t.id, transitLocationId: transitLocationId(state.site.id), locationId, reason: c.reason, lines }];
+}
+
+/** Deep copies for snapshots (R24); a snapshot written before R76a has no refusal or return. */
+export const cloneTransfer = (t: TransferState): TransferState => ({
+  ...t,
+  refusal: t.refusal ?? null,
+  returnedAt: t.returnedAt ?? null,
+  returnReason: t.returnReason ?? null,
+  returnLocationId: t.returnLocationId ?? null,
+  lines: t.lines.map((l) => ({ ...l, serials: [...l.serials] })),
+});
 export const cloneInbound = (t: InboundTransferState): InboundTransferState => ({
   ...t,
   lines: t.lines.map((l) => ({ ...l, serials: [...l.serials], reasons: [...l.reasons] })),
@@ -352,7 +400,10 @@ export type ChangeQuant = (locationId: LocationId, tenantId: TenantId, skuId: Sk
  */
 export function noteTransfer(
   state: TwinState,
-  e: Extract<TwinEvent, { type: 'TransferCreated' | 'TransferLinePicked' | 'TransferCancelled' | 'TransferDespatched' | 'InboundTransferExpected' | 'TransferReceived' | 'InboundTransferClosed' | 'TransferReceiptConfirmed' }>,
+  e: Extract<
+    TwinEvent,
+    { type: 'TransferCreated' | 'TransferLinePicked' | 'TransferCancelled' | 'TransferDespatched' | 'TransferRefusedByDestination' | 'TransferReturned' | 'InboundTransferExpected' | 'TransferReceived' | 'InboundTransferClosed' | 'TransferReceiptConfirmed' }
+  >,
   change: ChangeQuant,
 ): void {
   switch (e.type) {
@@ -367,6 +418,10 @@ export function noteTransfer(
         receivedAt: null,
         cancelReason: null,
         receiptReason: null,
+        refusal: null,
+        returnedAt: null,
+        returnReason: null,
+        returnLocationId: null,
       };
       state.transfers.set(t.id, t);
       commit(state, t, 1);
@@ -399,6 +454,24 @@ export function noteTransfer(
         change(l.fromLocationId, l.tenantId, l.skuId, l.lot, l.expiry, -l.qty);
         change(e.transitLocationId, l.tenantId, l.skuId, l.lot, l.expiry, l.qty);
       }
+      break;
+    }
+    case 'TransferRefusedByDestination': {
+      const t = state.transfers.get(e.transferId);
+      if (t !== undefined) t.refusal = { siteId: e.siteId, code: e.code, message: e.message, at: e.at };
+      break;
+    }
+    case 'TransferReturned': {
+      for (const l of e.lines) {
+        change(e.transitLocationId, l.tenantId, l.skuId, l.lot, l.expiry, -l.qty);
+        change(e.locationId, l.tenantId, l.skuId, l.lot, l.expiry, l.qty);
+      }
+      const t = state.transfers.get(e.transferId);
+      if (t === undefined) break;
+      t.status = 'returned';
+      t.returnedAt = e.at;
+      t.returnReason = e.reason;
+      t.returnLocationId = e.locationId;
       break;
     }
     case 'TransferReceiptConfirmed': {
@@ -453,7 +526,8 @@ export function noteTransfer(
 /**
  * [R76] Invariants: per quant, reserved + held + moving + transferring ≤ onHand and the commitment index equals the
  * lines of transfers not yet despatched; units in transit (`TRANSIT:<site>` quants, never reserved or held) equal, per
- * (tenant, SKU, lot), the despatched units of transfers not yet confirmed received — dispatched − confirmed.
+ * (tenant, SKU, lot), the despatched units of transfers not yet confirmed received nor returned — despatched −
+ * confirmed − returned (R76a); a returned transfer carries its return's reason and place.
  */
 export function transferProblems(state: TwinState): string[] {
   const problems: string[] = [];
@@ -461,6 +535,7 @@ export function transferProblems(state: TwinState): string[] {
   const inTransit = new Map<string, number>();
   const transit = transitLocationId(state.site.id);
   for (const t of state.transfers.values()) {
+    if (t.status === 'returned' && (t.returnedAt === null || t.returnLocationId === null)) problems.push(`transfer ${t.id}: returned with no return recorded`);
     for (const l of t.lines) {
       if (t.status === 'created') {
         const key = quantKey(l.fromLocationId, l.tenantId, l.skuId, l.lot);

@@ -119,7 +119,11 @@ export function touchedBy(state: TwinState, event: TwinEvent): Touched {
     case 'TransferReceived':
     case 'InboundTransferClosed':
     case 'TransferReceiptConfirmed':
+    case 'TransferRefusedByDestination':
       return { locations: [], operatives: [] };
+    // R76a: units back from transit onto the dock (no bin) or a named bin.
+    case 'TransferReturned':
+      return { locations: [event.locationId].filter((id) => state.locationsById.has(id)), operatives: [] };
     case 'MoveTaskAssigned':
       return { locations: [], operatives: [event.operativeId] };
     // Held units change what a bin can give, not its fill; the dock is no layout bin.

@@ -2,17 +2,21 @@
  * Transfer out (R71–R73, R78): choose or scan a transfer the desk created for another site, pick each line by scanning
  * its bin and — for a serial-tracked SKU — the serial of every unit, then despatch: the units leave their bins for
  * in-transit until the other site confirms the receipt. A wrong bin or serial is refused before anything is sent.
+ * A despatched transfer the other site refused (R76a) is listed with the refusal's message; a supervisor returns it
+ * into stock on this site's dock with a reason (route policy: a picker sees the refusal).
  */
 import { useEffect, useState } from 'react';
 import { ScanField } from '../picker/ScanField.tsx';
-import { despatchTransfer, fetchTransfer, fetchTransfers, newRequestId, pickTransferLine, type OutboundLineView, type OutboundTransferView } from './stock-api.ts';
+import { despatchTransfer, fetchTransfer, fetchTransfers, newRequestId, pickTransferLine, returnRefusedTransfer, type OutboundLineView, type OutboundTransferView } from './stock-api.ts';
 import { SerialList } from '../views/SerialList.tsx';
 import { serialRefusal } from '../views/serial-scan.ts';
-import { nextLineToPick, pickRequestOf, readyToDespatch, removeSerial, scanLinePick, startLinePick, type LinePick } from './transfer-session.ts';
-import { MessageLine, StateCard, useBusyRun, useNotice } from './ui.tsx';
+import { awaitsReturn, nextLineToPick, outboundWork, pickRequestOf, readyToDespatch, removeSerial, returnReasonOf, scanLinePick, startLinePick, type LinePick } from './transfer-session.ts';
+import { MessageLine, ReasonField, StateCard, useBusyRun, useNotice } from './ui.tsx';
+
+const RETURN_REASONS = ['The other site does not stock it', 'Sent to the wrong site', 'The other site cannot take it now'] as const;
 
 export function TransferOutMode({ siteId }: { siteId: string }) {
-  const [open, setOpen] = useState<OutboundTransferView[] | null>(null);
+  const [open, setOpen] = useState<{ toPick: OutboundTransferView[]; refused: OutboundTransferView[] } | null>(null);
   const [transfer, setTransfer] = useState<OutboundTransferView | null>(null);
   const [pick, setPick] = useState<LinePick | null>(null);
   const { notice, say, clear } = useNotice();
@@ -21,7 +25,7 @@ export function TransferOutMode({ siteId }: { siteId: string }) {
   const loadList = () =>
     run(async () => {
       const all = await fetchTransfers(siteId);
-      setOpen(all.outbound.filter((t) => t.status === 'created'));
+      setOpen(outboundWork(all.outbound));
     });
   // The list once, on entry.
   const [listed, setListed] = useState(false);
@@ -42,7 +46,8 @@ export function TransferOutMode({ siteId }: { siteId: string }) {
       clear();
       setPick(null);
       setTransfer(found);
-      if (found.status !== 'created') say('info', `Transfer ${found.transferId} is ${found.status}: nothing to pick.`);
+      if (awaitsReturn(found)) say('bad', `${found.toSiteId} refused ${found.transferId}: ${found.refusal?.message ?? ''}. Return the units into stock here.`, found.refusal?.code ?? null);
+      else if (found.status !== 'created') say('info', `Transfer ${found.transferId} is ${found.status}: nothing to pick.`);
       else {
         const first = nextLineToPick(found);
         if (first !== null) say('info', `Go to ${first.fromLocationId} and scan the bin.`);
@@ -88,17 +93,43 @@ export function TransferOutMode({ siteId }: { siteId: string }) {
       say('good', `Despatched ${current.transferId} to ${updated.toSiteId}: ${units} unit${units === 1 ? '' : 's'} in transit.`);
     });
 
+  const giveBack = (current: OutboundTransferView, raw: string) => {
+    const checked = returnReasonOf(raw);
+    if (!checked.ok) return say('bad', checked.problem, null);
+    void run(async () => {
+      const updated = await returnRefusedTransfer(siteId, current.transferId, checked.reason);
+      setTransfer(updated);
+      const units = updated.lines.reduce((n, l) => n + l.qty, 0);
+      say('good', `Returned ${current.transferId}: ${units} unit${units === 1 ? '' : 's'} back in stock at ${updated.returnLocationId ?? 'the dock'}.`);
+    });
+  };
+
   if (transfer === null) {
     return (
       <>
         <MessageLine notice={notice} onDismiss={clear} />
         <ScanField label="Scan the transfer" hint="The transfer number on the pick list, or choose below." onScan={(code) => void choose(code)} active={!busy} testId="transfer-scan" />
-        {open !== null && open.length === 0 && <StateCard tone="muted" title="No transfers to pick" body="The desk has not created a transfer out of this site." testId="no-transfers" />}
-        {open !== null && open.length > 0 && (
+        {open !== null && open.refused.length > 0 && (
+          <section aria-labelledby="transfers-refused-title">
+            <h2 className="stops__title" id="transfers-refused-title">Refused by the other site</h2>
+            <ul className="chooser" data-testid="transfers-refused">
+              {open.refused.map((t) => (
+                <li key={t.transferId}>
+                  <button type="button" className="chooser__item" data-testid={`transfer-${t.transferId}`} disabled={busy} onClick={() => void choose(t.transferId)}>
+                    <span className="chooser__name">{t.transferId}</span>
+                    <span className="chooser__meta" data-testid={`refusal-${t.transferId}`}>{t.toSiteId} refused: {t.refusal?.message}</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+        {open !== null && open.toPick.length === 0 && <StateCard tone="muted" title="No transfers to pick" body="The desk has not created a transfer out of this site." testId="no-transfers" />}
+        {open !== null && open.toPick.length > 0 && (
           <section aria-labelledby="transfers-out-title">
             <h2 className="stops__title" id="transfers-out-title">To pick and despatch</h2>
             <ul className="chooser" data-testid="transfers-out">
-              {open.map((t) => (
+              {open.toPick.map((t) => (
                 <li key={t.transferId}>
                   <button type="button" className="chooser__item" data-testid={`transfer-${t.transferId}`} disabled={busy} onClick={() => void choose(t.transferId)}>
                     <span className="chooser__name">{t.transferId}</span>
@@ -120,6 +151,7 @@ export function TransferOutMode({ siteId }: { siteId: string }) {
       {transfer.status === 'created' && line !== null && linePick !== null && (
         <LinePickSteps line={line} pick={linePick} busy={busy} onScan={onScan} onRemove={(s) => setPick({ ...linePick, serials: removeSerial(linePick.serials, s) })} />
       )}
+      {awaitsReturn(transfer) && <ReturnForm busy={busy} onReturn={(reason) => giveBack(transfer, reason)} />}
       {readyToDespatch(transfer) && (
         <button type="button" className="big-button" data-testid="transfer-despatch" disabled={busy} onClick={() => void despatch(transfer)}>
           Despatch to {transfer.toSiteId}
@@ -135,9 +167,19 @@ function TransferOutCard({ transfer, current }: { transfer: OutboundTransferView
     <section className="next stock-card" aria-label={`Transfer ${transfer.transferId}`} data-testid="transfer-card" data-status={transfer.status}>
       <div className="next__head">
         <span>{transfer.transferId}</span>
-        <span data-testid="transfer-status">{transfer.status === 'despatched' ? 'in transit' : transfer.status}</span>
+        <span data-testid="transfer-status">{awaitsReturn(transfer) ? 'refused' : transfer.status === 'despatched' ? 'in transit' : transfer.status}</span>
       </div>
       <p className="next__skuid">To {transfer.toSiteId}</p>
+      {transfer.refusal !== null && transfer.status === 'despatched' && (
+        <p className="next__skuid" role="status" data-testid="transfer-refusal">
+          {transfer.toSiteId} refused it ({transfer.refusal.code}): {transfer.refusal.message}
+        </p>
+      )}
+      {transfer.status === 'returned' && (
+        <p className="next__skuid" data-testid="transfer-returned">
+          Back in stock at {transfer.returnLocationId}: {transfer.returnReason}
+        </p>
+      )}
       <ul className="stock-lines">
         {transfer.lines.map((l) => (
           <li key={l.lineNo} className="stock-lines__item" aria-current={current?.lineNo === l.lineNo ? 'step' : undefined} data-testid={`transfer-line-${l.lineNo}`}>
@@ -171,5 +213,28 @@ function LinePickSteps({ line, pick, busy, onScan, onRemove }: { line: OutboundL
       />
       {pick.serials.length > 0 && <SerialList serials={pick.serials} onRemove={onRemove} />}
     </div>
+  );
+}
+
+/** The supervisor's way out for a refused transfer (R76a): a reason, then the units come back onto this site's dock. */
+function ReturnForm({ busy, onReturn }: { busy: boolean; onReturn: (reason: string) => void }) {
+  const [reason, setReason] = useState('');
+  const ready = returnReasonOf(reason).ok;
+  return (
+    <form
+      className="signon stock-form"
+      aria-label="Return into stock"
+      data-testid="transfer-return-form"
+      autoComplete="off"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onReturn(reason);
+      }}
+    >
+      <ReasonField label="Reason to return" reasons={RETURN_REASONS} value={reason} onChange={setReason} testId="transfer-return-reason" />
+      <button type="submit" className="big-button" data-testid="transfer-return" disabled={busy || !ready}>
+        Return the units into stock here
+      </button>
+    </form>
   );
 }

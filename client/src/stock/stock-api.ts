@@ -186,7 +186,7 @@ export const planPutaway = async (siteId: string, filter: { tenantId?: string; s
 /** Creates the replenishment tasks the pick faces need now. */
 export const planReplenishment = (siteId: string): Promise<unknown> => call('POST', `${site(siteId)}/replenishment/plan`, {});
 
-// ---- transfers between sites (R71–R76) ---------------------------------------------------------------------------
+// ---- transfers between sites (R71–R76a) --------------------------------------------------------------------------
 
 /** One line of a transfer out of this site: the bin it is picked from and, once picked, its serials. */
 export interface OutboundLineView {
@@ -203,12 +203,26 @@ export interface OutboundLineView {
   readonly serials: readonly string[];
 }
 
-/** A transfer out of this site: picked line by line while `created`, then despatched into transit. */
+/** The destination's refusal of a despatched transfer (R76a): it will not take it as sent. */
+export interface TransferRefusalView {
+  readonly siteId: string;
+  readonly code: string;
+  readonly message: string;
+  readonly at: string | null;
+}
+
+/**
+ * A transfer out of this site: picked line by line while `created`, then despatched into transit; one the destination
+ * refused carries `refusal` until the desk returns it into stock here (`returned`, R76a).
+ */
 export interface OutboundTransferView {
   readonly direction: 'out';
   readonly transferId: string;
   readonly toSiteId: string;
-  readonly status: 'created' | 'despatched' | 'received' | 'cancelled';
+  readonly status: 'created' | 'despatched' | 'received' | 'cancelled' | 'returned';
+  readonly refusal: TransferRefusalView | null;
+  readonly returnReason: string | null;
+  readonly returnLocationId: string | null;
   readonly lines: readonly OutboundLineView[];
 }
 
@@ -244,6 +258,9 @@ export const pickTransferLine = async (siteId: string, transferId: string, body:
   (await call<{ transfer: OutboundTransferView }>('POST', `${site(siteId)}/transfers/${seg(transferId)}/pick`, body)).transfer;
 export const despatchTransfer = async (siteId: string, transferId: string): Promise<OutboundTransferView> =>
   (await call<{ transfer: OutboundTransferView }>('POST', `${site(siteId)}/transfers/${seg(transferId)}/despatch`, {})).transfer;
+/** Brings a refused transfer's units back into stock here, on the dock (R76a); a supervisor's step. */
+export const returnRefusedTransfer = async (siteId: string, transferId: string, reason: string): Promise<OutboundTransferView> =>
+  (await call<{ transfer: OutboundTransferView }>('POST', `${site(siteId)}/transfers/${seg(transferId)}/return`, { reason })).transfer;
 export const receiveTransfer = async (
   siteId: string,
   transferId: string,

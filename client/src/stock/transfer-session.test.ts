@@ -1,12 +1,12 @@
 /** Transfers on the handheld without React: a line picked by bin then serials, a dock receipt's entries, closing short. */
 import { describe, expect, it } from 'vitest';
 import type { InboundLineView, InboundTransferView, OutboundLineView, OutboundTransferView } from './stock-api.ts';
-import { addSerial, lineForItem, nextLineToPick, pickRequestOf, planTransferReceipt, readyToDespatch, scanLinePick, shortLines, startLinePick } from './transfer-session.ts';
+import { addSerial, awaitsReturn, lineForItem, MAX_REASON, nextLineToPick, outboundWork, pickRequestOf, planTransferReceipt, readyToDespatch, returnReasonOf, scanLinePick, shortLines, startLinePick } from './transfer-session.ts';
 
 const OUT_LINE: OutboundLineView = {
   lineNo: 1, tenantId: 'cobalt', skuId: 'SKU-9', skuName: 'Headphones', serialTracked: true, lot: '', expiry: null, qty: 2, fromLocationId: 'A01-02-L-1', picked: false, serials: [],
 };
-const OUT: OutboundTransferView = { direction: 'out', transferId: 'TR-1', toSiteId: 'north', status: 'created', lines: [OUT_LINE, { ...OUT_LINE, lineNo: 2, serialTracked: false, skuId: 'SKU-2', fromLocationId: 'B01-01-R-0' }] };
+const OUT: OutboundTransferView = { direction: 'out', transferId: 'TR-1', toSiteId: 'north', status: 'created', refusal: null, returnReason: null, returnLocationId: null, lines: [OUT_LINE, { ...OUT_LINE, lineNo: 2, serialTracked: false, skuId: 'SKU-2', fromLocationId: 'B01-01-R-0' }] };
 const IN_LINE: InboundLineView = { lineNo: 1, tenantId: 'cobalt', skuId: 'SKU-9', skuName: 'Headphones', serialTracked: false, lot: '', expiry: null, expectedQty: 5, receivedQty: 0, damagedQty: 0 };
 const IN: InboundTransferView = { direction: 'in', transferId: 'TR-IN', fromSiteId: 'north', status: 'expected', closeReason: null, lines: [IN_LINE, { ...IN_LINE, lineNo: 2, skuId: 'SKU-7', lot: 'L1', serialTracked: true, expectedQty: 2 }] };
 
@@ -41,6 +41,25 @@ describe('transfer out on the handheld', () => {
 
   it('takes no more serials than units', () => {
     expect(addSerial(['A', 'B'], 'C', 2).outcome).toEqual({ kind: 'full', max: 2 });
+  });
+});
+
+describe('a transfer the other site refused (R76a)', () => {
+  const REFUSAL = { siteId: 'north', code: 'UNKNOWN_SKU', message: 'line 1: unknown SKU SKU-9', at: '2026-11-28T00:00:00.000Z' };
+  it('is listed to return while despatched with a refusal; created ones to pick; others in neither list', () => {
+    const refused = { ...OUT, transferId: 'TR-R', status: 'despatched' as const, refusal: REFUSAL };
+    const inTransit = { ...OUT, transferId: 'TR-T', status: 'despatched' as const };
+    const returned = { ...refused, transferId: 'TR-B', status: 'returned' as const };
+    const work = outboundWork([OUT, refused, inTransit, returned]);
+    expect(work.toPick.map((t) => t.transferId)).toEqual(['TR-1']);
+    expect(work.refused.map((t) => t.transferId)).toEqual(['TR-R']);
+    expect([awaitsReturn(refused), awaitsReturn(inTransit), awaitsReturn(returned)]).toEqual([true, false, false]);
+  });
+
+  it('a return needs a reason of 1 to MAX_REASON characters, sent trimmed', () => {
+    expect(returnReasonOf('  ')).toMatchObject({ ok: false });
+    expect(returnReasonOf('x'.repeat(MAX_REASON + 1))).toMatchObject({ ok: false });
+    expect(returnReasonOf(' north does not stock it ')).toEqual({ ok: true, reason: 'north does not stock it' });
   });
 });
 

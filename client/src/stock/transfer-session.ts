@@ -3,7 +3,8 @@
  * bin and, for a serial-tracked SKU, one serial per unit; once every line is picked the transfer can be despatched
  * (the units move into transit). In: a scanned item names the line it belongs to; units, damaged units and a reason
  * (needed for damaged units or units beyond the line, as the twin asks) make a dock receipt; a short transfer needs a
- * reason to close. The checks here only name the field to fix — the twin decides.
+ * reason to close. A despatched transfer the other site refused (R76a) is listed with the refusal and can be returned
+ * into stock here with a reason. The checks here only name the field to fix — the twin decides.
  */
 import { addSerial, type SerialScanOutcome } from '../views/serial-scan.ts';
 import { sameLocation } from './move-session.ts';
@@ -16,6 +17,25 @@ export { addSerial, removeSerial, type SerialScanOutcome } from '../views/serial
 
 /** The first line still to pick, in line order; null when every line is picked. */
 export const nextLineToPick = (t: OutboundTransferView): OutboundLineView | null => t.lines.find((l) => !l.picked) ?? null;
+
+/** A despatched transfer the destination refused, waiting for the desk to bring its units back (R76a). */
+export const awaitsReturn = (t: OutboundTransferView): boolean => t.status === 'despatched' && t.refusal !== null;
+
+/** What the Transfer out list offers: transfers to pick (`created`) and refused ones to return, each oldest first as listed. */
+export function outboundWork(all: readonly OutboundTransferView[]): { toPick: OutboundTransferView[]; refused: OutboundTransferView[] } {
+  return { toPick: all.filter((t) => t.status === 'created'), refused: all.filter(awaitsReturn) };
+}
+
+/** Most characters a return reason may have (the twin's limit, R76a). */
+export const MAX_REASON = 200;
+
+/** The reason a return sends, trimmed; the field to fix when it is empty or too long. */
+export function returnReasonOf(raw: string): { ok: true; reason: string } | { ok: false; problem: string } {
+  const reason = raw.trim();
+  if (reason === '') return { ok: false, problem: 'Give a reason to return the units.' };
+  if (reason.length > MAX_REASON) return { ok: false, problem: `A reason has at most ${MAX_REASON} characters.` };
+  return { ok: true, reason };
+}
 
 /** A `created` transfer whose every line is picked may be despatched (R73). */
 export const readyToDespatch = (t: OutboundTransferView): boolean => t.status === 'created' && t.lines.every((l) => l.picked);
