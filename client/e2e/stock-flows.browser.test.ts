@@ -193,7 +193,8 @@ describe('stock flows on the handheld', () => {
     expect(transfer.body.transfer.status).toBe('despatched');
     expect(transfer.body.transfer.lines[0]?.serials).toEqual(['SN-OUT-1', 'SN-OUT-2']);
     const transit = await api<{ quants: { skuId: string; onHand: number }[] }>(`${base}/stock?locationId=${encodeURIComponent('TRANSIT:demo')}`, 'GET');
-    expect(transit.body.quants.map((q) => [q.skuId, q.onHand]).sort()).toEqual([[plain.id, 3], [serialSku.id, 2]].sort());
+    // Beside the seeded transfer north refused (its unit is in transit until the desk returns it, below).
+    expect(transit.body.quants.map((q) => [q.skuId, q.onHand]).sort()).toEqual([[plain.id, 3], [serialSku.id, 2], [seeded.refused.skuId, 1]].sort());
   }, BROWSER_TEST_TIMEOUT_MS);
 
   it('a transfer in: items and serials scanned at the dock, one unit damaged, closed short with a reason', async () => {
@@ -246,6 +247,38 @@ describe('stock flows on the handheld', () => {
     expect(inbound.body.transfer.status).toBe('closed');
     expect(inbound.body.transfer.report.map((l) => [l.receivedQty, l.damagedQty])).toEqual([[1, 0], [3, 1]]);
     await page.close();
+  }, BROWSER_TEST_TIMEOUT_MS);
+
+  it('a transfer the other site refused: listed with its reason; a picker may not return it, a supervisor does', async () => {
+    const { refused } = seeded;
+    // The picker sees the refusal, and the route policy refuses the return: nothing recorded.
+    await openMode(picker, 'transfer-out');
+    await expect(picker.getByTestId('refusal-TR-REFUSED-E2E').textContent()).resolves.toBe(`north refused: north does not stock ${refused.skuId}`);
+    // (The picker page's own session: `api` signs in as the site manager.)
+    const byPicker = await picker.request.post(`${base}/transfers/TR-REFUSED-E2E/return`, { data: { reason: 'Sent to the wrong site' } });
+    expect(byPicker.status()).toBe(403);
+    expect(((await byPicker.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
+
+    const page = await signedInPage(browser, server, 'supervisor@demo.floortwin', HANDHELD);
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${server.url}/stock?operative=SUP-FLOWS&mode=transfer-out`);
+    await page.getByTestId('transfer-TR-REFUSED-E2E').click();
+    await expect(page.getByTestId('transfer-status').textContent()).resolves.toBe('refused');
+    await expect(page.getByTestId('transfer-refusal').textContent()).resolves.toBe(`north refused it (UNKNOWN_SKU): north does not stock ${refused.skuId}`);
+    // No reason, no return: the button waits for one.
+    await expect(page.getByTestId('transfer-return').isDisabled()).resolves.toBe(true);
+    await page.getByTestId('transfer-return-reason').selectOption('The other site does not stock it');
+    await page.getByTestId('transfer-return').click();
+    await expectMessage(page, 'good', 'Returned TR-REFUSED-E2E: 1 unit back in stock at DOCK:demo.');
+    await expect(page.getByTestId('transfer-returned').isVisible()).resolves.toBe(true);
+    await saveShot('stock-flows-transfer-returned-360.png', await page.screenshot({ fullPage: true }));
+    await fitsThePhone(page);
+    await page.close();
+
+    const transfer = await api<{ transfer: { status: string; returnReason: string } }>(`${base}/transfers/TR-REFUSED-E2E`, 'GET');
+    expect(transfer.body.transfer).toMatchObject({ status: 'returned', returnReason: 'The other site does not stock it' });
+    const dock = await api<{ quants: { skuId: string; onHand: number }[] }>(`${base}/stock?locationId=${encodeURIComponent('DOCK:demo')}`, 'GET');
+    expect(dock.body.quants.find((q) => q.skuId === refused.skuId)?.onHand).toBe(1);
   }, BROWSER_TEST_TIMEOUT_MS);
 
   it('the serial lookup: where a serial is now and its history; one never here is refused', async () => {

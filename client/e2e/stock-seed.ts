@@ -38,6 +38,8 @@ export interface Seeded {
   orderId: string;
   /** The bin holding the serial-tracked units SN-OUT-1, SN-OUT-2. */
   serialBin: LocationId;
+  /** The SKU of transfer TR-REFUSED-E2E: one unit despatched to north, which refused it. */
+  refused: { skuId: string; tenantId: string };
 }
 
 /**
@@ -129,8 +131,16 @@ export async function seedSite(schema: string, workDir: string): Promise<{ siteF
         { lineNo: 2, tenantId: plain.tenantId, skuId: plain.id, lot: '', expiry: null, qty: 3, serials: [] },
       ],
     });
+    // A transfer to north of one unit of another plain SKU, despatched, that north refused (what this site's relay
+    // records when north answers the expectation with a refusal, R76a): the desk's return is left to the handheld.
+    const other = initialStock.find((r) => (r.lot === undefined || r.lot === '') && r.skuId !== plain.id && r.skuId !== serialSkuId && r.qty >= 2);
+    if (other === undefined) throw new Error('no second plain SKU in stock');
+    await submit({ type: 'createTransfer', transferId: 'TR-REFUSED-E2E', toSiteId: 'north', lines: [{ tenantId: other.tenantId, skuId: other.skuId, qty: 1, fromLocationId: other.locationId }] });
+    await submit({ type: 'pickTransferLine', transferId: 'TR-REFUSED-E2E', lineNo: 1, sourceScan: other.locationId, scanId: 'E2E-REFUSED-PICK' });
+    await submit({ type: 'despatchTransfer', transferId: 'TR-REFUSED-E2E' });
+    await submit({ type: 'noteTransferRefused', transferId: 'TR-REFUSED-E2E', siteId: 'north', code: 'UNKNOWN_SKU', message: `north does not stock ${other.skuId}` });
     await runner.snapshotNow();
-    return { siteFile, seeded: { site, serialSku, plain, plainBins, orderId, serialBin: asLocationId(serialBin) } };
+    return { siteFile, seeded: { site, serialSku, plain, plainBins, orderId, serialBin: asLocationId(serialBin), refused: { skuId: other.skuId, tenantId: other.tenantId } } };
   } finally {
     await runner.close();
     await store.close();
