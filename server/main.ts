@@ -442,7 +442,7 @@ async function main(): Promise<void> {
   sitesMoving = () => [...definitions.keys()].filter((siteId) => ownership.placement(siteId)?.kind === 'moving');
 
   const inbox = new InboxProcessor({ pool: store.pool, schema: config.DB_SCHEMA, sites, log });
-  const packing = packingRouter(sites, builtinPackingOptions(definition.name, config.SITE_COUNTRY));
+  const packing = packingRouter(sites, builtinPackingOptions(definition.name, config.SITE_COUNTRY, (siteId) => definitions.get(siteId)?.site.name));
   const deploymentSites = [...definitions.values()].map(({ site }) => ({ id: site.id, name: site.name }));
   app = createApp({
     ...appOptions,

@@ -25,17 +25,24 @@ export interface PackingOptions {
   readonly carriers: readonly Carrier[];
   /** The warehouse's address, printed as the sender. */
   readonly shipFrom: LabelAddress;
+  /** The sender of one site's parcels, when a deployment's sites differ (default `shipFrom` for every site). */
+  readonly shipFromOf?: (siteId: string) => LabelAddress;
   /** ISO 3166-1 alpha-2 country of the warehouse: parcels to elsewhere are international. */
   readonly homeCountry: string;
   /** Cartons the pack station stocks (default `DEFAULT_CARTONS`). */
   readonly cartons?: readonly Carton[];
 }
 
-/** Packing with the built-in carrier, shipping from the site (a site file will carry its real sender address). */
-export function builtinPackingOptions(siteName: string, country: string): PackingOptions {
+/**
+ * Packing with the built-in carrier, shipping from the site: its name from `siteNameOf` (each site of a deployment its
+ * own), the address a placeholder until site files carry their real sender address.
+ */
+export function builtinPackingOptions(siteName: string, country: string, siteNameOf?: (siteId: string) => string | undefined): PackingOptions {
+  const shipFrom = { name: siteName, line1: '1 Depot Way', city: 'Daventry', postcode: 'NN11 8RN', country };
   return {
     carriers: [builtinCarrier({ country })],
-    shipFrom: { name: siteName, line1: '1 Depot Way', city: 'Daventry', postcode: 'NN11 8RN', country },
+    shipFrom,
+    ...(siteNameOf === undefined ? {} : { shipFromOf: (siteId: string) => ({ ...shipFrom, name: siteNameOf(siteId) ?? siteName }) }),
     homeCountry: country,
   };
 }
@@ -142,7 +149,7 @@ function labelDataOf(order: OrderState, twin: TwinState, options: PackingOptions
   const service = order.service ?? 'standard';
   return {
     sscc: order.sscc,
-    from: options.shipFrom,
+    from: options.shipFromOf?.(twin.site.id) ?? options.shipFrom,
     to: labelAddressOf(order.shipTo),
     orderId: order.id,
     externalRef: order.externalRef,
@@ -304,7 +311,7 @@ export function packingRouter(sites: SiteRegistry, options: PackingOptions): Rou
           service: choice.service,
           weightG,
           cartonCode,
-          from: options.shipFrom,
+          from: options.shipFromOf?.(twin.site.id) ?? options.shipFrom,
           to: labelAddressOf(shipTo),
           externalRef: now.externalRef,
           shippedOn: shippedOnOf(now, twin),
