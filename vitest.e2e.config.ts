@@ -6,6 +6,12 @@
 import { defineConfig } from 'vitest/config';
 import base from './vitest.config.ts';
 
+// Servers start from the build, as `npm start` and the Docker image run them (dist/, rebuilt first when a source is
+// newer: server/testing/server-process.ts): a start under tsx costs about twice the CPU, most of it loading, and these
+// files start some twenty. FLOORTWIN_SERVER_BUILT=0 runs the sources instead. Set before the workers are forked, so
+// they and the global set-up's shared server see it.
+process.env['FLOORTWIN_SERVER_BUILT'] ??= '1';
+
 export default defineConfig({
   test: {
     ...base.test,

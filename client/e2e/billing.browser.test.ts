@@ -5,10 +5,10 @@
  * then re-rates the month with an edited card and reads the difference line by line. Screenshot: test-output/billing.png.
  * Saving a card (a new version) runs on a server of its own, since it changes what the next file would bill.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { startServerProcess, uniqueSchema } from '../../server/testing/server-process.ts';
-import { demoShiftServer, saveShot, sharedBrowser, signedInPage, type HandedServer } from './browser-kit.ts';
+import { openPage, saveShot, serverAndBrowser, signedInPage } from './browser-kit.ts';
 
 const BROWSER_TEST_TIMEOUT_MS = 240_000;
 /** The demo shift despatches acme orders within its first minutes; the invoice is refreshed until one is billed. */
@@ -18,23 +18,11 @@ const minorOf = async (page: Page, selector: string): Promise<number[]> =>
   page.locator(selector).evaluateAll((cells) => cells.map((c) => Number((c as HTMLElement).dataset['minor'])));
 
 describe('the billing page in a browser', () => {
-  let server: HandedServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([demoShiftServer(), sharedBrowser()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const fixture = serverAndBrowser();
 
   it('shows an invoice that adds up, drills a line down to its events, and re-rates it with an edited card', async () => {
-    const page = await signedInPage(browser, server);
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${server.url}/billing`);
+    const { server } = fixture;
+    const { page, errors } = await openPage(fixture.browser, server, { path: '/billing' });
 
     await page.getByLabel('Client', { exact: true }).selectOption('acme');
     const table = page.getByTestId('invoice-table');
@@ -114,7 +102,7 @@ describe('the billing page in a browser', () => {
   it('refuses a wrong price on the page, and saves an edited card as a new version', async () => {
     const own = await startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_billing_card'), DEMO_SHIFT: 'off' });
     try {
-      const page = await signedInPage(browser, own);
+      const page = await signedInPage(fixture.browser, own);
       await page.goto(`${own.url}/billing`);
       await page.getByLabel('Client', { exact: true }).selectOption('bloom');
       await page.getByRole('tab', { name: 'Rate card & re-rating' }).click();

@@ -4,20 +4,23 @@
  * own), signed-in pages, and screenshot checks.
  *
  * A browser test that only reads the demo shift's floor:
- *   beforeAll: `[server, browser] = await Promise.all([demoShiftServer(), sharedBrowser()])`
- *   the test:  `const page = await signedInPage(browser, server)` (site manager) or `signedInPage(browser, server, 'picker@demo.floortwin', { viewport })`
- *   afterAll:  `await browser?.close(); await server?.stop()` (for shared ones: disconnects, leaves them running)
- * A test that changes the site (orders, receipts, counts…) or needs other settings starts its own with
- * `startServerProcess(env)` and uses the same `signedInPage`.
+ *   in the describe: `const fixture = serverAndBrowser()` (the shared demo shift and Chromium; let go after the block)
+ *   the test:        `const { page, errors } = await openFloor(fixture.browser, fixture.server)` (the site manager,
+ *                    floor ready), or `openPage(fixture.browser, fixture.server, { path: '/picker', email, context })`;
+ *                    it ends with `expect(errors).toEqual([])`
+ * A test that changes the site (orders, receipts, counts…) or needs other settings starts its own server:
+ * `serverAndBrowser(() => startServerProcess(env))`, and uses the same pages.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
-import { inject, type ProvidedContext } from 'vitest';
+import { afterAll, beforeAll, inject, type ProvidedContext } from 'vitest';
 import { SESSION_COOKIE } from '../../server/auth/authenticate.ts';
 import { SITE_MANAGER_EMAIL, startServerProcess, testServerAt, uniqueSchema, type TestServer } from '../../server/testing/server-process.ts';
 import { CHROMIUM_LAUNCH, DEMO_SHIFT_ENV } from './e2e-setup.ts';
+// Brings in the type of window.__floortwin (the hooks the page installs).
+import type {} from '../src/test-hooks.ts';
 
 export { DEMO_SHIFT_ENV };
 
@@ -87,6 +90,78 @@ export async function signedInPage(browser: Browser, server: TestServer, email: 
   page.setDefaultTimeout(60_000);
   page.once('close', () => void context.close().catch(() => undefined));
   return page;
+}
+
+/** The server and browser of a describe block's tests; read them inside a test (they exist from `beforeAll` on). */
+export interface ServerAndBrowser<S extends HandedServer> {
+  readonly server: S;
+  readonly browser: Browser;
+}
+
+/**
+ * Registers the calling describe block's `beforeAll` and `afterAll`: starts `start()` (default: the shared demo shift,
+ * {@link demoShiftServer}) and connects to the shared Chromium together, and after the block's last test closes the
+ * browser (a shared one: disconnects) and stops the server (a shared one: left running).
+ */
+export function serverAndBrowser(): ServerAndBrowser<HandedServer>;
+export function serverAndBrowser<S extends HandedServer>(start: () => Promise<S>): ServerAndBrowser<S>;
+export function serverAndBrowser(start: () => Promise<HandedServer> = demoShiftServer): ServerAndBrowser<HandedServer> {
+  let server: HandedServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([start(), sharedBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`the ${what} is started in beforeAll: read it inside a test`);
+    return value;
+  };
+  return {
+    get server() {
+      return started(server, 'server');
+    },
+    get browser() {
+      return started(browser, 'browser');
+    },
+  };
+}
+
+/** A page and the uncaught errors it has thrown so far (`pageerror`); a test ends with `expect(errors).toEqual([])`. */
+export interface WatchedPage {
+  readonly page: Page;
+  readonly errors: string[];
+}
+
+/** How {@link openPage} opens a page: where, as whom, with which context options, and how long actions wait. */
+export interface OpenPageOptions {
+  /** Path on the server; default `/` (the 3D floor). */
+  readonly path?: string;
+  /** Who signs in; default the site manager. */
+  readonly email?: string;
+  /** The browser context's options (viewport, isMobile…), as {@link signedInPage}'s. */
+  readonly context?: BrowserContextOptions;
+  /** The page's default wait for actions and navigation; default 60 s. */
+  readonly timeoutMs?: number;
+}
+
+/** {@link signedInPage}, its page errors collected from the start, opened at `options.path` of the server. */
+export async function openPage(browser: Browser, server: TestServer, options: OpenPageOptions = {}): Promise<WatchedPage> {
+  const page = await signedInPage(browser, server, options.email, options.context);
+  if (options.timeoutMs !== undefined) page.setDefaultTimeout(options.timeoutMs);
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${server.url}${options.path ?? '/'}`);
+  return { page, errors };
+}
+
+/** {@link openPage} at the 3D floor (`/`), once the page says it is ready (`window.__floortwin.ready`, up to 60 s). */
+export async function openFloor(browser: Browser, server: TestServer, options: Omit<OpenPageOptions, 'path'> = {}): Promise<WatchedPage> {
+  const opened = await openPage(browser, server, options);
+  await opened.page.waitForFunction(() => window.__floortwin?.ready === true, undefined, { timeout: 60_000 });
+  return opened;
 }
 
 /** Counts distinct colours in a PNG screenshot, sampling every `samplePixels`-th pixel, decoded by the browser itself. */

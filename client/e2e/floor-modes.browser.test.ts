@@ -3,11 +3,10 @@
  * owners and picks; the shared one of `npm run test:e2e`), the built client in headless Chromium, signed in. Switches bins to client colours, toggles the top-down
  * view (focus kept), clicks a bin to select it and flies to it with F. Screenshots go to test-output/.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LayoutView } from '../../server/protocol/floor.ts';
 import type { FloorModesTestHooks } from '../src/floor/floor-test-hooks.ts';
-import { demoShiftServer, distinctColours, saveShot, sharedBrowser, signedInPage, type HandedServer } from './browser-kit.ts';
+import { distinctColours, openFloor, saveShot, serverAndBrowser } from './browser-kit.ts';
 // Brings in the type of window.__floortwin (the hooks the page installs).
 import type {} from '../src/test-hooks.ts';
 
@@ -15,24 +14,11 @@ import type {} from '../src/test-hooks.ts';
 const BROWSER_TEST_TIMEOUT_MS = 240_000;
 
 describe('floor colour modes, 2D plan and bin selection in a browser', () => {
-  let server: HandedServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([demoShiftServer(), sharedBrowser()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const fixture = serverAndBrowser();
 
   it('colours bins by client, switches to the top-down plan keeping the focus, selects a clicked bin and flies to it', async () => {
-    const page = await signedInPage(browser, server);
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(server.url);
-    await page.waitForFunction(() => window.__floortwin?.ready === true, undefined, { timeout: 60_000 });
+    const { server } = fixture;
+    const { page, errors } = await openFloor(fixture.browser, server);
     const sites = (await (await server.fetch('/api/sites')).json()) as { sites: { id: string }[] };
     const layout = (await (await server.fetch(`/api/sites/${sites.sites[0]!.id}/layout`)).json()) as LayoutView;
     const sample = layout.ids.map((_, i) => i).filter((i) => i % 37 === 0);

@@ -3,9 +3,8 @@
  * `npm run test:e2e`), the built client in headless Chromium, signed in. The canvas shows the demo's bins, and a
  * picker moves between two screenshots.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoShiftServer, distinctColours, saveShot, sharedBrowser, signedInPage, type HandedServer } from './browser-kit.ts';
+import { describe, expect, it } from 'vitest';
+import { distinctColours, openFloor, saveShot, serverAndBrowser } from './browser-kit.ts';
 // Brings in the type of window.__floortwin (the hooks the page installs).
 import type {} from '../src/test-hooks.ts';
 
@@ -13,24 +12,11 @@ import type {} from '../src/test-hooks.ts';
 const BROWSER_TEST_TIMEOUT_MS = 240_000;
 
 describe('the 3D floor in a browser', () => {
-  let server: HandedServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([demoShiftServer(), sharedBrowser()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const fixture = serverAndBrowser();
 
   it('shows the demo bins and a picker that moves between two screenshots', async () => {
-    const page = await signedInPage(browser, server);
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(server.url);
-    await page.waitForFunction(() => window.__floortwin?.ready === true, undefined, { timeout: 60_000 });
+    const { browser, server } = fixture;
+    const { page, errors } = await openFloor(browser, server);
 
     const canvas = page.getByTestId('floor-canvas').locator('canvas');
     await expect(canvas.count()).resolves.toBe(1);

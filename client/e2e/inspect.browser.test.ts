@@ -2,35 +2,21 @@
  * Inspecting the floor in a browser: search a location by id with the keyboard, see its stock by lot in the
  * inspector (the camera flies there and the bin is highlighted), close it with Escape; the alerts panel is shown.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveShot, sharedBrowser, signedInPage } from './browser-kit.ts';
-import { startServerProcess, uniqueSchema, type ServerProcess } from '../../server/testing/server-process.ts';
+import { describe, expect, it } from 'vitest';
+import { openFloor, saveShot, serverAndBrowser } from './browser-kit.ts';
+import { startServerProcess, uniqueSchema } from '../../server/testing/server-process.ts';
 import type {} from '../src/test-hooks.ts';
 
 /** Software WebGL can draw ~1 frame/s; every action waits on the page. */
 const BROWSER_TEST_TIMEOUT_MS = 240_000;
 
 describe('inspecting the floor in a browser', () => {
-  let server: ServerProcess;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    // Its own server without the shift: the first bin's history must be the seeded receipt alone.
-    [server, browser] = await Promise.all([startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_inspect'), DEMO_SHIFT: 'off' }), sharedBrowser()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  // Its own server without the shift: the first bin's history must be the seeded receipt alone.
+  const fixture = serverAndBrowser(() => startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_inspect'), DEMO_SHIFT: 'off' }));
 
   it('searches a location, shows its stock by lot, and closes with Escape', async () => {
-    const page = await signedInPage(browser, server);
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(server.url);
-    await page.waitForFunction(() => window.__floortwin?.ready === true, undefined, { timeout: 60_000 });
+    const { server } = fixture;
+    const { page, errors } = await openFloor(fixture.browser, server);
     // The demo's seeded stock: the first bin holds one SKU.
     const stock = (await (await server.fetch('/api/sites/demo/stock?limit=1')).json()) as { quants: { locationId: string; skuId: string; onHand: number }[] };
     const quant = stock.quants[0];

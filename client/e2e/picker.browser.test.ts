@@ -8,11 +8,10 @@
  * is kept on the device and sent when the connection is back).
  */
 import { readFile } from 'node:fs/promises';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RouteView } from '../../server/protocol/route.ts';
-import { demoShiftServer, distinctColours, saveShot, sharedBrowser, signedInPage, type HandedServer } from './browser-kit.ts';
-import { startServerProcess, uniqueSchema, type ServerProcess, type TestServer } from '../../server/testing/server-process.ts';
+import { distinctColours, openFloor, openPage, saveShot, serverAndBrowser } from './browser-kit.ts';
+import { startServerProcess, uniqueSchema, type TestServer } from '../../server/testing/server-process.ts';
 // Bring in the types of window.__floortwin and window.__floortwinPicker.
 import type {} from '../src/picker/picker-hooks.ts';
 import type {} from '../src/test-hooks.ts';
@@ -32,23 +31,11 @@ async function firstOpenStop(server: TestServer, operativeId: string): Promise<s
 }
 
 describe('routes in a browser', () => {
-  let server: HandedServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([demoShiftServer(), sharedBrowser()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const fixture = serverAndBrowser();
 
   it('the handheld shows the next pick of SIM-P1, as the route API has it, with a mini-map', async () => {
-    const page = await signedInPage(browser, server, PICKER, HANDHELD);
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${server.url}/picker?operative=SIM-P1`);
+    const { server } = fixture;
+    const { page, errors } = await openPage(fixture.browser, server, { path: '/picker?operative=SIM-P1', email: PICKER, context: HANDHELD });
     await page.waitForFunction(() => window.__floortwinPicker?.nextLocationId != null, undefined, { timeout: 90_000 });
     await expect(page.evaluate(() => window.__floortwinPicker?.operativeId)).resolves.toBe('SIM-P1');
 
@@ -82,11 +69,7 @@ describe('routes in a browser', () => {
   }, BROWSER_TEST_TIMEOUT_MS);
 
   it('on the 3D floor, choosing an operative overlays their route; Escape clears it', async () => {
-    const page = await signedInPage(browser, server);
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(server.url);
-    await page.waitForFunction(() => window.__floortwin?.ready === true, undefined, { timeout: 60_000 });
+    const { page, errors } = await openFloor(fixture.browser, fixture.server);
     await page.waitForFunction(() => (window.__floortwin?.operatives().length ?? 0) > 0, undefined, { timeout: 60_000 });
     expect(await page.evaluate(() => window.__floortwin?.route())).toBeNull();
 
@@ -134,32 +117,22 @@ async function api<T>(server: TestServer, path: string, method: 'GET' | 'POST', 
 }
 
 describe('picking on the handheld', () => {
-  let server: ServerProcess;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    // Its own server without the demo shift: nobody else takes the released orders.
-    [server, browser] = await Promise.all([startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_pick'), DEMO_SHIFT: 'off' }), sharedBrowser()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  // Its own server without the demo shift: nobody else takes the released orders.
+  const fixture = serverAndBrowser(() => startServerProcess({ DB_SCHEMA: uniqueSchema('e2e_pick'), DEMO_SHIFT: 'off' }));
 
   /** Creates, allocates and releases a one-line order for `qty` units of a plain (no lot) SKU with enough stock. */
   async function releaseOrder(orderId: string, qty: number, skip: ReadonlySet<string>): Promise<{ skuId: string }> {
-    const stock = await api<{ quants: { tenantId: string; skuId: string; lot: string; available: number }[] }>(server, '/api/sites/demo/stock?limit=1000', 'GET');
+    const stock = await api<{ quants: { tenantId: string; skuId: string; lot: string; available: number }[] }>(fixture.server, '/api/sites/demo/stock?limit=1000', 'GET');
     const quant = stock.quants.find((q) => q.lot === '' && q.available >= qty + 2 && !skip.has(q.skuId));
     if (quant === undefined) throw new Error('no plain stock to order from');
     const base = '/api/sites/demo/orders';
-    await api(server, base, 'POST', { orderId, tenantId: quant.tenantId, lines: [{ skuId: quant.skuId, qty }] });
-    await api(server, `${base}/${orderId}/allocate`, 'POST', {});
-    await api(server, `${base}/${orderId}/release`, 'POST', {});
+    await api(fixture.server, base, 'POST', { orderId, tenantId: quant.tenantId, lines: [{ skuId: quant.skuId, qty }] });
+    await api(fixture.server, `${base}/${orderId}/allocate`, 'POST', {});
+    await api(fixture.server, `${base}/${orderId}/release`, 'POST', {});
     return { skuId: quant.skuId };
   }
 
-  const order = (id: string): Promise<OrderBody> => api<OrderBody>(server, `/api/sites/demo/orders/${id}`, 'GET');
+  const order = (id: string): Promise<OrderBody> => api<OrderBody>(fixture.server, `/api/sites/demo/orders/${id}`, 'GET');
 
   it('signs on, scans the location then the item with a wedge scanner, refuses a wrong item, confirms, shorts, and works offline', async () => {
     const barcodes = await catalogueBarcodes();
@@ -167,10 +140,8 @@ describe('picking on the handheld', () => {
     const second = await releaseOrder('E2E-PICK-2', 2, new Set([first.skuId]));
     await releaseOrder('E2E-PICK-3', 1, new Set([first.skuId, second.skuId]));
 
-    const page = await signedInPage(browser, server, PICKER, HANDHELD);
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${server.url}/picker`);
+    const { server } = fixture;
+    const { page, errors } = await openPage(fixture.browser, server, { path: '/picker', email: PICKER, context: HANDHELD });
 
     // Sign on with a badge id (typed into the labelled field, as a badge scanner would).
     const badge = page.getByLabel('Badge / operative id');

@@ -7,9 +7,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoShiftServer, sharedBrowser, signedInPage, type HandedServer } from './browser-kit.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openFloor, serverAndBrowser } from './browser-kit.ts';
 // Bring in the types of window.__floortwin and window.__floortwinReplay.
 import type {} from '../src/test-hooks.ts';
 import type {} from '../src/net/replay-player.ts';
@@ -24,19 +23,12 @@ interface Summary {
 }
 
 describe('time travel in a browser', () => {
-  let server: HandedServer;
-  let browser: Browser;
-
+  const fixture = serverAndBrowser();
   beforeAll(async () => {
-    [server, browser] = await Promise.all([demoShiftServer(), sharedBrowser(), mkdir(outputDir, { recursive: true })]);
+    await mkdir(outputDir, { recursive: true });
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  const summary = async (): Promise<Summary> => (await (await server.fetch('/api/sites/demo/summary')).json()) as Summary;
+  const summary = async (): Promise<Summary> => (await (await fixture.server.fetch('/api/sites/demo/summary')).json()) as Summary;
 
   it('replays a past minute of the floor at 60× and returns to live', async () => {
     // A few twin minutes of picking first (the shared shift has usually done them already).
@@ -46,11 +38,7 @@ describe('time travel in a browser', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
 
-    const page = await signedInPage(browser, server);
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(server.url);
-    await page.waitForFunction(() => window.__floortwin?.ready === true, undefined, { timeout: 60_000 });
+    const { page, errors } = await openFloor(fixture.browser, fixture.server);
     await expect(page.evaluate(() => window.__floortwinReplay?.mode)).resolves.toBe('live');
 
     // The default window is the latest minute of history; the live floor is past it by the time it plays.

@@ -6,9 +6,8 @@
  * banner's simulated time runs) and goes back to live. Screenshots: test-output/what-if.png, what-if-watch-1.png,
  * what-if-watch-2.png.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoShiftServer, saveShot, sharedBrowser, signedInPage, type HandedServer } from './browser-kit.ts';
+import { describe, expect, it } from 'vitest';
+import { openFloor, saveShot, serverAndBrowser } from './browser-kit.ts';
 import type {} from '../src/test-hooks.ts';
 import type {} from '../src/net/replay-player.ts';
 
@@ -16,19 +15,10 @@ import type {} from '../src/net/replay-player.ts';
 const BROWSER_TEST_TIMEOUT_MS = 480_000;
 
 describe('what-if in a browser', () => {
-  let server: HandedServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([demoShiftServer(), sharedBrowser()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const fixture = serverAndBrowser();
 
   it('runs +40 % orders with 2 pickers fewer for an hour and shows both columns', async () => {
+    const { server } = fixture;
     // Some live orders first, so the what-if has a rate to scale.
     const deadline = Date.now() + 90_000;
     const received = async (): Promise<number> =>
@@ -38,13 +28,8 @@ describe('what-if in a browser', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
 
-    const page = await signedInPage(browser, server, 'planner@demo.floortwin');
     // Software WebGL keeps the page's main thread busy: input events are acknowledged slowly on a loaded machine.
-    page.setDefaultTimeout(120_000);
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(server.url);
-    await page.waitForFunction(() => window.__floortwin?.ready === true, undefined, { timeout: 60_000 });
+    const { page, errors } = await openFloor(fixture.browser, server, { email: 'planner@demo.floortwin', timeoutMs: 120_000 });
 
     await page.getByTestId('what-if-toggle').click();
     await page.getByLabel('Orders ±%', { exact: true }).fill('40');

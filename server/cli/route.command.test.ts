@@ -34,9 +34,10 @@ interface Run {
   stderr: string;
 }
 
+/** Runs the CLI as `npm run cli` does (server/cli/cli.ts under tsx), as one node process: no npx, no tsx launcher. */
 function cli(...args: string[]): Promise<Run> {
   return new Promise((done) => {
-    execFile('npx', ['tsx', 'server/cli/cli.ts', ...args], { cwd: root, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', 'server/cli/cli.ts', ...args], { cwd: root, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
       done({ code, stdout, stderr });
     });
