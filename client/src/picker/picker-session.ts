@@ -364,15 +364,18 @@ export class PickerSession {
     return true;
   }
 
+  /** What every scan of `task` sends (a fresh scan id each time); null before sign-on. */
+  private scanOf(task: PickTaskView): { siteId: string; operativeId: string; deviceId: string; scanId: string; taskId: string } | null {
+    if (this.operativeId === null || this.siteId === null) return null;
+    return { siteId: this.siteId, operativeId: this.operativeId, deviceId: this.deviceId, scanId: this.newId(), taskId: task.taskId };
+  }
+
   private submitShort(task: PickTaskView, foundQty: number): void {
-    if (this.operativeId === null || this.siteId === null) return;
+    const scan = this.scanOf(task);
+    if (scan === null) return;
     const serials = isSerialTracked(task) && foundQty > 0 ? this.serials : undefined;
     this.submit({
-      siteId: this.siteId,
-      operativeId: this.operativeId,
-      deviceId: this.deviceId,
-      scanId: this.newId(),
-      taskId: task.taskId,
+      ...scan,
       kind: 'short',
       ...(this.scannedLocation === null ? {} : { scannedLocation: this.scannedLocation }),
       ...(this.scannedItem === null ? {} : { scannedItem: this.scannedItem }),
@@ -382,13 +385,10 @@ export class PickerSession {
   }
 
   private submitConfirm(task: PickTaskView, scannedItem: string, serials: readonly string[] | undefined): void {
-    if (this.operativeId === null || this.siteId === null) return;
+    const scan = this.scanOf(task);
+    if (scan === null) return;
     this.submit({
-      siteId: this.siteId,
-      operativeId: this.operativeId,
-      deviceId: this.deviceId,
-      scanId: this.newId(),
-      taskId: task.taskId,
+      ...scan,
       kind: 'confirm',
       scannedLocation: this.scannedLocation ?? task.locationId,
       scannedItem,
