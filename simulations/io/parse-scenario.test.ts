@@ -55,7 +55,7 @@ describe('parseScenario errors name each bad field by its path', () => {
     ['a peak that ends before it starts', { demand: { peaks: [{ from: '14:00', to: '10:00', multiplier: 3 }] } }, 'demand.peaks[0].to: must be after from'],
     ['a distribution of zeros', { demand: { linesPerOrder: { kind: 'given', distribution: { weights: [0, 0] } } } }, 'demand.linesPerOrder.distribution.weights: at least one weight'],
     ['an unknown routing method', { policies: { routing: 'fastest' } }, 'policies.routing: expected one of best, exact,'],
-    ['an unknown batching kind', { policies: { batching: { kind: 'zone' } } }, "policies.batching.kind: expected kind 'single-order' or 'fcfs'"],
+    ['an unknown batching kind', { policies: { batching: { kind: 'zone' } } }, "policies.batching.kind: expected kind 'single-order', 'fcfs' or 'savings'"],
     ['an in-memory site kind in a file', { site: { kind: 'definition' } }, "site.kind: expected kind 'demo', 'generated' or 'file'"],
     ['an in-memory start kind in a file', { start: { kind: 'state' } }, "start.kind: expected kind 'empty', 'demo-stock' or 'snapshot'"],
     ['a misspelt field', { labour: { pickerz: 3 } }, "labour: unknown field 'pickerz'"],

@@ -5,10 +5,11 @@
  */
 import { z } from 'zod';
 import { asTenantId } from '../../server/twin/ids.ts';
+import { MAX_ASSIGN_TASKS } from '../../server/twin/work-assignment.ts';
 import { ROUTE_METHODS } from '../../solver/routing/plan-route.ts';
 import { SCENARIO_DEFAULTS as D } from '../scenario/defaults.ts';
 import { isTimeOfDay, minutesOfDay } from '../scenario/time-of-day.ts';
-import type { Scenario } from '../scenario/types.ts';
+import type { Scenario, SlottingPolicy } from '../scenario/types.ts';
 
 /** Longest run a scenario may ask for, hours (two weeks). */
 export const MAX_DURATION_HOURS = 24 * 14;
@@ -162,6 +163,26 @@ const stations = z
   })
   .prefault({});
 
+const slottingObject = z.strictObject({
+  kind: z.enum(['coi', 'abc', 'coi-affinity'], { error: "expected kind 'coi', 'abc' or 'coi-affinity'" }),
+  history: z.enum(['demand', 'start-state'], { error: "expected 'demand' or 'start-state'" }).default('demand'),
+});
+
+/** `'as-is'` or a re-slotting object; an object's own bad fields are named by their path (not one union error). */
+const slottingPolicy = z.unknown().transform((value, ctx): SlottingPolicy => {
+  if (value === 'as-is') return 'as-is';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    ctx.addIssue({ code: 'custom', message: "expected 'as-is' or { \"kind\": \"coi\" | \"abc\" | \"coi-affinity\", \"history\"? }" });
+    return z.NEVER;
+  }
+  const parsed = slottingObject.safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+
 const policies = z
   .strictObject({
     routing: z.enum(ROUTE_METHODS, { error: `expected one of ${ROUTE_METHODS.join(', ')}` }).default(D.policies.routing),
@@ -171,8 +192,14 @@ const policies = z
         [
           z.strictObject({ kind: z.literal('single-order') }),
           z.strictObject({ kind: z.literal('fcfs'), maxOrders: z.number().int().positive(), maxLines: z.number().int().positive() }),
+          z.strictObject({
+            kind: z.literal('savings'),
+            maxOrders: z.number().int().positive(),
+            maxLines: z.number().int().positive().max(MAX_ASSIGN_TASKS),
+            localSearch: z.boolean().default(false),
+          }),
         ],
-        { error: "expected kind 'single-order' or 'fcfs'" },
+        { error: "expected kind 'single-order', 'fcfs' or 'savings'" },
       )
       .default(copyOf(D.policies.batching)),
     release: z
@@ -182,7 +209,7 @@ const policies = z
         { error: "expected kind 'continuous' or 'waves'" },
       )
       .default(copyOf(D.policies.release)),
-    slotting: z.literal('as-is').default('as-is'),
+    slotting: slottingPolicy.default('as-is'),
   })
   .prefault({});
 

@@ -39,7 +39,7 @@ async function errorsOf(file: string, root?: string): Promise<readonly string[]>
 describe('data/scenarios', () => {
   it('holds the scenarios the simulator ships with, each valid', async () => {
     const files = (await readdir(SCENARIOS)).filter((f) => f.endsWith('.json')).sort();
-    expect(files).toEqual(['black-friday-what-if.json', 'labour-bound-small.json', 'normal-day.json', 'peak-day.json']);
+    expect(files).toEqual(['black-friday-what-if.json', 'labour-bound-small.json', 'normal-day.json', 'peak-day-optimised.json', 'peak-day.json']);
     for (const file of files) {
       const result = parseScenario(JSON.parse(await readFile(path.join(SCENARIOS, file), 'utf8')));
       expect(result.ok ? [] : result.errors, file).toEqual([]);

@@ -9,6 +9,7 @@ import type { BatchingPolicy, ScenarioCongestion, ScenarioLabour } from '../scen
 import type { AisleSegments, SegmentBoard } from './aisle-segments.ts';
 import type { ModelContext } from './context.ts';
 import { dailyInstants, dailyWindows } from './time-of-day.ts';
+import type { SavingsTrips } from './savings-trips.ts';
 import type { Leg, PlannedTrip, TripPlanner } from './trip-planner.ts';
 
 const MINUTE_MS = 60_000;
@@ -49,6 +50,8 @@ export interface CrewFloor {
   readonly board: SegmentBoard;
   /** Feeds one walk (a polyline) to the heat map. */
   readonly walked: (points: readonly FloorPoint[]) => void;
+  /** Savings batching (M14): forms each trip; null for the other policies (the twin's requestWork forms it, M4). */
+  readonly savings: SavingsTrips | null;
 }
 
 /**
@@ -246,7 +249,7 @@ export class PickerCrew {
     const queue = this.ctx.state.releaseQueue;
     if (queue.length === 0) return 0;
     const batching = this.batching;
-    if (batching.kind === 'single-order') return this.releasedTasks(queue[0] as OrderId);
+    if (batching.kind === 'single-order' || batching.kind === 'savings') return this.releasedTasks(queue[0] as OrderId);
     const maxLines = Math.max(1, Math.floor(batching.maxLines));
     let tasks = 0;
     let count = 0;
@@ -272,8 +275,15 @@ export class PickerCrew {
       this.startBreak(p);
       return;
     }
-    const maxTasks = this.tripSize();
-    if (maxTasks > 0) send({ type: 'requestWork', operativeId: p.id, maxTasks });
+    const savings = this.floor.savings;
+    if (savings === null) {
+      const maxTasks = this.tripSize();
+      if (maxTasks > 0) send({ type: 'requestWork', operativeId: p.id, maxTasks });
+    } else if ((state.operatives.get(p.id)?.taskIds.length ?? 0) === 0) {
+      // M14: the engine's savings batch of the head order, handed to the picker.
+      const taskIds = savings.next(state);
+      if (taskIds.length > 0) send({ type: 'assignWork', operativeId: p.id, taskIds });
+    }
     const held = state.operatives.get(p.id)?.taskIds ?? [];
     if (held.length === 0) {
       this.idle.push(p);

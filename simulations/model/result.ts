@@ -4,6 +4,7 @@
  * (the floor recording, in the live floor's wire shapes, uses epoch ms as they do).
  */
 import type { FloorDiff, FloorSnapshot } from '../../server/protocol/floor.ts';
+import type { ReslotSummary } from './reslot.ts';
 
 /** Quantiles and a histogram of a sample. */
 export interface Distribution {
@@ -103,6 +104,8 @@ export interface SimulationResult {
   readonly invariantViolations: readonly string[];
   /** Commands the twin refused, by `command:code`. */
   readonly rejected: Readonly<Record<string, number>>;
+  /** What re-slotting did before the run (M15); absent with `policies.slotting: 'as-is'`. */
+  readonly slotting?: ReslotSummary;
   /** The floor recording, when the run was asked for one (`RunOptions.record`); nothing else depends on it. */
   readonly recording?: FloorRecording;
 }

@@ -24,6 +24,8 @@ import { FloorRecorder, type RecordingOptions } from './recording.ts';
 import { Replenishment } from './replenishment.ts';
 import type { LineConservation, SimulationResult } from './result.ts';
 import { PackStations, Trucks } from './stations.ts';
+import { reslot, slottingHistory, type ReslotSummary } from './reslot.ts';
+import { SavingsTrips } from './savings-trips.ts';
 import { TripPlanner } from './trip-planner.ts';
 
 /** A scenario with its site and start state (`resolveScenario`); the state is copied by the run, never changed. */
@@ -59,8 +61,17 @@ export function runScenario(input: ResolvedScenario, options: RunOptions = {}): 
   const { labour, stations, policies, congestion } = scenario;
 
   // M1: the run's own twin, a copy of the start state; commands are decided and applied at the virtual time.
-  const state = fromSnapshotData(site, toSnapshotData(input.state));
-  const demand = createDemandModel(scenario, state);
+  // M15: re-slotted by the engine first when the policy asks for it.
+  let state = fromSnapshotData(site, toSnapshotData(input.state));
+  let demand = createDemandModel(scenario, state);
+  let slotting: ReslotSummary | undefined;
+  if (policies.slotting !== 'as-is') {
+    const history = slottingHistory(policies.slotting.history, state, demand, scenario.seed);
+    const done = reslot(site, effectiveLayout(state), toSnapshotData(state), policies.slotting, history, scenario.seed);
+    state = fromSnapshotData(site, done.data);
+    demand = createDemandModel(scenario, state);
+    slotting = done.summary;
+  }
   const sim = new Simulation({ seed: scenario.seed, startAt: epochMs(startAt), eventList: options.eventList ?? 'heap' });
   const layout: Layout = effectiveLayout(state);
   const metrics = new MetricsRecorder({ startAt: epochMs(startAt), endAt: epochMs(endAt), sampleMinutes: scenario.sampleMinutes, layoutBounds: boundsOf(layout) });
@@ -84,6 +95,7 @@ export function runScenario(input: ResolvedScenario, options: RunOptions = {}): 
     segments,
     board: new SegmentBoard(segments.count, Math.max(1, Math.floor(congestion.pickersPerSegment))),
     walked,
+    savings: policies.batching.kind === 'savings' ? new SavingsTrips(layout, policies.batching) : null,
   }, prefix);
   book.onReleased = () => crew.wake();
   replenishment.onReceived = (tenantId, skuId) => book.refill(tenantId, skuId);
@@ -194,6 +206,7 @@ export function runScenario(input: ResolvedScenario, options: RunOptions = {}): 
     heatmap: finished.heatmap,
     invariantViolations: checkTwinInvariants(state),
     rejected: ctx.rejected(),
+    ...(slotting === undefined ? {} : { slotting }),
     ...(recorder === null ? {} : { recording: recorder.result() }),
   };
 }

@@ -99,19 +99,34 @@ export interface ScenarioStations {
 export type BatchingPolicy =
   | { readonly kind: 'single-order' }
   /** First come, first batched: up to `maxOrders` orders and `maxLines` lines per trip. */
-  | { readonly kind: 'fcfs'; readonly maxOrders: number; readonly maxLines: number };
+  | { readonly kind: 'fcfs'; readonly maxOrders: number; readonly maxLines: number }
+  /**
+   * Clarke–Wright savings (solver/batching) over the orders waiting at the head of the release queue, each trip the
+   * head order's batch; the same cart limits as `fcfs`. `localSearch` adds the engine's move/swap search (M14).
+   */
+  | { readonly kind: 'savings'; readonly maxOrders: number; readonly maxLines: number; readonly localSearch: boolean };
 
 export type ReleasePolicy =
   | { readonly kind: 'continuous' }
   /** Orders wait and are released together every `everyMinutes`. */
   | { readonly kind: 'waves'; readonly everyMinutes: number };
 
+/**
+ * Where stock is at the start of the run: `as-is`, or re-slotted by the engine (solver/slotting) before it starts —
+ * `coi` (cube-per-order index: fastest movers per slot nearest the depot), `abc` (classes by zone), `coi-affinity`
+ * (COI, then SKUs ordered together into the same aisles). Velocities come from `history`: `demand` (orders drawn from
+ * the scenario's own demand model, on a stream of its own) or `start-state` (the start state's orders).
+ */
+export type SlottingPolicy =
+  | 'as-is'
+  | { readonly kind: 'coi' | 'abc' | 'coi-affinity'; readonly history: 'demand' | 'start-state' };
+
 export interface ScenarioPolicies {
   readonly routing: RouteMethod;
   readonly batching: BatchingPolicy;
   readonly release: ReleasePolicy;
-  /** `as-is` keeps the start state's stock where it is (slotting moves come with the slotting issue). */
-  readonly slotting: 'as-is';
+  /** `as-is` keeps the start state's stock where it is; otherwise the engine re-slots it before the run (M15). */
+  readonly slotting: SlottingPolicy;
 }
 
 export interface ScenarioCongestion {
