@@ -8,7 +8,8 @@
  * invariants hold. Figures: scans in flight at the kill (sent before, acked after) and how they ended, time from the
  * kill to B's lease, to the first scan B acked, and to every handheld resumed.
  * Form 'restart' (one process killed and started again on another port with the same INSTANCE_ID) checks the same
- * exactly-once property without a standby.
+ * exactly-once property without a standby; form 'sigterm' is F9's scan half: the process is stopped with SIGTERM while
+ * the handhelds scan (exit 0 after draining), restarted the same way, and 0 scans are lost or applied twice.
  */
 import path from 'node:path';
 import pg from 'pg';
@@ -25,7 +26,12 @@ import type { PrivatePostgres } from './private-postgres.ts';
 import { PrivateRedis } from './private-redis.ts';
 import { freePort, sleep, waitFor } from './wait.ts';
 
-export type FailoverForm = 'two-processes' | 'restart';
+/**
+ * `two-processes`: the owner is killed and the standby takes the site; `restart`: one process killed and started again
+ * (same instance); `sigterm`: F9's scans — one process stopped with SIGTERM while handhelds scan (it drains, answers
+ * what is in flight and tells the sockets to reconnect), then started again.
+ */
+export type FailoverForm = 'two-processes' | 'restart' | 'sigterm';
 
 const SITE = 'demo';
 const HANDHELDS = SHORT ? 50 : 200;
@@ -103,8 +109,8 @@ export async function failover(pgServer: PrivatePostgres, form: FailoverForm = '
   // TTL 2 s flapped on a loaded 2-core machine (the owner's renewals starved while 200 sockets signed on): 3 s.
   const cluster = { REDIS_URL: redis.url, LEASE_TTL_MS: '3000', LEASE_RENEW_MS: '1000' };
   const envA = serverEnv(pgServer, schema, { ...cluster, PORT: String(portA), INSTANCE_ID: 'a' });
-  // The restart form comes back as the same instance (it takes its own lease back at once); the standby is another.
-  const envB = serverEnv(pgServer, schema, { ...cluster, PORT: String(portB), INSTANCE_ID: form === 'restart' ? 'a' : 'b' });
+  // The restart forms come back as the same instance (it takes its own lease back at once); the standby is another.
+  const envB = serverEnv(pgServer, schema, { ...cluster, PORT: String(portB), INSTANCE_ID: form === 'two-processes' ? 'b' : 'a' });
   const urlB = `http://127.0.0.1:${portB}`;
   const started = performance.now();
   const phases: Record<string, string> = {};
@@ -171,10 +177,16 @@ export async function failover(pgServer: PrivatePostgres, form: FailoverForm = '
     await waitFor(() => history.of('scan').some((op) => op.outcome === null && op.tries > 0), 2_000, 'a scan in flight').catch(() => undefined);
     phases['kill'] = ms(performance.now() - started);
     killAt = now();
-    a.child.kill('SIGKILL');
-    await a.stop('SIGKILL');
+    let exitCode: number | null = null;
+    if (form === 'sigterm') {
+      exitCode = await a.stop('SIGTERM');
+      phases['SIGTERM → exit'] = ms(now() - killAt);
+    } else {
+      a.child.kill('SIGKILL');
+      await a.stop('SIGKILL');
+    }
     let ownedAt = Infinity;
-    if (form === 'restart') {
+    if (form !== 'two-processes') {
       b = await startServerProcess(envB);
       ownedAt = now();
     }
@@ -222,8 +234,10 @@ export async function failover(pgServer: PrivatePostgres, form: FailoverForm = '
       checks['B owns the site after the kill'] = ownerAfter === 'b';
       checks['B logged taking the site'] = /site demo: owned by this process \(instance b\)/.test(bLog);
     }
+    if (form === 'sigterm') checks['exit code 0 after SIGTERM (drained, not killed)'] = exitCode === 0;
+    const title = { 'two-processes': 'FAILOVER two processes, owner killed (-9)', restart: 'FAILOVER one process killed (-9) and restarted', sigterm: 'F9 scans: SIGTERM, then a restart,' }[form];
     report(
-      `FAILOVER ${form === 'two-processes' ? 'two processes, owner killed (-9)' : 'one process killed (-9) and restarted'} with ${HANDHELDS} handhelds scanning`,
+      `${title} with ${HANDHELDS} handhelds scanning`,
       checks,
       {
         handhelds: HANDHELDS,
