@@ -3,9 +3,10 @@
  * `Authenticator`, and puts the principal on `res.locals.principal`. No valid credential → 401 UNAUTHENTICATED before
  * any route runs.
  */
+import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import { sendError } from '../api/http-error.ts';
-import type { Authenticator, Credential } from './principal.ts';
+import type { Authenticator, Credential, Principal } from './principal.ts';
 
 export const SESSION_COOKIE = 'ft_session';
 
@@ -32,8 +33,21 @@ export function credentialOf(headers: { authorization?: string | undefined; cook
   return { ...(bearer === undefined ? {} : { bearer }), ...(sessionCookie === undefined ? {} : { sessionCookie }) };
 }
 
+/** Principals looked up for a request before express ran (server/auth/rate-limit.ts `earlyRefusal`), by request. */
+const resolvedBeforeExpress = new WeakMap<IncomingMessage, Principal>();
+
+/** Hands `authenticate` the principal already looked up for `req`, so its credential is not parsed and hashed twice. */
+export function rememberPrincipal(req: IncomingMessage, principal: Principal): void {
+  resolvedBeforeExpress.set(req, principal);
+}
+
 export function authenticate(authenticator: Authenticator): RequestHandler {
   return (req, res, next) => {
+    const resolved = resolvedBeforeExpress.get(req);
+    if (resolved !== undefined) {
+      res.locals['principal'] = resolved;
+      return next();
+    }
     const credential = credentialOf(req.headers);
     // A cached principal goes on at once (no promise): most requests, and every one of a flood.
     const known = authenticator.known?.(credential);

@@ -25,13 +25,17 @@ const BLOOM = integrationKey('bloom');
 /** Bearer tokens → principals; `known` answers only after a first `authenticate` (a cache, as the real one). */
 class TokenAuthenticator implements Authenticator {
   private readonly cached = new Set<string>();
+  /** How often a credential was looked up, either way. */
+  lookups = 0;
   constructor(private readonly tokens: ReadonlyMap<string, Principal>) {}
   authenticate(credential: Credential): Promise<Principal | null> {
+    this.lookups++;
     const principal = credential.bearer === undefined ? undefined : this.tokens.get(credential.bearer);
     if (principal !== undefined && credential.bearer !== undefined) this.cached.add(credential.bearer);
     return Promise.resolve(principal ?? null);
   }
   known(credential: Credential): Principal | undefined {
+    this.lookups++;
     return credential.bearer !== undefined && this.cached.has(credential.bearer) ? this.tokens.get(credential.bearer) : undefined;
   }
 }
@@ -48,7 +52,12 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function start(options: { ready?: () => boolean } = {}): Promise<{ call: (path: string, init?: { method?: string; token?: string; contentType?: string; body?: string }) => Promise<Answer>; refusedEarly: () => number; limiter: MemoryRateLimiter }> {
+async function start(options: { ready?: () => boolean; outerGate?: boolean } = {}): Promise<{
+  call: (path: string, init?: { method?: string; token?: string; contentType?: string; body?: string }) => Promise<Answer>;
+  refusedEarly: () => number;
+  limiter: MemoryRateLimiter;
+  authenticator: TokenAuthenticator;
+}> {
   const store = new MemoryEventStore();
   await store.ensureSite(TEST_SITE.id, TEST_SITE);
   const runner = await SiteRunner.open({ site: TEST_SITE, store, clock: { now: () => epochMs(0) } });
@@ -61,7 +70,7 @@ async function start(options: { ready?: () => boolean } = {}): Promise<{ call: (
   const app = createApp({ authenticator, sites: siteRegistry([runner]), isReady: options.ready ?? (() => true), layoutOf: () => layoutView(TEST_SITE), rateLimit: { limiter, limits: LIMITS } });
   // The app carries the same gate inside; this outer one only counts what it refuses (it refuses first).
   server = createServer((req, res) => {
-    if (!gate(req, res)) app(req, res);
+    if (options.outerGate === false || !gate(req, res)) app(req, res);
   }).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -73,7 +82,7 @@ async function start(options: { ready?: () => boolean } = {}): Promise<{ call: (
     const text = await res.text();
     return { status: res.status, retryAfter: res.headers.get('retry-after'), body: text === '' ? null : (JSON.parse(text) as unknown) };
   };
-  return { call, refusedEarly: () => early, limiter };
+  return { call, refusedEarly: () => early, limiter, authenticator };
 }
 
 describe('earlyRefusal', () => {
@@ -116,5 +125,14 @@ describe('earlyRefusal', () => {
     ready = true;
     expect((await call('/api/auth/me', { method: 'POST', token: 'acme-token', contentType: 'application/json; charset=utf-8', body: '{not json' })).status).toBe(429);
     expect(refusedEarly()).toBe(before + 1);
+  });
+
+  it('hands a principal it lets through to authenticate: one lookup per request, not two', async () => {
+    const { call, authenticator } = await start({ outerGate: false });
+    expect((await call('/api/auth/me', { token: 'acme-token' })).status).toBe(200);
+    // The first request is looked up by authenticate (nothing cached yet): the gate's known() and authenticate().
+    const afterFirst = authenticator.lookups;
+    expect((await call('/api/auth/me', { token: 'acme-token' })).status).toBe(200);
+    expect(authenticator.lookups - afterFirst).toBe(1);
   });
 });

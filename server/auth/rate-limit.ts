@@ -11,7 +11,7 @@ import type { RequestHandler } from 'express';
 import { createClient } from 'redis';
 import { boundedWait } from '../ops/bounded-wait.ts';
 import type { ErrorBody } from '../api/http-error.ts';
-import { credentialOf } from './authenticate.ts';
+import { credentialOf, rememberPrincipal } from './authenticate.ts';
 import { principalOf, type Authenticator, type Principal } from './principal.ts';
 
 /** A bucket holds up to `burst` tokens and refills at `ratePerSec`; each request takes one. */
@@ -382,7 +382,8 @@ export interface EarlyRefusalOptions {
  * cached principal (`Authenticator.known`) with a bucket certainly empty (`RateLimiter.refusedNow`, which takes no
  * token), on a path the limiter covers (under /api, not sign-in), once the app is ready. Anything else — unknown
  * credentials, buckets Redis must be asked about, a write that is not JSON — returns false for the app to decide.
- * Over quota, a write's body is not read: an invalid body gets 429 here where the app would have said 400.
+ * Over quota, a write's body is not read: an invalid body gets 429 here where the app would have said 400. A known
+ * principal let through is handed to `authenticate` (`rememberPrincipal`), so no request is looked up twice.
  */
 export function earlyRefusal(options: EarlyRefusalOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
   const { authenticator, limiter, limits } = options;
@@ -401,9 +402,12 @@ export function earlyRefusal(options: EarlyRefusalOptions): (req: IncomingMessag
     const principal = known(credentialOf(req.headers));
     if (principal === undefined) return false;
     const buckets = bucketsOf(principal, limits);
-    if (buckets.length === 0) return false;
-    const result = refusedNow(buckets);
-    if (result === null) return false;
+    const result = buckets.length === 0 ? null : refusedNow(buckets);
+    if (result === null) {
+      // Let through: `authenticate` takes this principal as it is instead of looking the credential up again.
+      rememberPrincipal(req, principal);
+      return false;
+    }
     refuse(res, result, buckets);
     options.onRefused?.();
     return true;
