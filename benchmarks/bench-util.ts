@@ -1,4 +1,5 @@
 /** Shared by the benchmarks: print a table and write JSON to bench/results/. */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
@@ -63,3 +64,30 @@ export async function measureEventLoopLag<T>(during: () => Promise<T>): Promise<
   };
 }
 
+/** A server spawned by {@link spawnUntilReady}: ready (its /readyz answered 200) `readyMs` after the spawn. */
+export interface ReadyServer {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly readyMs: number;
+  /** Everything it printed so far, stdout and stderr. */
+  output(): string;
+  readonly exited: Promise<void>;
+}
+
+/** Spawns `node <args>` from the repository root and polls its /readyz every `pollMs` until 200 (throws if it exits). */
+export async function spawnUntilReady(args: readonly string[], env: NodeJS.ProcessEnv, pollMs: number): Promise<ReadyServer> {
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { cwd: benchRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let port: string | undefined;
+  for (;;) {
+    port ??= /listening on http:\/\/localhost:(\d+)/.exec(output)?.[1];
+    if (port && (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false))) break;
+    if (child.exitCode !== null) throw new Error(`server exited:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  return { child, url: `http://127.0.0.1:${port}`, readyMs: performance.now() - started, output: () => output, exited };
+}

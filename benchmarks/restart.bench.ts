@@ -4,10 +4,9 @@
  * hits them alike: the server under tsx (dev and tests) and the built server (`npm run build:server`, `npm start`).
  * Baseline: tsx. Run: `npx tsx benchmarks/restart.bench.ts` (RESTART_RUNS, default 10). Writes bench/results/restart.json.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { benchRoot, printTable, writeResults, type Row } from './bench-util.ts';
+import { printTable, spawnUntilReady, writeResults, type Row } from './bench-util.ts';
 import { ensureServerBuilt, serverCommand, uniqueSchema } from '../server/testing/server-process.ts';
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -40,24 +39,11 @@ function cpuMsOf(pid: number | undefined): number {
 
 /** Spawns the server, polls /readyz until 200, kills it with SIGKILL; spawn → ready in ms, its CPU, and main()'s own figure. */
 async function restart(args: readonly string[]): Promise<{ readyMs: number; cpuMs: number; mainMs: number }> {
-  const started = performance.now();
-  const child = spawn(process.execPath, args, { cwd: benchRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let port: string | undefined;
-  for (;;) {
-    port ??= /listening on http:\/\/localhost:(\d+)/.exec(output)?.[1];
-    if (port && (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false))) break;
-    if (child.exitCode !== null) throw new Error(`server exited:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  const readyMs = performance.now() - started;
-  const cpuMs = cpuMsOf(child.pid);
-  child.kill('SIGKILL');
-  await exited;
-  return { readyMs, cpuMs, mainMs: Number(/ready in (\d+) ms/.exec(output)?.[1] ?? NaN) };
+  const server = await spawnUntilReady(args, env, 10);
+  const cpuMs = cpuMsOf(server.child.pid);
+  server.child.kill('SIGKILL');
+  await server.exited;
+  return { readyMs: server.readyMs, cpuMs, mainMs: Number(/ready in (\d+) ms/.exec(server.output())?.[1] ?? NaN) };
 }
 
 const quantile = (values: readonly number[], q: number): number => {

@@ -4,44 +4,26 @@
  * (a first start there includes initdb). Baseline: restart on the machine's Postgres.
  * Run: `npx tsx benchmarks/startup.bench.ts`. Writes bench/results/startup.json.
  */
-import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SITE_MANAGER_EMAIL, TEST_PASSWORD, signIn } from '../server/testing/server-process.ts';
-import { benchRoot, printTable, writeResults, type Row } from './bench-util.ts';
+import { SITE_MANAGER_EMAIL, TEST_PASSWORD, serverCommand, signIn } from '../server/testing/server-process.ts';
+import { printTable, spawnUntilReady, writeResults, type Row } from './bench-util.ts';
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Spawns the server, waits for /readyz, then lets the shift run `runMs` and stops it with SIGTERM. */
 async function timeToReady(env: Record<string, string | undefined>, runMs: number): Promise<{ readyMs: number; seq: number }> {
-  const started = performance.now();
   // The demo users are seeded with this password; the summary read below signs in as the site manager.
   const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DEMO_PASSWORD: TEST_PASSWORD, ...env };
   if (env['DATABASE_URL'] === undefined) delete childEnv['DATABASE_URL'];
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(benchRoot, 'server/main.ts')], { cwd: benchRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let port: string | undefined;
-  for (;;) {
-    port ??= /listening on http:\/\/localhost:(\d+)/.exec(output)?.[1];
-    if (port) {
-      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
-      if (ok) break;
-    }
-    if (child.exitCode !== null) throw new Error(`server exited:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  const readyMs = performance.now() - started;
+  const server = await spawnUntilReady(serverCommand({ built: false }), childEnv, 20);
   await new Promise((resolve) => setTimeout(resolve, runMs));
-  const url = `http://127.0.0.1:${port}`;
-  const token = await signIn(url, SITE_MANAGER_EMAIL, TEST_PASSWORD);
-  const summary = (await (await fetch(`${url}/api/sites/demo/summary`, { headers: { authorization: `Bearer ${token}` } })).json()) as { seq: number };
-  child.kill('SIGTERM');
-  await exited;
-  return { readyMs, seq: summary.seq };
+  const token = await signIn(server.url, SITE_MANAGER_EMAIL, TEST_PASSWORD);
+  const summary = (await (await fetch(`${server.url}/api/sites/demo/summary`, { headers: { authorization: `Bearer ${token}` } })).json()) as { seq: number };
+  server.child.kill('SIGTERM');
+  await server.exited;
+  return { readyMs: server.readyMs, seq: summary.seq };
 }
 
 const rows: Row[] = [];
@@ -64,5 +46,5 @@ try {
 }
 const baseline = Number(rows[1]?.['readyMs'] ?? 1);
 for (const row of rows) row['ratioVsRestart'] = Number(row['readyMs']) / baseline;
-printTable('Start-up time to ready, demo site (process spawn to /healthz 200, includes tsx start)', rows);
+printTable('Start-up time to ready, demo site (process spawn to /readyz 200, includes tsx start)', rows);
 console.log(`\nwrote ${await writeResults('startup', { rows })}`);
