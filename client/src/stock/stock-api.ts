@@ -188,8 +188,8 @@ export const planReplenishment = (siteId: string): Promise<unknown> => call('POS
 
 // ---- transfers between sites (R71–R76a) --------------------------------------------------------------------------
 
-/** One line of a transfer out of this site: the bin it is picked from and, once picked, its serials. */
-export interface OutboundLineView {
+/** What a transfer line says of its goods, either way. */
+interface TransferLineGoods {
   readonly lineNo: number;
   readonly tenantId: string;
   readonly skuId: string;
@@ -197,6 +197,10 @@ export interface OutboundLineView {
   readonly serialTracked: boolean;
   readonly lot: string;
   readonly expiry: string | null;
+}
+
+/** One line of a transfer out of this site: the bin it is picked from and, once picked, its serials. */
+export interface OutboundLineView extends TransferLineGoods {
   readonly qty: number;
   readonly fromLocationId: string;
   readonly picked: boolean;
@@ -227,14 +231,7 @@ export interface OutboundTransferView {
 }
 
 /** One line of a transfer into this site and what arrived against it. */
-export interface InboundLineView {
-  readonly lineNo: number;
-  readonly tenantId: string;
-  readonly skuId: string;
-  readonly skuName: string;
-  readonly serialTracked: boolean;
-  readonly lot: string;
-  readonly expiry: string | null;
+export interface InboundLineView extends TransferLineGoods {
   readonly expectedQty: number;
   readonly receivedQty: number;
   readonly damagedQty: number;
