@@ -17,7 +17,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveShot, sharedBrowser, signedInPage } from './browser-kit.ts';
-import { HANDHELD, expectMessage, fitsThePhone, openMode, scan, seedSite, type Seeded } from './stock-seed.ts';
+import { HANDHELD, expectMessage, fitsThePhone, openMode, openNextMove, scan, seedSite, type Seeded } from './stock-seed.ts';
 import { startServerProcess, uniqueSchema, type ServerProcess } from '../../server/testing/server-process.ts';
 import type { LocationId } from '../../server/twin/ids.ts';
 
@@ -36,15 +36,7 @@ async function api<T>(url: string, method: 'GET' | 'POST' | 'PUT', body?: unknow
 
 /** Takes the next move task of the mode (planning one when none is open) and does its two scans; returns its bins. */
 async function doNextMove(page: Page, mode: 'putaway' | 'replenish'): Promise<{ from: string; to: string }> {
-  await openMode(page, mode);
-  await page.getByTestId('next-move').click();
-  const planButton = page.getByTestId('plan-moves');
-  const task = page.getByTestId('move-task');
-  await Promise.race([planButton.waitFor({ state: 'visible', timeout: 30_000 }), task.waitFor({ state: 'visible', timeout: 30_000 })]);
-  if (await planButton.isVisible()) await planButton.click();
-  await task.waitFor({ state: 'visible', timeout: 30_000 });
-  const from = (await page.getByTestId('move-from').textContent()) ?? '';
-  const to = (await page.getByTestId('move-to').textContent()) ?? '';
+  const { from, to } = await openNextMove(page, mode);
   await scan(page, from);
   await scan(page, to);
   return { from, to };

@@ -167,6 +167,18 @@ export async function openMode(page: Page, mode: string): Promise<void> {
   await page.getByTestId(`mode-${mode}`).click();
 }
 
+/** Opens `mode`'s next move task (planning the mode's tasks when none is open) and returns its bins, not yet scanned. */
+export async function openNextMove(page: Page, mode: 'putaway' | 'replenish'): Promise<{ from: string; to: string }> {
+  await openMode(page, mode);
+  await page.getByTestId('next-move').click();
+  const planButton = page.getByTestId('plan-moves');
+  const task = page.getByTestId('move-task');
+  await Promise.race([planButton.waitFor({ state: 'visible', timeout: 30_000 }), task.waitFor({ state: 'visible', timeout: 30_000 })]);
+  if (await planButton.isVisible()) await planButton.click();
+  await task.waitFor({ state: 'visible', timeout: 30_000 });
+  return { from: (await page.getByTestId('move-from').textContent()) ?? '', to: (await page.getByTestId('move-to').textContent()) ?? '' };
+}
+
 /** Nothing is wider than the phone. */
 export async function fitsThePhone(page: Page): Promise<void> {
   expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);

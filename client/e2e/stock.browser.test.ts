@@ -6,9 +6,10 @@
  * marker for the receipt. Screenshots go to the shared test-output folder.
  */
 import { readFile } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveShot, sharedBrowser, signedInPage } from './browser-kit.ts';
+import { HANDHELD, expectMessage, fitsThePhone, openNextMove, scan } from './stock-seed.ts';
 import { startServerProcess, uniqueSchema, type ServerProcess } from '../../server/testing/server-process.ts';
 // Bring in the types of window.__floortwin and window.__floortwinActivity.
 import type {} from '../src/test-hooks.ts';
@@ -41,20 +42,6 @@ async function api<T>(url: string, method: 'GET' | 'POST', body?: unknown): Prom
   return { status: response.status, body: (await response.json()) as T };
 }
 
-/** Types a code into the focused scan field the way a keyboard-wedge scanner does: the characters, then Enter. */
-async function scan(page: Page, code: string): Promise<void> {
-  await page.keyboard.type(code);
-  await page.keyboard.press('Enter');
-}
-
-/** Waits until the message line shows `text` in `tone` (an alert for `bad`), and returns its code. */
-async function expectMessage(page: Page, tone: 'good' | 'bad' | 'info', text: string): Promise<string | null> {
-  const message = page.locator(`[data-testid="stock-message"][data-tone="${tone}"]`, { hasText: text });
-  await message.waitFor({ state: 'visible', timeout: 30_000 });
-  await expect(message.getAttribute('role')).resolves.toBe(tone === 'bad' ? 'alert' : 'status');
-  return message.getAttribute('data-code');
-}
-
 describe('stock handheld and floor activity', () => {
   let browser: Browser;
   let base: string;
@@ -82,7 +69,7 @@ describe('stock handheld and floor activity', () => {
     await floor.waitForFunction(() => window.__floortwin?.ready === true, undefined, { timeout: 90_000 });
     await expect(floor.getByTestId('activity-legend').textContent()).resolves.toContain('Receipt');
 
-    const page = await signedInPage(browser, server, 'picker@demo.floortwin', { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const page = await signedInPage(browser, server, 'picker@demo.floortwin', HANDHELD);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`${server.url}/stock`);
@@ -105,8 +92,7 @@ describe('stock handheld and floor activity', () => {
     await saveShot('stock-receive-360.png', await page.screenshot({ fullPage: true }));
     const dock = await api<{ stock: { skuId: string; onHand: number }[] }>(`${base}/dock`, 'GET');
     expect(dock.body.stock.find((s) => s.skuId === sku.id)?.onHand).toBe(6);
-    // Nothing is wider than the phone.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await fitsThePhone(page);
 
     // The floor got the receipt and drew its marker (at the dock, the depot).
     await floor.waitForFunction(() => (window.__floortwinActivity?.received.receipt ?? 0) >= 1, undefined, { timeout: 30_000 });
@@ -115,32 +101,18 @@ describe('stock handheld and floor activity', () => {
     await saveShot('floor-activity-receipt.png', await floor.screenshot());
     await page.bringToFront();
 
-    // Put away with two typed scans, when this server mounts the move-task API.
-    const moveApi = await server.fetch(`${base}/move-tasks?status=open`);
-    if (moveApi.status === 404) {
-      console.warn('stock.browser.test: the move-task API is not mounted on this server; put-away by scan not exercised');
-    } else {
-      await page.getByTestId('stock-menu').click();
-      await page.getByTestId('mode-putaway').click();
-      await page.getByTestId('next-move').click();
-      const planButton = page.getByTestId('plan-moves');
-      const task = page.getByTestId('move-task');
-      await Promise.race([planButton.waitFor({ state: 'visible', timeout: 30_000 }), task.waitFor({ state: 'visible', timeout: 30_000 })]);
-      if (await planButton.isVisible()) await planButton.click();
-      await task.waitFor({ state: 'visible', timeout: 30_000 });
-      const from = (await page.getByTestId('move-from').textContent()) ?? '';
-      const to = (await page.getByTestId('move-to').textContent()) ?? '';
-      // A wrong source is refused on the device: nothing recorded.
-      await scan(page, 'A99-B9-999-L9');
-      await expect(expectMessage(page, 'bad', 'Wrong location')).resolves.toBe('WRONG_LOCATION_SCANNED');
-      await scan(page, from);
-      await scan(page, to);
-      await expectMessage(page, 'good', `into ${to}`);
-      await saveShot('stock-putaway-360.png', await page.screenshot({ fullPage: true }));
-      const bin = await api<{ quants: { skuId: string; onHand: number }[] }>(`${base}/stock?locationId=${encodeURIComponent(to)}`, 'GET');
-      expect(bin.body.quants.some((q) => q.skuId === sku.id)).toBe(true);
-      await floor.waitForFunction(() => (window.__floortwinActivity?.received.putaway ?? 0) >= 1, undefined, { timeout: 30_000 });
-    }
+    // Put away with two typed scans.
+    const { from, to } = await openNextMove(page, 'putaway');
+    // A wrong source is refused on the device: nothing recorded.
+    await scan(page, 'A99-B9-999-L9');
+    await expect(expectMessage(page, 'bad', 'Wrong location')).resolves.toBe('WRONG_LOCATION_SCANNED');
+    await scan(page, from);
+    await scan(page, to);
+    await expectMessage(page, 'good', `into ${to}`);
+    await saveShot('stock-putaway-360.png', await page.screenshot({ fullPage: true }));
+    const bin = await api<{ quants: { skuId: string; onHand: number }[] }>(`${base}/stock?locationId=${encodeURIComponent(to)}`, 'GET');
+    expect(bin.body.quants.some((q) => q.skuId === sku.id)).toBe(true);
+    await floor.waitForFunction(() => (window.__floortwinActivity?.received.putaway ?? 0) >= 1, undefined, { timeout: 30_000 });
 
     // A blind count of a stocked bin of a plain SKU; the test knows the figure, the page never shows one.
     const stock = await api<{ quants: { locationId: string; skuId: string; lot: string; onHand: number; reserved: number }[] }>(`${base}/stock?limit=1000&offset=3500`, 'GET');
